@@ -1,0 +1,97 @@
+"""Stable citation keys derived from titles.
+
+A key is assigned once, when a paper is first imported, and stored in the
+record; it is never recomputed. It is the record's file name, the paper page's
+URL and the BibTeX citation key, so it must be ASCII, lower case, safe on
+every file system and short.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+MAX_KEY_CHARS = 48
+KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# Names the site uses for its own pages, and names Windows refuses as files.
+RESERVED_KEYS = frozenset(
+    {"index", "all", "tags", "unsorted", "themes", "papers", "search", "assets", "bib",
+     "feeds", "csl", "about", "curating", "con", "prn", "aux", "nul", "com1", "lpt1"}
+)
+_STOPWORDS = frozenset(
+    "a an the of for and or in on at to with from by via is are as its into toward towards "
+    "using use we our your do does how what when why be can".split()
+)
+_SHORT_NAME_RE = re.compile(r"^\s*([^:]{1,40}?)\s*:\s+\S")
+
+
+def ascii_words(text: str) -> list[str]:
+    """Lower-case ASCII words of a text, accents folded (Poké -> poke)."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    folded = folded.replace("'", "")
+    return [w for w in re.split(r"[^a-z0-9]+", folded.lower()) if w]
+
+
+def short_name(title: str) -> str | None:
+    """The paper's short name: `GaLore` in `GaLore: Memory-Efficient ...`.
+
+    Only a name, not a phrase: at most three words, and it must look like a
+    coined name (a capital after the first letter, a digit, or a single word).
+    """
+    m = _SHORT_NAME_RE.match(title)
+    if not m:
+        return None
+    name = m.group(1).strip()
+    words = name.split()
+    if not words or len(words) > 3:
+        return None
+    coined = len(words) == 1 or any(
+        any(c.isdigit() for c in w) or any(c.isupper() for c in w[1:]) or "-" in w for w in words
+    )
+    return name if coined and ascii_words(name) else None
+
+
+def _slug(words: list[str]) -> str:
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > MAX_KEY_CHARS:
+            break
+        slug = candidate
+    if not slug and words:
+        slug = words[0][:MAX_KEY_CHARS]
+    return slug
+
+
+def key_candidates(title: str) -> list[str]:
+    """Keys to try for a title, best first."""
+    candidates: list[str] = []
+    name = short_name(title)
+    if name:
+        candidates.append(_slug(ascii_words(name)))
+    words = ascii_words(title)
+    meaningful = [w for w in words if w not in _STOPWORDS] or words
+    for count in (4, 5, 6, 8):
+        candidates.append(_slug(meaningful[:count]))
+    candidates.append(_slug(words))
+    out = []
+    for c in candidates:
+        c = c.strip("-")
+        if c and c not in out:
+            out.append(c)
+    return out or ["paper"]
+
+
+def assign_key(title: str, is_taken: Callable[[str], bool]) -> str:
+    """The first free candidate key for `title`, numbered if all are taken."""
+    candidates = key_candidates(title)
+    for candidate in candidates:
+        if candidate not in RESERVED_KEYS and KEY_RE.match(candidate) and not is_taken(candidate):
+            return candidate
+    base = candidates[0][: MAX_KEY_CHARS - 4] or "paper"
+    number = 2
+    while is_taken(f"{base}-{number}"):
+        number += 1
+    return f"{base}-{number}"
