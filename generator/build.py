@@ -2,7 +2,22 @@
 
 `generate()` is pure: it returns every output file in memory. `build()` then
 hands them to the writer, which writes only what changed and removes stale
-files. The pipeline reads top to bottom: load, assign themes, link, render.
+files. The pipeline reads top to bottom: load -> assign themes -> related
+papers -> mentions -> pages -> exports (BibTeX, CSL-JSON, Atom) -> papers.json.
+
+Layout of the generated docs folder:
+
+    index.md                 home: counts, theme cards, chart, recently added
+    themes/index.md          every theme as a card
+    themes/<id>.md           a theme: introduction, its papers with excerpts
+    papers/index.md          every paper in a filterable table
+    papers/<key>.md          a paper: abstract, themes and why, links, BibTeX
+    unsorted.md, tags.md     triage list; tags from the records
+    <content/pages/**>       hand-written pages, copied through (about, curating)
+    bib/<key>.bib, bib/themes/<id>.bib, bib/library.bib
+    csl/library.json, csl/themes/<id>.json
+    feeds/all.xml, feeds/themes/<id>.xml
+    papers.json
 """
 
 from __future__ import annotations
@@ -10,10 +25,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
+from . import render
 from . import themes as themes_stage
+from .bibtex import bibtex_for
+from .chart import bar_chart
+from .csl import csl_json
+from .feeds import atom_feed
 from .library import load_library
+from .mentions import find_mentions
 from .model import Paper, Problem
-from .writer import OutputSet, SyncReport, sync_tree
+from .render import Settings, SiteData
+from .similarity import related_papers
+from .writer import OutputConflict, OutputSet, SyncReport, sync_tree
+
+RELATED_PER_PAPER = 5
 
 
 class ContentError(Exception):
@@ -41,17 +68,148 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
     return Content(root, library.papers, themes), problems
 
 
-def generate(content: Content) -> OutputSet:
-    """Every generated file, in memory."""
+def generate(content: Content, settings: Settings = Settings()) -> OutputSet:
+    """Every generated file, in memory: the pipeline from records to pages and exports."""
+    papers = tuple(sorted(content.papers, key=lambda p: p.key))
+    assignments = themes_stage.assign_themes(papers, content.themes)
+    related = related_papers(papers, k=RELATED_PER_PAPER)
+    mentions = find_mentions(papers)
+    bibtex = {paper.key: bibtex_for([paper]) for paper in papers}
+    site = SiteData(
+        papers=papers,
+        themes=content.themes,
+        assignments=assignments,
+        related=related,
+        mentions_out=mentions.outgoing,
+        mentions_in=mentions.incoming,
+        bibtex=bibtex,
+        settings=settings,
+        home_intro=_home_intro(content.root),
+    )
     outputs = OutputSet()
-    assignments = themes_stage.assign_themes(content.papers, content.themes)
-    lines = ["# Reading list", "", f"{len(content.papers)} papers.", ""]
-    outputs.add("index.md", "\n".join(lines))
+    try:
+        _pages(outputs, site)
+        _hand_written_pages(outputs, content.root)
+        _exports(outputs, site)
+        outputs.add(render.PAPERS_JSON, render.papers_json(site))
+    except OutputConflict as err:  # e.g. content/pages/tags.md, or a paper keyed "library"
+        raise ContentError([Problem(str(content.root), f"{err}; rename the page or record")]) from None
     return outputs
 
 
-def build(content_dir: Path, docs_dir: Path) -> SyncReport:
+def _pages(outputs: OutputSet, site: SiteData) -> None:
+    counts = [(theme.title, len(site.members(theme.id))) for theme in site.themes]
+    chart = bar_chart(counts, title="Papers per theme", chart_id="rl-themes-chart")
+    outputs.add("index.md", render.render_home(site, chart))
+    outputs.add("themes/index.md", render.render_themes_index(site))
+    for theme in site.themes:
+        outputs.add(render.theme_src(theme.id), render.render_theme(site, theme))
+    outputs.add("papers/index.md", render.render_papers_index(site))
+    for paper in site.papers:
+        outputs.add(render.paper_src(paper.key), render.render_paper(site, paper))
+    outputs.add("unsorted.md", render.render_unsorted(site))
+    outputs.add("tags.md", render.render_tags(site))
+
+
+def _exports(outputs: OutputSet, site: SiteData) -> None:
+    settings = site.settings
+    dirs = settings.use_directory_urls
+
+    def link(paper: Paper) -> str:
+        return render.page_url(render.paper_src(paper.key), dirs)
+
+    def feed(papers: list[Paper], path: str, title: str) -> str:
+        return atom_feed(
+            papers,
+            feed_id=_feed_id(settings.site_url, path),
+            title=title,
+            site_url=settings.site_url,
+            feed_path=path,
+            page_url=link,
+            limit=settings.feed_limit,
+        )
+
+    for paper in site.papers:
+        outputs.add(render.bib_path(paper.key), site.bibtex[paper.key])
+    outputs.add(render.LIBRARY_BIB, bibtex_for(site.papers))
+    outputs.add(render.LIBRARY_CSL, csl_json(site.papers))
+    outputs.add(render.ALL_FEED, feed(list(site.papers), render.ALL_FEED, f"{settings.site_name}: all papers"))
+    for theme in site.themes:
+        members = sorted(site.members(theme.id), key=lambda p: p.key)
+        outputs.add(render.theme_bib_path(theme.id), bibtex_for(members))
+        outputs.add(render.theme_csl_path(theme.id), csl_json(members))
+        outputs.add(render.theme_feed_path(theme.id), feed(members, render.theme_feed_path(theme.id), f"{settings.site_name}: {theme.title}"))
+
+
+def _feed_id(site_url: str, path: str) -> str:
+    """A permanent feed id: its URL when the site has one, else a tag: URI."""
+    if site_url:
+        return site_url.rstrip("/") + "/" + path
+    return f"tag:reading-list,2024:{path}"
+
+
+PAGES_DIR = "pages"
+HOME_FRAGMENT = "home.md"  # content/pages/home.md opens the home page; it is not a page itself
+
+
+def _home_intro(root: Path) -> str | None:
+    path = root / PAGES_DIR / HOME_FRAGMENT
+    return path.read_text("utf-8") if path.is_file() else None
+
+
+def _hand_written_pages(outputs: OutputSet, root: Path) -> None:
+    """content/pages/** is copied through as it is (about, how to curate, images)."""
+    folder = root / PAGES_DIR
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).as_posix()
+        if not path.is_file() or relative == HOME_FRAGMENT or any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        outputs.add(relative, path.read_bytes())
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def read_mkdocs_settings(config_file: Path) -> Settings:
+    """site_url and use_directory_urls from mkdocs.yml, for builds run without MkDocs."""
+    if not config_file.is_file():
+        return Settings()
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    def _ignore(loader, suffix, node):  # !!python/name:... and !ENV tags: not needed here
+        return None
+
+    _Loader.add_multi_constructor("", _ignore)
+    try:
+        data = yaml.load(config_file.read_text("utf-8"), Loader=_Loader) or {}
+    except yaml.YAMLError:
+        return Settings()
+    if not isinstance(data, dict):
+        return Settings()
+    return settings_from(data.get("site_url"), data.get("use_directory_urls", True), data.get("site_name"))
+
+
+def settings_from(site_url: object, use_directory_urls: object = True, site_name: object = None) -> Settings:
+    url = str(site_url).strip() if isinstance(site_url, str) and site_url.strip() else ""
+    if url and not url.endswith("/"):
+        url += "/"
+    name = str(site_name).strip() if isinstance(site_name, str) and site_name.strip() else Settings.site_name
+    return Settings(site_url=url, site_name=name, use_directory_urls=use_directory_urls is not False)
+
+
+def build_site(content_dir: Path, docs_dir: Path, settings: Settings | None = None) -> tuple[Content, SyncReport]:
+    """Load, check, generate and write; `settings` default to the mkdocs.yml beside the content."""
     content, problems = load_content(content_dir)
     if problems:
         raise ContentError(problems)
-    return sync_tree(docs_dir, generate(content))
+    if settings is None:
+        settings = read_mkdocs_settings(Path(content_dir).resolve().parent / "mkdocs.yml")
+    return content, sync_tree(docs_dir, generate(content, settings))
+
+
+def build(content_dir: Path, docs_dir: Path, settings: Settings | None = None) -> SyncReport:
+    return build_site(content_dir, docs_dir, settings)[1]

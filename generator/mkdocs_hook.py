@@ -1,5 +1,12 @@
 """MkDocs hook: run the generator before every build, so `mkdocs build` and
-`mkdocs serve` need no other step, and watch content/ and overrides/."""
+`mkdocs serve` need no other step, and watch content/ and overrides/.
+
+The content folder is `content/` next to mkdocs.yml. site_url and
+use_directory_urls come from mkdocs.yml, so feeds, papers.json and links in
+raw HTML agree with the site MkDocs builds. The theme pages are added to the
+navigation under the entry that names `themes/index.md`; paper pages are never
+in the navigation (see `not_in_nav`), they are reached by links and search.
+"""
 
 from __future__ import annotations
 
@@ -11,25 +18,59 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the hook is loaded by file path
     sys.path.insert(0, str(ROOT))
 
-from generator.build import ContentError, build  # noqa: E402
+from mkdocs.exceptions import PluginError  # noqa: E402
+
+from generator.build import ContentError, build_site, settings_from  # noqa: E402
+from generator.render import theme_src  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.generator")
 
+THEMES_INDEX = "themes/index.md"
+
+
+def _site_root(config) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
 
 def on_config(config, **kwargs):
-    content = Path(config.config_file_path).parent / "content"
-    for path in (content, Path(config.config_file_path).parent / "overrides"):
+    root = _site_root(config)
+    for path in (root / "content", root / "overrides"):
         if path.is_dir() and str(path) not in config.watch:
             config.watch.append(str(path))
     return config
 
 
 def on_pre_build(config, **kwargs):
-    content = Path(config.config_file_path).parent / "content"
+    content_dir = _site_root(config) / "content"
+    settings = settings_from(config.site_url, config.use_directory_urls, config.site_name)
     try:
-        report = build(content, Path(config.docs_dir))
+        content, report = build_site(content_dir, Path(config.docs_dir), settings)
     except ContentError as err:
         for problem in err.problems:
             log.error(str(problem))
-        raise SystemExit(f"generator: {len(err.problems)} problem(s) in {content}; run `python -m generator check`")
-    log.info("generator: %d file(s) written, %d unchanged, %d removed", len(report.written), report.unchanged, len(report.removed))
+        raise PluginError(
+            f"generator: {len(err.problems)} problem(s) in {content_dir}; run `python -m generator check`"
+        ) from None
+    log.info(
+        "generator: %d file(s) written, %d unchanged, %d removed",
+        len(report.written), report.unchanged, len(report.removed),
+    )
+    if config.nav:
+        config.nav = expand_theme_nav(config.nav, [theme_src(t.id) for t in content.themes])
+
+
+def expand_theme_nav(nav: list, theme_pages: list[str]) -> list:
+    """The nav with the entry naming themes/index.md turned into a section of every theme."""
+    out = []
+    for item in nav:
+        if item == THEMES_INDEX:
+            out.append({"Themes": [THEMES_INDEX, *theme_pages]})
+        elif isinstance(item, dict) and len(item) == 1:
+            (title, value), = item.items()
+            if value == THEMES_INDEX or (isinstance(value, list) and value and value[0] == THEMES_INDEX):
+                out.append({title: [THEMES_INDEX, *theme_pages]})
+            else:
+                out.append(item)
+        else:
+            out.append(item)
+    return out

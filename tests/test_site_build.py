@@ -1,0 +1,235 @@
+"""A real `mkdocs build --strict` of a small content folder, checked from the outside.
+
+The site is laid out like a fresh clone (generated/ holds only its
+.gitignore), so this also checks that MkDocs runs the generator itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "site"))
+
+from sitetools import (  # noqa: E402
+    SITE_CONTENT,
+    SITE_NAME,
+    SITE_URL,
+    read_page,
+    resolve,
+    squash,
+    url_attributes,
+    build_site,
+    make_site,
+    mkdocs_build,
+)
+
+from generator.build import load_content  # noqa: E402
+
+THEMES = ("optimizers-memory", "distributed-training", "scaling-laws", "fine-tuning")
+PAPERS = ("chinchilla", "galore", "lora", "megatron-lm", "pokechamp", "quip-sharp", "zero")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    started = time.monotonic()
+    built = build_site(tmp_path_factory.mktemp("site"), SITE_CONTENT)
+    assert time.monotonic() - started < 20, "the small site should build in seconds"
+    return built
+
+
+@pytest.fixture(scope="module")
+def html_pages(site) -> dict[Path, object]:
+    return {path: read_page(path) for path in sorted(site.rglob("*.html"))}
+
+
+def test_fixture_lists_every_paper_and_theme():
+    content, problems = load_content(SITE_CONTENT)
+    assert not problems
+    assert tuple(sorted(p.key for p in content.papers)) == PAPERS
+    assert tuple(t.id for t in content.themes) == THEMES
+
+
+def test_pages_exist(site):
+    expected = ["index.html", "themes/index.html", "papers/index.html", "unsorted/index.html", "tags/index.html",
+                "about/index.html", "curating/index.html", "404.html", "papers.json", "bib/library.bib",
+                "csl/library.json", "feeds/all.xml", "search/search_index.json", "sitemap.xml"]
+    expected += [f"themes/{t}/index.html" for t in THEMES]
+    expected += [f"bib/themes/{t}.bib" for t in THEMES] + [f"csl/themes/{t}.json" for t in THEMES]
+    expected += [f"feeds/themes/{t}.xml" for t in THEMES]
+    expected += [f"papers/{k}/index.html" for k in PAPERS] + [f"bib/{k}.bib" for k in PAPERS]
+    missing = [path for path in expected if not (site / path).is_file()]
+    assert not missing
+    assert not (site / "home").exists(), "content/pages/home.md opens the home page; it is not a page"
+
+
+def test_every_internal_link_resolves(site, html_pages):
+    broken = []
+    for path, page in html_pages.items():
+        for el, attr, url in url_attributes(page):
+            if url.startswith(("mailto:", "data:")):
+                continue
+            found = resolve(site, path, url)
+            if found is None:
+                continue
+            target, fragment = found
+            where = f"{path.relative_to(site)}: <{el.tag} {attr}={url!r}>"
+            if not target.is_file():
+                broken.append(f"{where} -> missing {target}")
+            elif fragment and target.suffix == ".html" and fragment not in read_page(target).ids:
+                broken.append(f"{where} -> no #{fragment}")
+    assert not broken, "\n".join(broken[:20])
+
+
+def test_nothing_is_loaded_from_other_hosts(site, html_pages):
+    outside = []
+    for path, page in html_pages.items():
+        for el in page.elements:
+            for attr in ("src", "href", "srcset"):
+                value = el.attrs.get(attr) or ""
+                if el.tag in ("script", "link", "img", "iframe", "source", "video", "audio", "embed", "object") and re.match(r"^(https?:)?//", value) and not value.startswith(SITE_URL):
+                    outside.append(f"{path.relative_to(site)}: <{el.tag} {attr}={value!r}>")
+        assert not [e for e in page.elements if e.tag == "link" and "preconnect" in (e.attrs.get("rel") or "")]
+    for css in site.rglob("*.css"):
+        text = css.read_text("utf-8", errors="replace")
+        outside += [f"{css.relative_to(site)}: {m}" for m in re.findall(r"@import[^;]*https?://[^;]*|url\(\s*['\"]?(?:https?:)?//[^)]*\)", text)]
+    assert not outside, "\n".join(outside[:20])
+    # Material's repository widget would fetch stars and forks from api.github.com.
+    assert not [e for e in html_pages[site / "index.html"].elements if e.attrs.get("data-md-component") == "source"]
+
+
+def test_navigation_has_themes_and_index_pages_but_no_paper_pages(site, html_pages):
+    page = html_pages[site / "index.html"]
+    nav_links = page.nav_links
+    for theme in THEMES:
+        assert f"themes/{theme}/" in nav_links
+    for wanted in ("papers/", "unsorted/", "tags/", "about/", "curating/"):
+        assert wanted in nav_links
+    assert not [href for href in nav_links if re.match(r"^papers/[a-z0-9-]+/$", href)]
+    for title in ("Optimizers & memory", "Distributed training", "All papers", "Unsorted", "Tags"):
+        assert title in page.nav
+
+
+def test_paper_page(site, html_pages):
+    page = html_pages[site / "papers" / "galore" / "index.html"]
+    assert page.title == f"GaLore: Memory-Efficient LLM Training by Gradient Low-Rank Projection - {SITE_NAME}"
+    text = page.article
+    assert "Jiawei Zhao, Zhenyu Zhang, Beidi Chen" in text
+    assert "In Optimizers & memory because the title mentions 'Memory-Efficient'." in text
+    assert "In Fine-tuning because the abstract mentions 'low-rank adaptation'." in text
+    assert "Tags: memory, low-rank" in text
+    assert "Seen in: 000_listing.txt (Mar 12); 002_listing.txt" in text
+    hrefs = {e.attrs.get("href"): e for e in page.find("a")}
+    assert "https://arxiv.org/abs/2403.03507" in hrefs and "https://arxiv.org/pdf/2403.03507" in hrefs
+    assert "../lora/" in hrefs  # the mention of LoRA in the abstract, and the related paper
+    download = hrefs["../../bib/galore.bib"]
+    assert download.attrs.get("download") == "galore.bib"
+    code = [e for e in page.find("code") if "@misc{galore," in e.text or "@article{galore," in e.text]
+    assert code and "title = {{GaLore}" in code[0].text
+    # Curator notes: Markdown rendered, links pointed at pages, script removed.
+    assert "Projection keeps full-rank updates." in text
+    assert "../../themes/scaling-laws/" in hrefs
+    assert not [e for e in page.find("script") if "notes" in e.text]
+    # The feed of all papers is announced in the head of every page.
+    feeds = [e for e in page.find("link") if e.attrs.get("type") == "application/atom+xml"]
+    assert [e.attrs["href"] for e in feeds] == ["../../feeds/all.xml"]
+
+
+def test_theme_page(site, html_pages):
+    page = html_pages[site / "themes" / "optimizers-memory" / "index.html"]
+    assert page.title == f"Optimizers &amp; memory - {SITE_NAME}".replace("&amp;", "&")
+    text = page.article
+    # Key papers first, then by title; each with an excerpt and its reason.
+    order = [text.index(t) for t in ("GaLore: Memory-Efficient", "LoRA: Low-Rank", "ZeRO: Memory")]
+    assert order == sorted(order)
+    assert "In this theme because the abstract mentions 'optimizer states'." in text
+    assert "How optimizers work and how to fit their state in memory" in text
+    assert "bad link" in text and not [e for e in page.find("a") if (e.attrs.get("href") or "").startswith("javascript")]
+    hrefs = {e.attrs.get("href"): e for e in page.find("a")}
+    assert hrefs["../../bib/themes/optimizers-memory.bib"].attrs.get("download") == "optimizers-memory.bib"
+    assert "../../csl/themes/optimizers-memory.json" in hrefs and "../../feeds/themes/optimizers-memory.xml" in hrefs
+    feeds = {e.attrs["href"]: e.attrs.get("title") for e in page.find("link") if e.attrs.get("type") == "application/atom+xml"}
+    assert feeds["../../feeds/themes/optimizers-memory.xml"] == "Optimizers & memory"
+
+
+def test_home_page(site, html_pages):
+    page = html_pages[site / "index.html"]
+    text = page.article
+    assert "7 papers in 4 themes" in text
+    assert "1 not yet sorted" in text
+    assert "Optimizers and the memory they need." in text
+    cards = [e for e in page.elements if e.tag == "div" and "cards" in (e.attrs.get("class") or "")]
+    assert cards
+    svg = page.find("svg")
+    assert any(e.attrs.get("role") == "img" for e in svg)
+    assert [e.text for e in page.elements if e.tag == "title" and e.attrs.get("id")] == ["Papers per theme"]
+    assert text.index("GaLore") < text.index("Pok\\'eChamp")  # newest first
+
+
+def test_index_pages(site, html_pages):
+    table = html_pages[site / "papers" / "index.html"]
+    rows = [e for e in table.find("a") if "data-themes" in e.attrs]
+    assert len(rows) == len(PAPERS)
+    assert {e.attrs["data-status"] for e in rows} == {"key", "read", "to-read", "none"}
+    assert [e for e in rows if e.attrs["href"] == "pokechamp/"][0].attrs["data-themes"] == "unsorted"
+    assert "hidden" in [e for e in table.elements if e.tag == "div" and "rl-filter" in (e.attrs.get("class") or "")][0].attrs
+    assert [e for e in table.find("script") if (e.attrs.get("src") or "").endswith("paper-filter.js")]
+    unsorted = html_pages[site / "unsorted" / "index.html"].article
+    assert "Pok\\'eChamp" in unsorted and "GaLore" not in unsorted
+    tags = html_pages[site / "tags" / "index.html"]
+    assert {"tag-memory", "tag-low-rank"} <= tags.ids
+
+
+def test_papers_json_is_valid_and_complete(site):
+    items = json.loads((site / "papers.json").read_text("utf-8"))
+    assert [item["key"] for item in items] == sorted(PAPERS)
+    required = {"key", "title", "abstract", "themes", "related", "sources", "page", "bib", "authors", "year",
+                "tags", "status", "added", "mentions"}
+    for item in items:
+        assert required <= set(item), item["key"]
+        assert (site / item["page"] / "index.html").is_file()
+        assert (site / item["bib"]).is_file()
+        assert set(item["themes"]) <= set(THEMES)
+        assert set(item["related"]) <= set(PAPERS) and item["key"] not in item["related"]
+    galore = next(item for item in items if item["key"] == "galore")
+    assert galore["page"] == "papers/galore/" and galore["bib"] == "bib/galore.bib"
+    assert galore["themes"] == ["optimizers-memory", "fine-tuning"]
+    assert galore["mentions"] == ["lora"]
+    assert galore["sources"] == [{"file": "000_listing.txt", "date": "Mar 12"}, {"file": "002_listing.txt", "date": None}]
+    assert next(item for item in items if item["key"] == "pokechamp")["themes"] == []
+
+
+def test_search_index_has_papers_but_not_bibtex_or_index_tables(site):
+    index = json.loads((site / "search" / "search_index.json").read_text("utf-8"))
+    docs = index["docs"]
+    galore = [d for d in docs if d["location"] == "papers/galore/"]
+    assert galore and "optimizer states" in galore[0]["text"]
+    everything = json.dumps(docs)
+    assert "archivePrefix" not in everything and "@misc{" not in everything
+    assert "shared terms" not in everything and "Seen in" not in everything
+    locations = {d["location"].split("#")[0] for d in docs}
+    assert not {"papers/", "tags/", "unsorted/"} & locations
+
+
+def test_generation_is_quiet_on_a_second_build(site):
+    """A rebuild writes nothing into generated/, so `mkdocs serve` does not loop."""
+    root = site.parent
+    before = {p: p.stat().st_mtime_ns for p in (root / "generated").rglob("*") if p.is_file()}
+    run = mkdocs_build(root)
+    assert run.returncode == 0, run.stderr[-3000:]
+    after = {p: p.stat().st_mtime_ns for p in (root / "generated").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_invalid_content_fails_the_build(tmp_path):
+    root = make_site(tmp_path, SITE_CONTENT)
+    record = root / "content" / "papers" / "lora.yml"
+    record.write_text(record.read_text("utf-8").replace("status: read", "status: finished"), "utf-8")
+    run = mkdocs_build(root)
+    assert run.returncode != 0
+    assert "lora.yml" in run.stdout + run.stderr and "status" in squash(run.stdout + run.stderr)
