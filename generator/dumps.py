@@ -50,26 +50,43 @@ class ParsedDump:
     problems: tuple[Problem, ...]
 
 
+_NEWLINE_RE = re.compile(r"\r\n|\r|\n")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def read_dump_text(path: Path) -> tuple[str | None, list[Problem]]:
     """Read a dump as text, rejecting what is not a UTF-8 text file."""
     name = str(path)
+    if path.is_dir():
+        return None, [Problem(name, "is a directory, not a dump file; pass the dump files inside it (for example DIR/*.txt)")]
     if not path.exists():
         return None, [Problem(name, "no such file")]
     if not path.is_file():
-        return None, [Problem(name, "not a file (is it a directory?)")]
-    size = path.stat().st_size
-    if size > MAX_DUMP_BYTES:
-        return None, [Problem(name, f"file is {size:,} bytes; a dump is at most {MAX_DUMP_BYTES:,}")]
-    data = path.read_bytes()
-    if not data.strip():
-        return None, [Problem(name, "empty file: expected a pasted paper-search page")]
+        return None, [Problem(name, "not a regular file: expected a pasted paper-search page saved as a .txt file")]
+    try:
+        size = path.stat().st_size
+        if size > MAX_DUMP_BYTES:
+            return None, [Problem(name, f"file is {size:,} bytes; a dump is at most {MAX_DUMP_BYTES:,}")]
+        data = path.read_bytes()
+    except OSError as err:
+        return None, [Problem(name, f"cannot read the file: {err.strerror or err}")]
+    if data.startswith(_UTF16_BOMS):
+        return None, [Problem(name, "UTF-16 text: save the dump as UTF-8 text")]
     if b"\x00" in data[:65536]:
         return None, [Problem(name, "binary file (contains NUL bytes): expected UTF-8 text")]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        return None, [Problem(name, f"not UTF-8 text: byte 0x{data[err.start]:02x} cannot be decoded", line=line)]
+        column = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        return None, [Problem(
+            name,
+            f"not UTF-8 text: byte 0x{data[err.start]:02x} at column {column} cannot be decoded "
+            "(save the dump as UTF-8)",
+            line=line,
+        )]
+    if not text.strip():
+        return None, [Problem(name, "empty file: expected a pasted paper-search page")]
     controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\r\n\t\f")
     if controls > 16:
         return None, [Problem(name, f"binary file ({controls} control characters): expected text")]
@@ -84,51 +101,75 @@ def _looks_like_title(line: str) -> bool:
     return len(line) <= 250 and not _SENTENCE_END_RE.search(line.rstrip("?"))
 
 
-def _strip_header(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], str | None]:
-    """Drop the page header before the first record; return the date line if any."""
-    date = None
-    index = 0
-    while index < len(lines):
-        number, text = lines[index]
-        if any(rx.match(text) for rx in _HEADER_RES):
-            index += 1
-            continue
-        if _DATE_RE.match(text):
-            date = date or text
-            index += 1
-            continue
-        glued = _GLUED_SUBSCRIBE_RE.match(text)
-        if glued:
-            lines = [(number, text[glued.end():])] + lines[index + 1 :]
-            return lines, date
-        break
-    return lines[index:], date
+def _looks_like_paragraph(line: str) -> bool:
+    """Too long and too sentence-like to be a title: an abstract out of place."""
+    return len(line) >= 250 and bool(_SENTENCE_END_RE.search(line))
 
 
-def parse_dump_text(text: str, path: Path) -> ParsedDump:
-    """Pair title and abstract lines; collect a Problem for every oddity."""
-    name = str(path)
-    problems: list[Problem] = []
+def _is_header(line: str) -> bool:
+    return any(rx.match(line) for rx in _HEADER_RES)
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 80 else text[:77] + "...")
+
+
+def split_lines(text: str) -> list[tuple[int, str]]:
+    """Non-blank lines, cleaned, with their 1-based line numbers.
+
+    Only CR, LF and CRLF end a line (as in an editor); other separators such
+    as U+2028 inside a pasted abstract become spaces.
+    """
     lines = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(_NEWLINE_RE.split(text), start=1):
         cleaned = clean_line(raw)
         if cleaned:
             lines.append((number, cleaned))
-    lines, date = _strip_header(lines)
-    source = SourceRef(file=path.name, date=date)
-    records: list[DumpRecord] = []
+    return lines
+
+
+def parse_dump_text(text: str, path: Path) -> ParsedDump:
+    """Pair title and abstract lines; collect a Problem for every oddity.
+
+    Page-header lines (`new`, `Subscribe`, a date ...) are skipped wherever a
+    title is expected, so two pages pasted one after the other parse too; the
+    first date line is the dump's date. `Subscribe` glued to the first title
+    of a header block is cut off only when the block had no `Subscribe` line
+    of its own (a paper may be called `SubscribeNet`).
+    """
+    name = str(path)
+    problems: list[Problem] = []
+    lines = split_lines(text)
+    date: str | None = None
+    records: list[tuple[str, str, int]] = []
+    in_header = True  # the start of a file counts as a header block
+    saw_subscribe = False
     i = 0
     while i < len(lines):
         number, title = lines[i]
-        if len(title) > MAX_TITLE_CHARS:
-            if i + 1 < len(lines) and _looks_like_title(lines[i + 1][1]):
-                problems.append(Problem(name, f"expected a title, found a paragraph of {len(title):,} characters (an abstract with no title?)", line=number))
-            else:
-                problems.append(Problem(name, f"title line is {len(title):,} characters; at most {MAX_TITLE_CHARS} expected", line=number))
+        if _is_header(title) or (_DATE_RE.match(title) and len(title) <= 20):
+            if _DATE_RE.match(title):
+                date = date or title
+            saw_subscribe = saw_subscribe or title.lower() == "subscribe"
+            in_header = True
             i += 1
             continue
-        if i + 1 >= len(lines):
-            problems.append(Problem(name, f"title {title[:80]!r} has no abstract (end of file)", line=number))
+        if in_header and not saw_subscribe:
+            glued = _GLUED_SUBSCRIBE_RE.match(title)
+            if glued:
+                title = title[glued.end():]
+        in_header = saw_subscribe = False
+        has_next = i + 1 < len(lines)
+        if len(title) > MAX_TITLE_CHARS or _looks_like_paragraph(title):
+            if not has_next or _looks_like_title(lines[i + 1][1]):
+                problems.append(Problem(name, f"expected a title, found a paragraph of {len(title):,} characters (an abstract with no title, or an abstract split over two lines?)", line=number))
+                i += 1
+            else:
+                problems.append(Problem(name, f"title line is {len(title):,} characters; at most {MAX_TITLE_CHARS} expected", line=number))
+                i += 2  # skip its abstract too, so one bad line gives one problem
+            continue
+        if not has_next:
+            problems.append(Problem(name, f"title {_short(title)} has no abstract (end of file)", line=number))
             break
         next_number, abstract = lines[i + 1]
         orphan = (
@@ -137,19 +178,21 @@ def parse_dump_text(text: str, path: Path) -> ParsedDump:
             and i + 2 < len(lines)
             and _looks_like_abstract(lines[i + 2][1])
         )
-        if orphan:
-            problems.append(Problem(name, f"title {title[:80]!r} has no abstract (next line is another title)", line=number))
+        if orphan or _is_header(abstract):
+            problems.append(Problem(name, f"title {_short(title)} has no abstract (next line is another title)", line=number))
             i += 1
             continue
         if len(abstract) > MAX_ABSTRACT_CHARS:
             problems.append(Problem(name, f"abstract line is {len(abstract):,} characters; at most {MAX_ABSTRACT_CHARS:,} expected", line=next_number))
             i += 2
             continue
-        records.append(DumpRecord(normalise_text(title), normalise_text(abstract), source, number))
+        records.append((title, abstract, number))
         i += 2
-    if not records and not problems:
+    source = SourceRef(file=path.name, date=date)
+    parsed = tuple(DumpRecord(normalise_text(t), normalise_text(a), source, n) for t, a, n in records)
+    if not parsed and not problems:
         problems.append(Problem(name, "no paper records found after the page header"))
-    return ParsedDump(path, tuple(records), date, tuple(problems))
+    return ParsedDump(path, parsed, date, tuple(problems))
 
 
 def parse_dump(path: Path) -> ParsedDump:

@@ -8,6 +8,7 @@ every file system and short.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -18,7 +19,8 @@ KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Names the site uses for its own pages, and names Windows refuses as files.
 RESERVED_KEYS = frozenset(
     {"index", "all", "tags", "unsorted", "themes", "papers", "search", "assets", "bib",
-     "feeds", "csl", "about", "curating", "con", "prn", "aux", "nul", "com1", "lpt1"}
+     "feeds", "csl", "about", "curating", "con", "prn", "aux", "nul"}
+    | {f"{device}{n}" for device in ("com", "lpt") for n in range(10)}
 )
 _STOPWORDS = frozenset(
     "a an the of for and or in on at to with from by via is are as its into toward towards "
@@ -65,6 +67,17 @@ def _slug(words: list[str]) -> str:
     return slug
 
 
+def _fallback_key(title: str) -> str:
+    """A key for a title with no ASCII letters or digits at all.
+
+    Titles in Chinese, Greek or only punctuation have no readable ASCII slug;
+    a short hash of the title keeps their keys unique and independent of the
+    order papers are imported in.
+    """
+    digest = hashlib.sha1(unicodedata.normalize("NFC", " ".join(title.split())).encode("utf-8")).hexdigest()
+    return f"paper-{digest[:8]}"
+
+
 def key_candidates(title: str) -> list[str]:
     """Keys to try for a title, best first."""
     candidates: list[str] = []
@@ -81,17 +94,26 @@ def key_candidates(title: str) -> list[str]:
         c = c.strip("-")
         if c and c not in out:
             out.append(c)
-    return out or ["paper"]
+    return out or [_fallback_key(title)]
+
+
+def is_valid_key(key: str) -> bool:
+    """A key that is safe as a file name, URL segment and BibTeX key."""
+    return len(key) <= MAX_KEY_CHARS and bool(KEY_RE.match(key)) and key not in RESERVED_KEYS
 
 
 def assign_key(title: str, is_taken: Callable[[str], bool]) -> str:
     """The first free candidate key for `title`, numbered if all are taken."""
     candidates = key_candidates(title)
     for candidate in candidates:
-        if candidate not in RESERVED_KEYS and KEY_RE.match(candidate) and not is_taken(candidate):
+        if is_valid_key(candidate) and not is_taken(candidate):
             return candidate
-    base = candidates[0][: MAX_KEY_CHARS - 4] or "paper"
     number = 2
-    while is_taken(f"{base}-{number}"):
+    while True:
+        suffix = f"-{number}"
+        # cut the base so that base + suffix fits, and never end it on a hyphen
+        base = candidates[0][: MAX_KEY_CHARS - len(suffix)].rstrip("-") or "paper"
+        key = base + suffix
+        if is_valid_key(key) and not is_taken(key):
+            return key
         number += 1
-    return f"{base}-{number}"

@@ -10,7 +10,9 @@ nothing the generator did not write is ever deleted.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -19,6 +21,81 @@ MANIFEST_NAME = ".generated-files"
 
 class OutputConflict(ValueError):
     """Two generated outputs claim the same path."""
+
+
+def _current_umask() -> int:
+    try:  # Linux: read it without changing it
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions a written file gets: the usual 0666 & ~umask, plus any
+    extra bits the existing file had.
+
+    (A temporary file from mkstemp is 0600; renamed as it is, every generated
+    page would be unreadable to a web server or to another user.)
+    """
+    default = 0o666 & ~_UMASK
+    try:
+        return stat.S_IMODE(path.stat().st_mode) | default
+    except OSError:
+        return default
+
+
+def _read_existing(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
+def _stage(path: Path, data: bytes, mode: int) -> str:
+    """Write `data` to a new temporary file next to `path`; return its name."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, mode)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    return tmp
+
+
+def _unlink_quietly(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _make_dirs(folder: Path, created: list[Path]) -> None:
+    """mkdir -p, remembering which folders were new (to undo on failure)."""
+    missing = []
+    for candidate in (folder, *folder.parents):
+        if candidate.is_dir():
+            break
+        missing.append(candidate)
+    folder.mkdir(parents=True, exist_ok=True)
+    created.extend(reversed(missing))
+
+
+def _remove_dirs(created: list[Path]) -> None:
+    for folder in reversed(created):
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
 
 
 def write_atomic(path: Path, data: bytes | str) -> bool:
@@ -31,51 +108,98 @@ def write_atomic(path: Path, data: bytes | str) -> bool:
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _stage(path, data, _mode_for(path))
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
         os.replace(tmp, path)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink_quietly(tmp)
         raise
     return True
 
 
-def write_all_or_nothing(files: dict[Path, bytes | str]) -> list[Path]:
-    """Stage every file first, then swap them all in; return the changed paths.
+@dataclass
+class _Staged:
+    tmp: str
+    path: Path
+    old: bytes | None  # None: the file did not exist
+    old_times: tuple[int, int] | None = None
+    old_mode: int | None = None
 
-    Staging is the step that can fail (disk full, permissions); if it does,
-    nothing in the destination has been touched yet.
+
+def _restore(entry: _Staged) -> None:
+    """Put back what was at `entry.path` before it was replaced."""
+    if entry.old is None:
+        _unlink_quietly(entry.path)
+        return
+    try:
+        tmp = _stage(entry.path, entry.old, entry.old_mode or 0o644)
+        try:
+            os.replace(tmp, entry.path)
+        except OSError:
+            _unlink_quietly(tmp)
+            entry.path.write_bytes(entry.old)  # last resort: in place
+    except OSError:
+        entry.path.write_bytes(entry.old)
+    if entry.old_times is not None:
+        try:
+            os.utime(entry.path, ns=entry.old_times)
+        except OSError:
+            pass
+
+
+def write_all_or_nothing(files: dict[Path, bytes | str]) -> list[Path]:
+    """Write several files so that either all change or none does.
+
+    Every changed file is first staged as a temporary file next to its
+    destination (the step that fails on a full disk or a read-only folder);
+    only then are they swapped in one by one. If a swap fails, the files
+    already swapped are put back as they were (bytes and modification time)
+    and folders this call created are removed, then the error is raised.
+    Returns the paths that changed.
     """
-    staged: list[tuple[str, Path]] = []
+    staged: list[_Staged] = []
+    created: list[Path] = []
     try:
         for path, data in sorted(files.items()):
             if isinstance(data, str):
                 data = data.encode("utf-8")
-            try:
-                if path.read_bytes() == data:
-                    continue
-            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-                pass
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            staged.append((tmp, path))
+            old = _read_existing(path)  # a directory here raises IsADirectoryError: fail early
+            if old == data:
+                continue
+            entry = _Staged("", path, old)
+            if old is not None:
+                info = path.stat()
+                entry.old_times = (info.st_atime_ns, info.st_mtime_ns)
+                entry.old_mode = stat.S_IMODE(info.st_mode)
+            _make_dirs(path.parent, created)
+            entry.tmp = _stage(path, data, _mode_for(path))
+            staged.append(entry)
     except BaseException:
-        for tmp, _ in staged:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
+        for entry in staged:
+            _unlink_quietly(entry.tmp)
+        _remove_dirs(created)
         raise
-    for tmp, path in staged:
-        os.replace(tmp, path)
-    return [path for _, path in staged]
+    swapped: list[_Staged] = []
+    try:
+        for entry in staged:
+            os.replace(entry.tmp, entry.path)
+            swapped.append(entry)
+    except BaseException:
+        for entry in reversed(swapped):
+            try:
+                _restore(entry)
+            except OSError:  # pragma: no cover - nothing more we can do
+                pass
+        for entry in staged[len(swapped):]:
+            _unlink_quietly(entry.tmp)
+        _remove_dirs(created)
+        raise
+    return [entry.path for entry in staged]
+
+
+def _fold(path: str) -> str:
+    """The form under which two paths name one file on macOS or Windows."""
+    return unicodedata.normalize("NFC", path).casefold()
 
 
 @dataclass
@@ -83,21 +207,50 @@ class OutputSet:
     """Generated files keyed by their POSIX path relative to the output root."""
 
     files: dict[str, bytes] = field(default_factory=dict)
+    _folded: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _dirs: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _index(self) -> None:
+        if len(self._folded) == len(self.files):
+            return
+        self._folded.clear()
+        self._dirs.clear()
+        for key in self.files:
+            self._remember(key)
+
+    def _remember(self, key: str) -> None:
+        folded = _fold(key)
+        self._folded[folded] = key
+        parts = folded.split("/")
+        for end in range(1, len(parts)):
+            self._dirs.setdefault("/".join(parts[:end]), key)
 
     def add(self, relpath: str, content: bytes | str) -> None:
+        if not isinstance(relpath, str) or not relpath or "\\" in relpath or "\x00" in relpath:
+            raise OutputConflict(f"unsafe output path {relpath!r}")
         normal = PurePosixPath(relpath)
         if normal.is_absolute() or ".." in normal.parts or not normal.parts:
             raise OutputConflict(f"unsafe output path {relpath!r}")
         key = str(normal)
+        if key == MANIFEST_NAME:
+            raise OutputConflict(f"{MANIFEST_NAME!r} is the writer's own manifest")
+        self._index()
         if key in self.files:
             raise OutputConflict(f"two generated outputs claim {key!r}")
-        lowered = key.lower()
-        for existing in self.files:
-            if existing.lower() == lowered:
-                raise OutputConflict(f"outputs {existing!r} and {key!r} differ only by case")
+        folded = _fold(key)
+        if folded in self._folded:
+            raise OutputConflict(f"outputs {self._folded[folded]!r} and {key!r} differ only by case or Unicode form")
+        if folded in self._dirs:
+            raise OutputConflict(f"output {key!r} is a file, but {self._dirs[folded]!r} needs it to be a folder")
+        parts = folded.split("/")
+        for end in range(1, len(parts)):
+            prefix = "/".join(parts[:end])
+            if prefix in self._folded:
+                raise OutputConflict(f"output {key!r} needs {self._folded[prefix]!r} to be a folder, but it is a file")
         if isinstance(content, str):
             content = content.encode("utf-8")
         self.files[key] = content
+        self._remember(key)
 
     def __contains__(self, relpath: str) -> bool:
         return relpath in self.files
@@ -113,6 +266,22 @@ class SyncReport:
     removed: tuple[str, ...]
 
 
+def _manifest_entry_ok(relpath: str, root: Path) -> bool:
+    """Only plain relative paths inside `root` are ever removed."""
+    normal = PurePosixPath(relpath)
+    if not relpath or normal.is_absolute() or ".." in normal.parts or "\\" in relpath or str(normal) == MANIFEST_NAME:
+        return False
+    try:
+        (root / normal).parent.resolve().relative_to(root.resolve())
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _write_manifest(manifest: Path, paths: set[str] | dict[str, bytes]) -> None:
+    write_atomic(manifest, "".join(f"{p}\n" for p in sorted(paths)))
+
+
 def sync_tree(root: Path, outputs: OutputSet) -> SyncReport:
     """Make `root` hold exactly `outputs` (plus files the generator never wrote)."""
     root.mkdir(parents=True, exist_ok=True)
@@ -120,18 +289,25 @@ def sync_tree(root: Path, outputs: OutputSet) -> SyncReport:
     previous: set[str] = set()
     if manifest.exists():
         previous = {line for line in manifest.read_text("utf-8").splitlines() if line}
+    current = set(outputs.files)
+    if not current <= previous:
+        # Listed before writing: if this run stops half-way, the next one still
+        # knows which files are its own to clean up.
+        _write_manifest(manifest, previous | current)
     written = []
     for relpath, data in sorted(outputs.files.items()):
         if write_atomic(root / relpath, data):
             written.append(relpath)
     removed = []
-    for relpath in sorted(previous - set(outputs.files)):
+    for relpath in sorted(previous - current):
+        if not _manifest_entry_ok(relpath, root):
+            continue
         target = root / relpath
-        if target.is_file():
+        if target.is_file() and not target.is_symlink():  # the writer only makes regular files
             target.unlink()
             removed.append(relpath)
             _prune_empty_dirs(target.parent, root)
-    write_atomic(manifest, "".join(f"{p}\n" for p in sorted(outputs.files)))
+    _write_manifest(manifest, current)
     return SyncReport(tuple(written), len(outputs.files) - len(written), tuple(removed))
 
 
