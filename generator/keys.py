@@ -19,7 +19,7 @@ KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Names the site uses for its own pages, and names Windows refuses as files.
 RESERVED_KEYS = frozenset(
     {"index", "all", "tags", "unsorted", "themes", "papers", "search", "assets", "bib",
-     "feeds", "csl", "about", "curating", "con", "prn", "aux", "nul"}
+     "feeds", "csl", "library", "about", "curating", "home", "con", "prn", "aux", "nul"}
     | {f"{device}{n}" for device in ("com", "lpt") for n in range(10)}
 )
 _STOPWORDS = frozenset(
