@@ -26,7 +26,7 @@ from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-from generator.model import Paper
+from generator.model import Paper, web_url
 
 # Characters LaTeX or BibTeX would read as syntax, spelled so that both read
 # them as text. Each is a braced group so that a following letter or space is
@@ -281,7 +281,7 @@ def paper_entry(paper: Paper) -> Entry:
         fields += [("eprint", raw_identifier(paper.arxiv)), ("archivePrefix", "arXiv")]
         if paper.primary_class:
             fields.append(("primaryClass", raw_identifier(paper.primary_class)))
-    url = paper.url or (arxiv_url(paper.arxiv) if paper.arxiv else None)
+    url = web_url(paper.url) or (arxiv_url(paper.arxiv) if paper.arxiv else None)
     if url:
         fields.append(("url", raw_identifier(url)))
     if paper.doi:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 
 from generator.bibtex import arxiv_url, clean_text, venue_kind
-from generator.model import Paper
+from generator.model import Paper, web_url
 
 # Lower-case name particles that belong to the family name ("van der Berg").
 _PARTICLES = frozenset(
@@ -68,7 +68,7 @@ def csl_item(paper: Paper) -> dict:
         item.update({"number": f"arXiv:{arxiv_id}", "archive": "arXiv", "archive_location": arxiv_id})
         if not kind:
             item["publisher"] = "arXiv"
-    url = paper.url or (arxiv_url(paper.arxiv) if paper.arxiv else None)
+    url = web_url(paper.url) or (arxiv_url(paper.arxiv) if paper.arxiv else None)
     if url:
         item["URL"] = url.strip()
     if paper.doi:

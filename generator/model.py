@@ -104,3 +104,15 @@ class ThemeAssignment:
 
     theme: str
     reason: str  # e.g. "the abstract mentions 'pipeline parallelism'" or "pinned in the paper's record"
+
+
+def web_url(url: str | None) -> str | None:
+    """`url` when it is an http(s) address, else None.
+
+    Records may carry any text in `url` (a .bib import, a typo, a hostile
+    record); exports and pages only ever link to the web.
+    """
+    value = (url or "").strip()
+    if value.lower().startswith(("http://", "https://")) and len(value) > 8:
+        return value
+    return None

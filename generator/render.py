@@ -45,7 +45,7 @@ import nh3
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from .model import STATUSES, Paper, ThemeAssignment
+from .model import STATUSES, Paper, ThemeAssignment, web_url
 
 # --------------------------------------------------------------------------- escaping
 
@@ -650,7 +650,7 @@ def papers_json(site: SiteData) -> str:
                 "venue": paper.venue,
                 "arxiv": paper.arxiv,
                 "doi": paper.doi,
-                "url": paper.url,
+                "url": web_url(paper.url),
                 "added": paper.added,
                 "status": paper.status,
                 "tags": list(paper.tags),

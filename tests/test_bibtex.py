@@ -369,3 +369,12 @@ def test_latex_typesets_the_bibliography(tmp_path: Path) -> None:
     assert not re.search(r"^! ", log, re.M)
     assert not re.search(r"Citation .* undefined", log)
     assert (tmp_path / "doc.pdf").stat().st_size > 0
+
+
+@pytest.mark.parametrize("bad_url", ["javascript:alert(1)", "file:///etc/passwd", "data:text/html,x", "ftp//x"])
+def test_non_web_urls_never_reach_bibtex_or_csl(bad_url):
+    from generator.csl import csl_items
+
+    paper = Paper(key="p", title="T", abstract="A.", added="2026-11-01", url=bad_url)
+    assert bad_url not in bibtex_for([paper])
+    assert "URL" not in csl_items([paper])[0]
