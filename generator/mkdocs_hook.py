@@ -21,6 +21,7 @@ if str(ROOT) not in sys.path:  # the hook is loaded by file path
 from mkdocs.exceptions import PluginError  # noqa: E402
 
 from generator.build import ContentError, build_site, settings_from  # noqa: E402
+from generator.postprocess import compact_html, compact_search_index  # noqa: E402
 from generator.render import theme_src  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.generator")
@@ -57,6 +58,17 @@ def on_pre_build(config, **kwargs):
     )
     if config.nav:
         config.nav = expand_theme_nav(config.nav, [theme_src(t.id) for t in content.themes])
+
+
+def on_post_page(output, page, config, **kwargs):
+    return compact_html(output)
+
+
+def on_post_build(config, **kwargs):
+    """Runs after the search plugin has written its index (hooks run last)."""
+    index = Path(config.site_dir) / "search" / "search_index.json"
+    if index.is_file():
+        index.write_text(compact_search_index(index.read_text("utf-8")), "utf-8")
 
 
 def expand_theme_nav(nav: list, theme_pages: list[str]) -> list:

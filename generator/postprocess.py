@@ -1,0 +1,80 @@
+"""Shrink what MkDocs writes, for large libraries.
+
+Two costs grow with the number of papers: every page's HTML (mkdocs-material
+indents its templates deeply, about a fifth of a paper page is indentation)
+and the search index (the browser downloads and indexes it whole before the
+first search). Both are reduced here without changing what a reader sees or
+what a search finds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+_PRE_RE = re.compile(r"(<pre\b.*?</pre>|<textarea\b.*?</textarea>|<script\b.*?</script>)", re.S | re.I)
+_INDENT_RE = re.compile(r"\n\s+")
+
+
+def compact_html(html: str) -> str:
+    """Collapse indentation and blank lines, outside <pre>, <textarea> and <script>.
+
+    A browser renders any run of white space there as one space; one newline
+    is kept where there was one, so inline text never runs together.
+    """
+    parts = _PRE_RE.split(html)
+    for index in range(0, len(parts), 2):  # even parts are outside <pre>
+        parts[index] = _INDENT_RE.sub("\n", parts[index])
+    return "".join(parts)
+
+
+SEARCH_PREVIEW_CHARS = 280
+_TAG_RE = re.compile(r"<[^>]+>")
+# lunr's English stop words, which Material's search drops from every query and
+# index anyway ("stopWordFilter" in its pipeline): leaving them out loses nothing.
+_STOPWORDS = frozenset(
+    """a able about across after all almost also am among an and any are as at be because been
+    but by can cannot could dear did do does either else ever every for from get got had has
+    have he her hers him his how however i if in into is it its just least let like likely may
+    me might most must my neither no nor not of off often on only or other our own rather said
+    say says she should since so some than that the their them then there these they this tis
+    to too twas us wants was we were what when where which while who whom why will with would
+    yet you your""".split()
+)
+
+
+def compact_search_text(text: str, separator: re.Pattern[str], preview_chars: int = SEARCH_PREVIEW_CHARS) -> str:
+    """The first `preview_chars` as written, then each further word once.
+
+    Search matches words, so a word that occurs twice, or a stop word the
+    search drops anyway, adds bytes but finds nothing new. The opening stays
+    verbatim because the search results show it as the preview. Words are
+    split with the search's own separator, so the index holds exactly the
+    tokens it held before.
+    """
+    if len(text) <= preview_chars * 2:
+        return text
+    cut = text.rfind(" ", 0, preview_chars)
+    cut = preview_chars if cut < preview_chars // 2 else cut
+    head, tail = text[:cut], _TAG_RE.sub(" ", text[cut:])
+    seen = {w.lower() for w in separator.split(_TAG_RE.sub(" ", head)) if w}
+    extra = []
+    for word in separator.split(tail):
+        if not word:
+            continue
+        low = word.lower()
+        if low in seen or low in _STOPWORDS:
+            continue
+        seen.add(low)
+        extra.append(word)
+    return head + (" … " + " ".join(extra) if extra else "")
+
+
+def compact_search_index(raw: str, prefixes: tuple[str, ...] = ("papers/",)) -> str:
+    """Compact the text of the entries under `prefixes` in a search_index.json."""
+    data = json.loads(raw)
+    separator = re.compile(data.get("config", {}).get("separator") or r"[\s\-]+")
+    for doc in data.get("docs", []):
+        if doc.get("location", "").startswith(prefixes) and isinstance(doc.get("text"), str):
+            doc["text"] = compact_search_text(doc["text"], separator)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

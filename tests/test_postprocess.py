@@ -1,0 +1,54 @@
+"""Size reductions of the built site change nothing a reader sees or a search finds."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from generator.postprocess import compact_html, compact_search_index, compact_search_text
+
+SEPARATOR = re.compile(r'[\s\-,:;!?=\[\]()"/]+|\.(?!\d)|&[lg]t;|&amp;')
+
+
+def _tokens(text: str) -> set[str]:
+    stop = {"the", "a", "of", "and", "to", "in", "is", "we", "with", "for", "on", "by", "this", "that", "as"}
+    return {t.lower() for t in SEPARATOR.split(re.sub(r"<[^>]+>", " ", text)) if t and t.lower() not in stop}
+
+
+def test_indentation_and_blank_lines_go_outside_pre():
+    html = "<div>\n      <p>a  b</p>\n\n      \n   <pre><code>  keep\n    this\n</code></pre>\n    <textarea>\n  x</textarea>\n"
+    out = compact_html(html)
+    assert "<pre><code>  keep\n    this\n</code></pre>" in out
+    assert "<textarea>\n  x</textarea>" in out
+    assert "<div>\n<p>a  b</p>\n<pre>" in out
+    assert len(out) < len(html)
+
+
+def test_text_never_runs_together():
+    assert compact_html("<p>one\n      two</p>") == "<p>one\ntwo</p>"
+
+
+def test_search_text_keeps_every_token_and_the_preview():
+    words = [f"word{i % 97}" for i in range(600)]
+    text = "<p>" + " ".join(words) + " 65.5% GaLore-style A* the and</p>"
+    out = compact_search_text(text, SEPARATOR)
+    assert len(out) < len(text) / 2
+    assert out.startswith(text[:200])
+    assert _tokens(out) - {"…"} == _tokens(text)
+
+
+def test_short_text_is_untouched():
+    assert compact_search_text("<p>Short abstract.</p>", SEPARATOR) == "<p>Short abstract.</p>"
+
+
+def test_only_paper_entries_are_compacted():
+    long = "<p>" + " ".join(["alpha beta gamma delta"] * 200) + "</p>"
+    index = {
+        "config": {"separator": SEPARATOR.pattern},
+        "docs": [{"location": "papers/x/", "title": "X", "text": long},
+                 {"location": "about/", "title": "About", "text": long}],
+    }
+    out = json.loads(compact_search_index(json.dumps(index)))
+    assert len(out["docs"][0]["text"]) < len(long) / 4
+    assert out["docs"][1]["text"] == long
+    assert out["config"] == index["config"]
