@@ -111,6 +111,15 @@ def _pages(outputs: OutputSet, site: SiteData) -> None:
     outputs.add("tags.md", render.render_tags(site))
 
 
+def _joined_bibtex(site: SiteData, papers) -> str:
+    """A .bib of several papers from the per-paper entries already encoded.
+
+    Same text as `bibtex_for(papers)` (a test holds them equal), without
+    encoding each entry again for the library file and every theme file.
+    """
+    return "\n".join(site.bibtex[paper.key] for paper in papers)
+
+
 def _exports(outputs: OutputSet, site: SiteData) -> None:
     settings = site.settings
     dirs = settings.use_directory_urls
@@ -131,12 +140,12 @@ def _exports(outputs: OutputSet, site: SiteData) -> None:
 
     for paper in site.papers:
         outputs.add(render.bib_path(paper.key), site.bibtex[paper.key])
-    outputs.add(render.LIBRARY_BIB, bibtex_for(site.papers))
+    outputs.add(render.LIBRARY_BIB, _joined_bibtex(site, site.papers))
     outputs.add(render.LIBRARY_CSL, csl_json(site.papers))
     outputs.add(render.ALL_FEED, feed(list(site.papers), render.ALL_FEED, f"{settings.site_name}: all papers"))
     for theme in site.themes:
         members = sorted(site.members(theme.id), key=lambda p: p.key)
-        outputs.add(render.theme_bib_path(theme.id), bibtex_for(members))
+        outputs.add(render.theme_bib_path(theme.id), _joined_bibtex(site, members))
         outputs.add(render.theme_csl_path(theme.id), csl_json(members))
         outputs.add(render.theme_feed_path(theme.id), feed(members, render.theme_feed_path(theme.id), f"{settings.site_name}: {theme.title}"))
 

@@ -297,3 +297,17 @@ def test_a_hand_written_page_may_not_replace_a_generated_one(content_copy):
     with pytest.raises(ContentError) as err:
         generate(content, SETTINGS)
     assert "tags.md" in str(err.value.problems[0])
+
+
+def test_joined_bibtex_equals_encoding_the_papers_together():
+    """The library and theme .bib files reuse the per-paper entries."""
+    from generator.bibtex import bibtex_for
+    from generator.build import _joined_bibtex
+    from generator.library import load_library
+
+    papers = load_library(ROOT / "content").papers[:40]
+
+    class _Site:
+        bibtex = {p.key: bibtex_for([p]) for p in papers}
+
+    assert _joined_bibtex(_Site, papers) == bibtex_for(papers)
