@@ -219,6 +219,13 @@ def arxiv_links(arxiv: str | None) -> tuple[Markup, Markup] | None:
     return Markup(f"https://arxiv.org/abs/{value}"), Markup(f"https://arxiv.org/pdf/{value}")
 
 
+def author_list(authors, shown: int = 3) -> Markup:
+    """"A, B, C et al." as escaped text: theme pages name the first few authors."""
+    names = [md_text(plain(a).strip()) for a in authors]
+    text = Markup(", ").join(names[:shown])
+    return text + Markup(" et al.") if len(names) > shown else text
+
+
 def external_url(url: str | None) -> Markup | None:
     """An http(s) URL made safe for a Markdown link target, or None."""
     from urllib.parse import quote
@@ -421,6 +428,7 @@ def environment() -> Environment:
     env.filters["yaml"] = yaml_str
     env.filters["html_yaml"] = lambda v: yaml_str(html_text(v))
     env.filters["excerpt"] = excerpt
+    env.filters["author_list"] = author_list
     return env
 
 

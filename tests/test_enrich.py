@@ -406,3 +406,37 @@ def test_two_arxiv_papers_with_the_same_title_are_ambiguous():
     assert outcome.kind == "ambiguous" and "2 arXiv papers have this exact title" in outcome.detail
     unrelated = ArxivFeed(1, (entry("2501.00002", "Graph Networks for Chemistry"),))
     assert classify(paper, unrelated).kind == "not-found"
+
+
+# ------------------------------------------------------- into every export
+
+
+def test_enriched_metadata_flows_into_every_export(content, stub, tmp_path, capsys):
+    """enrich against the replay server, then build: BibTeX, pages, CSL-JSON,
+    papers.json and the feed all carry the authors and the arXiv id."""
+    import json
+
+    stub.title(GALORE, feed("galore.xml"))
+    (content / "themes.yml").write_text(
+        "themes:\n  - id: optimizers-memory\n    title: Optimizers and memory\n    match: [memory]\n", "utf-8"
+    )
+    enrich(content, stub, "--only", "galore")
+    docs = tmp_path / "docs"
+    assert main(["build", "--content", str(content), "--docs", str(docs)]) == 0
+
+    bib = (docs / "bib" / "galore.bib").read_text("utf-8")
+    assert "eprint = {2403.03507}" in bib and "archivePrefix = {arXiv}" in bib and "primaryClass = {cs.LG}" in bib
+    assert "author = {Jiawei Zhao and Zhenyu Zhang and Beidi Chen" in bib
+    assert "year = {2023}" in bib  # the hand-written year, never overwritten
+    assert "galore" in (docs / "bib" / "library.bib").read_text("utf-8")
+
+    page = (docs / "papers" / "galore.md").read_text("utf-8")
+    assert "https://arxiv.org/abs/2403.03507" in page and "https://arxiv.org/pdf/2403.03507" in page
+    assert "Jiawei Zhao" in page
+    assert "Jiawei Zhao" in (docs / "themes" / "optimizers-memory.md").read_text("utf-8")
+
+    record = next(p for p in json.loads((docs / "papers.json").read_text("utf-8")) if p["key"] == "galore")
+    assert record["arxiv"] == "2403.03507" and record["authors"][:2] == ["Jiawei Zhao", "Zhenyu Zhang"]
+    csl = next(i for i in json.loads((docs / "csl" / "library.json").read_text("utf-8")) if i["id"] == "galore")
+    assert csl["author"][0] == {"family": "Zhao", "given": "Jiawei"}
+    assert "Jiawei Zhao" in (docs / "feeds" / "all.xml").read_text("utf-8")
