@@ -81,6 +81,12 @@ def md_text(value: Any) -> Markup:
     """
     if isinstance(value, Markup):
         return value
+    return _md_text(str(value))
+
+
+@lru_cache(maxsize=1 << 16)
+def _md_text(value: str) -> Markup:
+    # Cached: a title is escaped on every page that lists the paper.
     text = plain(value).translate(_ENTITIES)
     body = text.lstrip(" ")
     if body[:1] in ("-", "?") or _LIST_START_RE.match(body):
@@ -175,7 +181,13 @@ def url_from(src: str, target: str, use_directory_urls: bool = True) -> str:
 
 def md_link(src: str, target_src: str) -> Markup:
     """A relative Markdown link target from one docs file to another (MkDocs validates it)."""
-    return Markup(posixpath.relpath("/" + target_src, "/" + posixpath.dirname("/" + src)))
+    return _relative(target_src, posixpath.dirname("/" + src))
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative(target_src: str, base_dir: str) -> Markup:
+    # Cached: thousands of pages share a few folders and link to the same pages.
+    return Markup(posixpath.relpath("/" + target_src, base_dir))
 
 
 def paper_src(key: str) -> str:
