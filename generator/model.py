@@ -7,6 +7,7 @@ carries the file (and line) it came from for error messages.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +114,7 @@ def web_url(url: str | None) -> str | None:
     record); exports and pages only ever link to the web.
     """
     value = (url or "").strip()
-    if value.lower().startswith(("http://", "https://")) and len(value) > 8:
-        return value
-    return None
+    return value if _WEB_URL_RE.match(value) else None
+
+
+_WEB_URL_RE = re.compile(r"^https?://[^\s/?#]+", re.I)  # a scheme and a host

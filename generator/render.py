@@ -220,7 +220,6 @@ ALL_FEED = "feeds/all.xml"
 PAPERS_JSON = "papers.json"
 
 _ARXIV_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z.-]*/\d{7})(?:v\d+)?$", re.I)
-_HTTP_RE = re.compile(r"^https?://[^\s/?#]+", re.I)
 
 
 def arxiv_links(arxiv: str | None) -> tuple[Markup, Markup] | None:
@@ -242,8 +241,8 @@ def external_url(url: str | None) -> Markup | None:
     """An http(s) URL made safe for a Markdown link target, or None."""
     from urllib.parse import quote
 
-    value = plain(url or "").strip()
-    if not _HTTP_RE.match(value):
+    value = web_url(plain(url or ""))
+    if value is None:
         return None
     return Markup(quote(value, safe="/:?#=&%+@~.,;!$*-_"))
 
