@@ -23,6 +23,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from generator.build import ContentError, build_site, settings_from  # noqa: E402
 from generator.postprocess import compact_html, compact_search_index  # noqa: E402
 from generator.render import theme_src  # noqa: E402
+from generator.writer import write_atomic  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.generator")
 
@@ -68,7 +69,7 @@ def on_post_build(config, **kwargs):
     """Runs after the search plugin has written its index (hooks run last)."""
     index = Path(config.site_dir) / "search" / "search_index.json"
     if index.is_file():
-        index.write_text(compact_search_index(index.read_text("utf-8")), "utf-8")
+        write_atomic(index, compact_search_index(index.read_text("utf-8")))
 
 
 def expand_theme_nav(nav: list, theme_pages: list[str]) -> list:
