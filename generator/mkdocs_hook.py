@@ -11,6 +11,7 @@ in the navigation (see `not_in_nav`), they are reached by links and search.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -21,6 +22,7 @@ if str(ROOT) not in sys.path:  # the hook is loaded by file path
 from mkdocs.exceptions import PluginError  # noqa: E402
 
 from generator.build import ContentError, build_site, settings_from  # noqa: E402
+from generator.fragments import FRONT_MATTER_FLAG, FragmentError, lift, restore  # noqa: E402
 from generator.postprocess import compact_html, compact_search_index  # noqa: E402
 from generator.render import theme_src  # noqa: E402
 from generator.writer import write_atomic  # noqa: E402
@@ -59,6 +61,71 @@ def on_pre_build(config, **kwargs):
     )
     if config.nav:
         config.nav = expand_theme_nav(config.nav, [theme_src(t.id) for t in content.themes])
+
+
+class SharedNav:
+    """The navigation sidebar rendered once for all pages outside the nav at one depth.
+
+    overrides/main.html asks `key(page, base_url)`: None for a page that is in
+    the navigation (its own item is marked active), else its base_url, which
+    every relative link of the sidebar depends on. `html(key, rendered)`
+    stores a rendering and returns it; `html(key)` returns the stored one.
+    """
+
+    def __init__(self, nav_pages: set[str], enabled: bool = True):
+        self.nav_pages = nav_pages
+        self.enabled = enabled
+        self.rendered: dict[str, str] = {}
+
+    def key(self, page, base_url: str) -> str | None:
+        if not self.enabled or page is None or page.file.src_uri in self.nav_pages:
+            return None
+        return base_url
+
+    def html(self, key: str, rendered: str | None = None) -> str | None:
+        if rendered is not None:
+            self.rendered[key] = rendered
+        return self.rendered.get(key)
+
+
+_shared_nav = SharedNav(set())
+
+
+def on_nav(nav, config, files, **kwargs):
+    global _shared_nav
+    # READING_LIST_SHARED_NAV=off renders every sidebar (to compare after a Material upgrade).
+    enabled = os.environ.get("READING_LIST_SHARED_NAV", "on") != "off"
+    _shared_nav = SharedNav({page.file.src_uri for page in nav.pages}, enabled)
+    return nav
+
+
+def on_env(env, config, files, **kwargs):
+    env.globals["rl_shared_nav_key"] = lambda page, base_url: _shared_nav.key(page, base_url)
+    env.globals["rl_shared_nav"] = lambda key, rendered=None: _shared_nav.html(key, rendered)
+    return env
+
+
+# Fragments lifted out of each page's Markdown, by page, until its HTML is made.
+_lifted: dict[str, list[str]] = {}
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    """Keep the finished HTML of generated pages away from Python-Markdown (see generator/fragments.py)."""
+    if page.meta.get(FRONT_MATTER_FLAG) is not True:
+        return markdown
+    markdown, fragments = lift(markdown)
+    _lifted[page.file.src_uri] = fragments
+    return markdown
+
+
+def on_page_content(html, page, config, files, **kwargs):
+    fragments = _lifted.pop(page.file.src_uri, None)
+    if not fragments:
+        return html
+    try:
+        return restore(html, fragments, page.file.src_uri)
+    except FragmentError as err:
+        raise PluginError(f"generator: {err}") from None
 
 
 def on_post_page(output, page, config, **kwargs):

@@ -45,6 +45,7 @@ import nh3
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from .fragments import HTML_END, HTML_START
 from .model import STATUSES, Paper, ThemeAssignment, web_url
 
 # --------------------------------------------------------------------------- escaping
@@ -440,6 +441,8 @@ def environment() -> Environment:
     env.filters["html_yaml"] = lambda v: yaml_str(html_text(v))
     env.filters["excerpt"] = excerpt
     env.filters["author_list"] = author_list
+    env.globals["html_start"] = Markup(HTML_START)
+    env.globals["html_end"] = Markup(HTML_END)
     return env
 
 
@@ -468,6 +471,33 @@ class _Page:
 
     def tag(self, tag: str) -> Markup:
         return Markup(f"{self.md('tags.md')}#{self.site.tag_ids[tag]}")
+
+    # Links in HTML fragments (see generator/fragments.py): MkDocs neither rewrites nor
+    # checks those, so they are final URLs, and only to pages this build makes.
+
+    def url(self, target_src: str) -> Markup:
+        """URL of another docs file as the browser resolves it from this page."""
+        target = page_url(target_src, self.dirs) if target_src.endswith(".md") else target_src
+        return _url_between(self.src, target, self.dirs)
+
+    def paper_url(self, key: str) -> Markup:
+        if key not in self.site.by_key:
+            raise KeyError(f"{self.src}: link to unknown paper {key!r}")
+        return self.url(paper_src(key))
+
+    def theme_url(self, theme_id: str) -> Markup:
+        if theme_id not in self.site.theme_by_id:
+            raise KeyError(f"{self.src}: link to unknown theme {theme_id!r}")
+        return self.url(theme_src(theme_id))
+
+    def tag_url(self, tag: str) -> Markup:
+        return Markup(f"{self.url('tags.md')}#{self.site.tag_ids[tag]}")
+
+
+@lru_cache(maxsize=1 << 16)
+def _url_between(src: str, target: str, dirs: bool) -> Markup:
+    # Cached like _relative: every paper page links to the same few pages.
+    return Markup(url_from(src, target, dirs))
 
 
 def _theme_title(site: SiteData, theme_id: str) -> str:

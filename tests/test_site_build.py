@@ -233,3 +233,15 @@ def test_invalid_content_fails_the_build(tmp_path):
     run = mkdocs_build(root)
     assert run.returncode != 0
     assert "lora.yml" in run.stdout + run.stderr and "status" in squash(run.stdout + run.stderr)
+
+
+def test_shared_navigation_is_what_material_renders_for_each_page(site):
+    """Paper pages reuse one rendered sidebar; the site is byte-identical without the reuse."""
+    run = mkdocs_build(site.parent, site_dir="site-unshared", READING_LIST_SHARED_NAV="off")
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    unshared = site.parent / "site-unshared"
+    pages = sorted(p.relative_to(site) for p in site.rglob("*.html"))
+    assert pages == sorted(p.relative_to(unshared) for p in unshared.rglob("*.html"))
+    assert len([p for p in pages if p.parts[0] == "papers"]) > len(PAPERS)
+    for page in pages:
+        assert (site / page).read_bytes() == (unshared / page).read_bytes(), page

@@ -1,0 +1,108 @@
+"""HTML fragments: lifted out of generated pages before Python-Markdown and put back after.
+
+The promise (generator/fragments.py): a page means the same with or without
+the hook, and a fragment comes back exactly once, where it was.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import markdown
+import pytest
+import yaml
+
+from generator.build import generate, load_content
+from generator.fragments import HTML_END, HTML_START, FragmentError, lift, restore
+from generator.render import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = [ROOT / "tests" / "fixtures" / "site" / "content", ROOT / "tests" / "fixtures" / "site" / "hostile" / "content"]
+
+
+def _mkdocs_markdown() -> markdown.Markdown:
+    """Python-Markdown with the extensions and settings mkdocs.yml gives MkDocs."""
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
+    config = yaml.load((ROOT / "mkdocs.yml").read_text("utf-8"), Loader=_Loader)
+    names, settings = [], {}
+    for item in config["markdown_extensions"]:
+        if isinstance(item, dict):
+            (name, options), = item.items()
+            names.append(name)
+            settings[name] = options or {}
+        else:
+            names.append(item)
+    return markdown.Markdown(extensions=names, extension_configs=settings)
+
+
+def _body(page: str) -> str:
+    """The Markdown after the front matter."""
+    assert page.startswith("---\n")
+    return page.split("\n---\n", 1)[1]
+
+
+def _normalise(html: str) -> str:
+    return re.sub(r"\s+", " ", html).strip()
+
+
+def _fragment_pages():
+    for folder in FIXTURES:
+        content, problems = load_content(folder)
+        assert not problems
+        outputs = generate(content, Settings())
+        for path, data in sorted(outputs.files.items()):
+            if path.endswith(".md") and b"\nrl_fragments: true\n" in data:
+                yield pytest.param(data.decode("utf-8"), id=f"{folder.parent.name}:{path}")  # site: or hostile:
+
+
+@pytest.mark.parametrize("page", list(_fragment_pages()))
+def test_a_page_renders_the_same_with_and_without_lifting(page):
+    md = _mkdocs_markdown()
+    body = _body(page)
+    plain = md.reset().convert(body)
+    lifted, fragments = lift(body)
+    assert HTML_START not in lifted and HTML_END not in lifted
+    hooked = restore(md.reset().convert(lifted), fragments, "page")
+    # Without the hook the marker comments stay in the HTML; nothing else differs.
+    plain = plain.replace(HTML_START, "").replace(HTML_END, "")
+    assert _normalise(hooked) == _normalise(plain)
+
+
+def test_every_kind_of_generated_page_uses_fragments():
+    content, _ = load_content(FIXTURES[0])
+    outputs = generate(content, Settings())
+    marked = {p for p, d in outputs.files.items() if p.endswith(".md") and b"\nrl_fragments: true\n" in d}
+    assert {"papers/galore.md", "themes/optimizers-memory.md", "papers/index.md", "unsorted.md", "tags.md"} <= marked
+    # Fragments hold no blank line: one would end the raw HTML block without the hook.
+    for path in marked:
+        for fragment in lift(_body(outputs.files[path].decode("utf-8")))[1]:
+            assert "\n\n" not in fragment, path
+
+
+def test_lift_and_restore_round_trip_in_order():
+    text = f"# T\n\n{HTML_START}\n<p>one</p>\n{HTML_END}\n\n## H\n\n{HTML_START}\n<ul>\n<li>two</li>\n</ul>\n{HTML_END}\n"
+    lifted, fragments = lift(text)
+    assert fragments == ["<p>one</p>", "<ul>\n<li>two</li>\n</ul>"]
+    html = markdown.markdown(lifted)
+    assert restore(html, fragments, "x.md") == "<h1>T</h1>\n<p>one</p>\n<h2>H</h2>\n<ul>\n<li>two</li>\n</ul>"
+
+
+def test_markers_inside_a_line_are_not_fragments():
+    text = f"Text {HTML_START} more\n\n`{HTML_END}`\n"
+    assert lift(text) == (text, [])
+
+
+def test_a_lost_placeholder_is_an_error_naming_the_page():
+    _, fragments = lift(f"{HTML_START}\n<p>a</p>\n{HTML_END}\n")
+    with pytest.raises(FragmentError, match=r"papers/x\.md.*\[0\].*did not come back"):
+        restore("<p>something else</p>", fragments, "papers/x.md")
+
+
+def test_a_doubled_placeholder_is_an_error():
+    _, fragments = lift(f"{HTML_START}\n<p>a</p>\n{HTML_END}\n")
+    with pytest.raises(FragmentError, match="twice"):
+        restore("<p>RLFRAGMENT0X</p><p>RLFRAGMENT0X</p>", fragments, "papers/x.md")
