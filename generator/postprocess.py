@@ -28,8 +28,9 @@ def compact_html(html: str) -> str:
     return "".join(parts)
 
 
-SEARCH_PREVIEW_CHARS = 280
+SEARCH_PREVIEW_CHARS = 200
 _TAG_RE = re.compile(r"<[^>]+>")
+_SPACES_RE = re.compile(r"\s+")
 # lunr's English stop words, which Material's search drops from every query and
 # index anyway ("stopWordFilter" in its pipeline): leaving them out loses nothing.
 _STOPWORDS = frozenset(
@@ -43,21 +44,26 @@ _STOPWORDS = frozenset(
 )
 
 
-def compact_search_text(text: str, separator: re.Pattern[str], preview_chars: int = SEARCH_PREVIEW_CHARS) -> str:
-    """The first `preview_chars` as written, then each further word once.
+def compact_search_text(
+    text: str, separator: re.Pattern[str], title: str = "", preview_chars: int = SEARCH_PREVIEW_CHARS
+) -> str:
+    """The first `preview_chars` as written, then each further word once, hidden.
 
-    Search matches words, so a word that occurs twice, or a stop word the
-    search drops anyway, adds bytes but finds nothing new. The opening stays
-    verbatim because the search results show it as the preview. Words are
-    split with the search's own separator, so the index holds exactly the
-    tokens it held before.
+    Search matches words, so a word that occurs twice (or is in the title,
+    which is indexed too), or a stop word the search drops anyway, adds bytes
+    but finds nothing new. The opening stays verbatim because the search
+    results show it as the preview; the other words follow in a `hidden`
+    span inside the same paragraph, so a match there still shows the preview
+    and never a list of words. Words are split with the search's own
+    separator, so the index holds the tokens it held before.
     """
-    if len(text) <= preview_chars * 2:
+    plain = _SPACES_RE.sub(" ", _TAG_RE.sub(" ", text)).strip()
+    if len(plain) <= preview_chars * 2:
         return text
-    cut = text.rfind(" ", 0, preview_chars)
+    cut = plain.rfind(" ", 0, preview_chars)
     cut = preview_chars if cut < preview_chars // 2 else cut
-    head, tail = text[:cut], _TAG_RE.sub(" ", text[cut:])
-    seen = {w.lower() for w in separator.split(_TAG_RE.sub(" ", head)) if w}
+    head, tail = plain[:cut], plain[cut:]
+    seen = {w.lower() for w in separator.split(head + " " + _TAG_RE.sub(" ", title)) if w}
     extra = []
     for word in separator.split(tail):
         if not word:
@@ -67,7 +73,8 @@ def compact_search_text(text: str, separator: re.Pattern[str], preview_chars: in
             continue
         seen.add(low)
         extra.append(word)
-    return head + (" … " + " ".join(extra) if extra else "")
+    hidden = f" <span hidden>{' '.join(extra)}</span>" if extra else ""
+    return f"<p>{head} …{hidden}</p>"
 
 
 def compact_search_index(raw: str, prefixes: tuple[str, ...] = ("papers/",)) -> str:
@@ -76,5 +83,5 @@ def compact_search_index(raw: str, prefixes: tuple[str, ...] = ("papers/",)) -> 
     separator = re.compile(data.get("config", {}).get("separator") or r"[\s\-]+")
     for doc in data.get("docs", []):
         if doc.get("location", "").startswith(prefixes) and isinstance(doc.get("text"), str):
-            doc["text"] = compact_search_text(doc["text"], separator)
+            doc["text"] = compact_search_text(doc["text"], separator, str(doc.get("title") or ""))
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -30,11 +30,23 @@ def test_text_never_runs_together():
 
 def test_search_text_keeps_every_token_and_the_preview():
     words = [f"word{i % 97}" for i in range(600)]
-    text = "<p>" + " ".join(words) + " 65.5% GaLore-style A* the and</p>"
-    out = compact_search_text(text, SEPARATOR)
+    text = "<p>" + " ".join(words) + " 65.5% GaLore-style A* the and Zebra</p>"
+    out = compact_search_text(text, SEPARATOR, title="Zebra crossings")
     assert len(out) < len(text) / 2
-    assert out.startswith(text[:200])
-    assert _tokens(out) - {"…"} == _tokens(text)
+    # The preview is the text as written, up to a word boundary near 200 characters.
+    preview, hidden = re.fullmatch(r"<p>(.*?) … <span hidden>(.*)</span></p>", out).groups()
+    assert 150 < len(preview) <= 200 and text[3:].startswith(preview)
+    # Every other word is still there once, hidden; title words are not repeated.
+    assert (_tokens(out) - {"…"}) | _tokens("Zebra crossings") == _tokens(text) | _tokens("Zebra crossings")
+    assert "Zebra" not in hidden and len(hidden.split()) == len(set(hidden.lower().split()))
+
+
+def test_search_preview_never_shows_the_word_list_in_a_result():
+    """Material shows the paragraph holding a match; the word list in it stays hidden."""
+    text = "<p>" + " ".join(f"w{i}" for i in range(400)) + "</p>"
+    out = compact_search_text(text, SEPARATOR)
+    assert out.count("<p>") == 1 and out.endswith("</span></p>")
+    assert re.sub(r"<span hidden>.*?</span>", "", out).count(" ") < 70
 
 
 def test_short_text_is_untouched():
