@@ -136,11 +136,27 @@ def code_block(text: str) -> Markup:
     return Markup(_one_line(html.escape(text, quote=True)))
 
 
+@lru_cache(maxsize=1 << 16)
 def excerpt(text: str, limit: int = 200) -> str:
-    """The start of `text`, about `limit` characters, cut at a word boundary."""
+    """The start of `text`, about `limit` characters, cut at a word boundary.
+
+    Cached (a paper in three themes is excerpted three times), and only the
+    opening is normalised: white space collapses, so the first `limit` + 1
+    characters of the normalised opening are those of the whole text once
+    the opening, normalised, is longer than that.
+    """
+    opening = plain(text[: 4 * limit + 8]).lstrip()
+    if len(opening) > limit + 1 and len(text) > 4 * limit + 8:
+        text = opening[: limit + 1]
+        return _cut(text, limit)
     text = plain(text).strip()
     if len(text) <= limit:
         return text
+    return _cut(text, limit)
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` (longer than `limit`) cut at the last space within `limit` + 1, with an ellipsis."""
     cut = text.rfind(" ", 0, limit + 1)
     if cut < limit * 0.6:
         cut = limit

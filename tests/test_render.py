@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import pytest
 from generator.build import build, generate, load_content, read_mkdocs_settings, settings_from
 from generator.chart import bar_chart
 from generator.mkdocs_hook import expand_theme_nav
-from generator.render import Settings, curated_html, excerpt, md_text, page_url, url_from
+from generator.render import Settings, curated_html, excerpt, md_text, page_url, plain, url_from
 from generator.writer import sync_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,6 +237,25 @@ def test_url_from(src, target, dirs, url):
 )
 def test_excerpt(text, limit, expected):
     assert excerpt(text, limit) == expected
+
+
+def test_excerpt_of_the_opening_equals_excerpt_of_the_whole_text():
+    """excerpt() normalises only the opening of long texts; the result must not change."""
+    rnd = random.Random(7)
+    alphabet = "ab cd\n\t  ,;-(\u2014x"
+
+    def whole(text: str, limit: int) -> str:
+        flat = plain(text).strip()
+        if len(flat) <= limit:
+            return flat
+        cut = flat.rfind(" ", 0, limit + 1)
+        cut = cut if cut >= limit * 0.6 else limit
+        return flat[:cut].rstrip(" ,;:-\u2013\u2014(") + "\u2026"
+
+    for index in range(5000):
+        text = " " * rnd.randint(0, 900) * (index % 2) + "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 1500)))
+        limit = rnd.choice([5, 20, 200])
+        assert excerpt(text, limit) == whole(text, limit), (text, limit)
 
 
 def test_curated_html_is_sanitised_and_links_are_rewritten():
