@@ -1,11 +1,12 @@
 """Related papers: the most similar papers by text, with the terms that link them.
 
-Each paper becomes a TF-IDF vector (scikit-learn, sublinear term frequency,
-smoothed IDF, L2-normalised) over the unigrams and bigrams of its title and
-abstract. Title and abstract are weighted separately and combined, the
-title at half the abstract's weight, so that the few words of a title
-(which name the work: "GaLore", "Frontier") are not drowned by a long
-abstract. Similarity is the cosine of two vectors.
+Each paper becomes a TF-IDF vector (sublinear term frequency, smoothed IDF,
+L2-normalised: scikit-learn's TfidfTransformer, reproduced to the last bit
+with numpy so that the build need not import scikit-learn) over the unigrams
+and bigrams of its title and abstract. Title and abstract are weighted
+separately and combined, the title at half the abstract's weight, so that
+the few words of a title (which name the work: "GaLore", "Frontier") are not
+drowned by a long abstract. Similarity is the cosine of two vectors.
 
 Tokens and terms
     Text is split into word tokens that keep digits and inner hyphens, so
@@ -31,11 +32,13 @@ Explaining a link
 Determinism and scale
     Papers are processed in key order whatever the input order, scores are
     rounded to 4 decimals before ranking, and ties are broken by key. The
-    similarity matrix is never built whole: rows are multiplied against the
-    whole matrix in blocks sized to keep each dense block small, and the top
-    k of each row is found with `numpy.argpartition`, so time and memory grow
-    linearly with the number of papers times the block (about a second for
-    ten thousand papers' top-k on a laptop core).
+    similarity matrix is never built whole: a block of rows (sized to keep
+    its dense scores small) is multiplied with itself and the rows after it
+    only, since a score is the same both ways; what it says about the later
+    rows is carried to them as their k best so far. The top k of a row is
+    found with `numpy.argpartition`, so memory grows linearly with the number
+    of papers times the block (a few seconds for ten thousand papers on a
+    laptop core).
 
 A paper always gets min(k, n - 1) related papers, never itself: when fewer
 than k papers share any term with it, the rest are filled with score-0
@@ -48,14 +51,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Sequence
+from itertools import chain
+from typing import Iterator, Sequence
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfTransformer
-from sklearn.preprocessing import normalize
 
 from .model import Paper
+from .stopwords import ENGLISH_STOP_WORDS
 
 TITLE_WEIGHT = 0.5  # weight of the title's vector next to the abstract's (both unit length)
 MAX_TERMS = 3
@@ -84,7 +87,7 @@ RESEARCH_STOP_WORDS = frozenset(
     abstract release released open-source publicly
     """.split()
 )
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | RESEARCH_STOP_WORDS
+STOP_WORDS = ENGLISH_STOP_WORDS | RESEARCH_STOP_WORDS
 
 # A word (letters and digits with inner hyphens: "low-rank", "sphinx-x", "fp8"),
 # or any other visible character, which stops a bigram.
@@ -152,45 +155,57 @@ class _Tokenizer:
     """Turns a text into its unigram and adjacent-bigram features, lower-cased."""
 
     def __init__(self) -> None:
-        self._kept: dict[str, str | None] = {}  # raw word -> feature, or None when dropped
+        # white-space-separated chunk -> its pieces: (raw, feature or None when dropped,
+        # the spelling to show where a capital says nothing)
+        self._chunks: dict[str, tuple[tuple[str, str | None, str], ...]] = {}
 
-    def _keep(self, raw: str) -> str | None:
-        token = raw.lower()
-        if (
-            len(token) > 1
-            and token not in STOP_WORDS
-            and _HAS_LETTER_RE.search(token) is not None
-            and _QUANTITY_RE.fullmatch(token) is None
-        ):
-            return token
-        return None
+    @staticmethod
+    def _pieces(chunk: str) -> tuple[tuple[str, str | None, str], ...]:
+        pieces = []
+        for raw in _PIECE_RE.findall(chunk):
+            token = raw.lower()
+            if (
+                len(token) > 1
+                and token not in STOP_WORDS
+                and _HAS_LETTER_RE.search(token) is not None
+                and _QUANTITY_RE.fullmatch(token) is None
+            ):
+                pieces.append((raw, token, _plain_case(raw)))
+            else:
+                pieces.append((raw, None, raw))
+        return tuple(pieces)
 
     def __call__(self, text: str, spelling: _Spelling, title: bool = False) -> list[str]:
         """Features of a text, noting how it spells them; a title is all Title Case."""
         out: list[str] = []
-        kept = self._kept
+        chunks = self._chunks
         prev: str | None = None  # previous kept token, when nothing but space lies between
         prev_form = ""
         prev_weak = False
         sentence_start = True
-        for raw in _PIECE_RE.findall(text):
-            token = kept.get(raw, "")
-            if token == "":
-                token = kept[raw] = self._keep(raw)
-            if token is None:  # a dropped word or a punctuation mark: no bigram across it
-                prev = None
-                sentence_start = raw in ".!?" or (sentence_start and not raw[0].isalnum())
-                continue
-            weak = title or sentence_start
-            sentence_start = False
-            form = _plain_case(raw) if weak else raw
-            out.append(token)
-            self._note(spelling, token, form, weak, title)
-            if prev is not None:
-                bigram = f"{prev} {token}"
-                out.append(bigram)
-                self._note(spelling, bigram, f"{prev_form} {form}", prev_weak or weak, title)
-            prev, prev_form, prev_weak = token, form, weak
+        # Pieces never span white space, so splitting on it first (fast) and
+        # caching each chunk's pieces finds the same pieces as the regex alone.
+        for chunk in text.split():
+            pieces = chunks.get(chunk)
+            if pieces is None:
+                pieces = chunks[chunk] = self._pieces(chunk)
+            for raw, token, plain in pieces:
+                if token is None:  # a dropped word or a punctuation mark: no bigram across it
+                    prev = None
+                    sentence_start = raw in ".!?" or (sentence_start and not raw[0].isalnum())
+                    continue
+                weak = title or sentence_start
+                sentence_start = False
+                form = plain if weak else raw
+                out.append(token)
+                if weak or form != token:  # most words are neither: nothing to note
+                    self._note(spelling, token, form, weak, title)
+                if prev is not None:
+                    bigram = f"{prev} {token}"
+                    out.append(bigram)
+                    if prev_weak or weak or prev_form != prev or form != token:
+                        self._note(spelling, bigram, f"{prev_form} {form}", prev_weak or weak, title)
+                prev, prev_form, prev_weak = token, form, weak
         if not title:
             spelling.tokens = out  # shared with the vectoriser, never changed
         return out
@@ -215,10 +230,6 @@ def _plain_case(raw: str) -> str:
     return raw
 
 
-def _identity(doc: list[str]) -> list[str]:
-    return doc
-
-
 def _vectorise(papers: Sequence[Paper]) -> tuple[sparse.csr_matrix, list[str], _Spellings]:
     """TF-IDF matrix (rows in the given order, L2-normalised), feature names, spellings.
 
@@ -234,45 +245,131 @@ def _vectorise(papers: Sequence[Paper]) -> tuple[sparse.csr_matrix, list[str], _
         spellings.papers.append(spelling)
         titles.append(features(paper.title, spelling, title=True))
         abstracts.append(features(paper.abstract, spelling))
-    counter = CountVectorizer(analyzer=_identity, lowercase=False, dtype=np.float64)
-    try:
-        counts = counter.fit_transform(titles + abstracts).tocsr()  # one pass: titles, then abstracts
-    except ValueError:  # no paper has a single usable word
+    counts, df, names = _count(titles, abstracts)
+    if not names:  # no paper has a single usable word
         return sparse.csr_matrix((len(papers), 0)), [], spellings
-    title_counts, abstract_counts = counts[: len(papers)], counts[len(papers) :]
-    tfidf = TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2")
-    tfidf.fit(title_counts + abstract_counts)  # document frequency over title and abstract
-    combined = TITLE_WEIGHT * tfidf.transform(title_counts) + tfidf.transform(abstract_counts)
-    matrix = sparse.csr_matrix(normalize(combined, norm="l2"), dtype=np.float64)
+    n = len(papers)
+    idf = np.log((n + 1) / (df + 1.0)) + 1.0  # smoothed: as if one more paper had every term
+    title, abstract = _tf_idf(counts[:n], idf), _tf_idf(counts[n:], idf)
+    matrix = TITLE_WEIGHT * title + abstract
+    _normalise(matrix)
     matrix.sort_indices()
-    names = list(counter.get_feature_names_out())
     return matrix, names, spellings
 
 
-def _top_k(scores: np.ndarray, first: int, k: int) -> np.ndarray:
-    """The k best columns of each row of a block: score desc, then column (= key) asc.
+def _count(titles: list[list[str]], abstracts: list[list[str]]) -> tuple[sparse.csr_matrix, np.ndarray, list[str]]:
+    """Term counts of the titles, then of the abstracts; document frequencies; feature names.
 
-    Row r of the block is paper `first + r`; its own column is excluded.
+    A paper's document frequency counts a feature of its title and abstract
+    once. Columns are the features in name order; within a row, entries are
+    kept in the order in which the corpus first used each feature
+    (scikit-learn's layout, which decides the order of the sums in `_normalise`).
     """
+    docs = titles + abstracts
+    first_seen = dict.fromkeys(chain.from_iterable(docs))  # features in order of first use
+    vocabulary = {feature: i for i, feature in enumerate(first_seen)}
+    names = sorted(vocabulary)
+    size = len(names)
+    if not size:
+        return sparse.csr_matrix((len(docs), 0)), np.zeros(0), names
+    ids = np.fromiter(map(vocabulary.__getitem__, chain.from_iterable(docs)), dtype=np.int64)
+    doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), [len(doc) for doc in docs])
+    cells, counts = np.unique(doc_of * size + ids, return_counts=True)  # by document, then first use
+    rows, first_use = np.divmod(cells, size)
+    column = np.empty(size, dtype=np.int32)  # first-use id -> column (name order)
+    column[[vocabulary[name] for name in names]] = np.arange(size, dtype=np.int32)
+    indptr = np.zeros(len(docs) + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=len(docs)), out=indptr[1:])
+    matrix = sparse.csr_matrix((counts.astype(np.float64), column[first_use], indptr), shape=(len(docs), size))
+    # a feature in both the title and the abstract of a paper counts once
+    abstracts_from = len(titles) * size  # the abstracts' cells
+    split = np.searchsorted(cells, abstracts_from)
+    in_both = np.intersect1d(cells[:split], cells[split:] - abstracts_from, assume_unique=True) % size
+    df = np.bincount(column[first_use], minlength=size) - np.bincount(column[in_both], minlength=size)
+    return matrix, df.astype(np.float64), names
+
+
+def _tf_idf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear tf (1 + log count) times idf, each row L2-normalised."""
+    data = np.log(counts.data)
+    data += 1.0
+    data *= idf[counts.indices]
+    matrix = sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
+    _normalise(matrix)
+    return matrix
+
+
+def _normalise(matrix: sparse.csr_matrix) -> None:
+    """Scale each non-empty row to unit L2 length, in place.
+
+    The squares are added one after the other in storage order (a sparse
+    product with a vector of ones), exactly as scikit-learn did, so that the
+    vectors and every score stay the same to the last bit.
+    """
+    squares = sparse.csr_matrix((matrix.data * matrix.data, matrix.indices, matrix.indptr), shape=matrix.shape)
+    norms = np.sqrt(squares @ np.ones(matrix.shape[1]))
+    norms[norms == 0.0] = 1.0
+    matrix.data /= np.repeat(norms, np.diff(matrix.indptr))
+
+
+def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best columns of each row (all of them if fewer) and their scores: score desc, then column asc."""
     rows, n = scores.shape
-    row_ids = np.arange(rows)
-    scores[row_ids, first + row_ids] = -1.0  # never oneself (real scores are >= 0)
-    if k >= n - 1:
+    if k >= n:
         candidates = np.broadcast_to(np.arange(n), (rows, n))
     else:
-        candidates = np.argpartition(-scores, k - 1, axis=1)[:, :k]
+        candidates = np.argpartition(scores, n - k, axis=1)[:, n - k :]
     values = np.take_along_axis(scores, candidates, axis=1)
-    order = np.lexsort((candidates, -values), axis=1)
-    best = np.take_along_axis(candidates, order, axis=1)[:, :k]
-    if k < n - 1:
+    best = np.take_along_axis(candidates, np.lexsort((candidates, -values), axis=1), axis=1)
+    if k < n:
         # argpartition picks arbitrarily among scores tied with the k-th best:
-        # settle those rows by key, looking at every tied column
+        # settle those rows by column, looking at every tied column
         kth = np.take_along_axis(scores, best[:, -1:], axis=1)
-        tied_rows = np.flatnonzero((scores >= kth).sum(axis=1) > k)
-        for r in tied_rows:
+        for r in np.flatnonzero((scores >= kth).sum(axis=1) > k):
             pool = np.flatnonzero(scores[r] >= kth[r, 0])
             best[r] = pool[np.lexsort((pool, -scores[r, pool]))][:k]
-    return best
+    return best, np.take_along_axis(scores, best, axis=1)
+
+
+def _merge(
+    ids: np.ndarray, scores: np.ndarray, more_ids: np.ndarray, more_scores: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The k best of two candidate lists per row: score desc, then id asc."""
+    ids, scores = np.hstack((ids, more_ids)), np.hstack((scores, more_scores))
+    order = np.lexsort((ids, -scores), axis=1)[:, :k]
+    return np.take_along_axis(ids, order, axis=1), np.take_along_axis(scores, order, axis=1)
+
+
+def _nearest(matrix: sparse.csr_matrix, k: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Per block of rows: its first row, each row's k best other rows and their scores.
+
+    Best is score desc (rounded to 4 decimals), then row asc. A score is the
+    same both ways to the last bit (the same products, added in feature
+    order), so a block is multiplied only with itself and the rows after it,
+    half the work: what it says about a later row is carried to that row,
+    which so holds the k best of the rows before its own block.
+    """
+    n = matrix.shape[0]
+    carried_ids = np.full((n, k), n)  # placeholders, below any real score
+    carried_scores = np.full((n, k), -1.0)
+    block = max(1, _BLOCK_CELLS // n)
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        rows = stop - start
+        if matrix.shape[1]:
+            scores = (matrix[start:stop] @ matrix[start:].T).toarray()  # columns: rows start..n-1
+        else:
+            scores = np.zeros((rows, n - start))
+        np.round(scores, 4, out=scores)
+        scores[np.arange(rows), np.arange(rows)] = -1.0  # never oneself (real scores are >= 0)
+        if stop < n:
+            later, later_scores = _top_k(np.ascontiguousarray(scores[:, rows:].T), k)
+            carried_ids[stop:], carried_scores[stop:] = _merge(
+                carried_ids[stop:], carried_scores[stop:], later + start, later_scores, k
+            )
+        own, own_scores = _top_k(scores, k)
+        best, best_scores = _merge(carried_ids[start:stop], carried_scores[start:stop], own + start, own_scores, k)
+        yield start, best, best_scores
 
 
 def _shared_terms(
@@ -284,17 +381,18 @@ def _shared_terms(
     products = matrix[left].multiply(matrix[right]).tocsr()
     products.eliminate_zeros()
     products.sort_indices()
-    counts = np.diff(products.indptr)
-    pair_of = np.repeat(np.arange(left.size), counts)
-    # within each pair: product desc, then feature asc (feature ids are in name order)
-    order = np.lexsort((products.indices, -np.round(products.data, 12), pair_of))
-    features = products.indices[order]
-    out = []
-    for p in range(left.size):
-        begin = products.indptr[p]
-        ranked = features[begin : begin + min(counts[p], _TERM_CANDIDATES)]
-        out.append(_readable([names[f] for f in ranked], spellings, int(left[p]), int(right[p])))
-    return out
+    pair_of = np.repeat(np.arange(left.size, dtype=np.int64), np.diff(products.indptr))
+    # within each pair: product desc (to 12 decimals: last-bit noise never decides), then
+    # feature asc (feature ids are in name order; the entries already are, and the sort is
+    # stable). One integer key per entry, faster than a lexsort: the pair above 2**40, the
+    # product below (in units of 1e-12, as np.round(data, 12) rounds it; products are <= 1).
+    rounded = np.rint(products.data * 1e12).astype(np.int64)
+    features = products.indices[np.argsort((pair_of << 40) - rounded, kind="stable")].tolist()
+    bounds = products.indptr.tolist()
+    return [
+        _readable([names[f] for f in features[begin : min(end, begin + _TERM_CANDIDATES)]], spellings, i, j)
+        for i, j, begin, end in zip(left.tolist(), right.tolist(), bounds, bounds[1:])
+    ]
 
 
 def _readable(ranked: list[str], spellings: _Spellings, i: int, j: int) -> tuple[str, ...]:
@@ -303,18 +401,9 @@ def _readable(ranked: list[str], spellings: _Spellings, i: int, j: int) -> tuple
     A word is replaced by the best-ranked shared bigram (among the ranked
     candidates) that contains it; a term already picked is not repeated.
     """
-    bigram_of: dict[str, str] = {}
-    for term in ranked:
-        if " " in term:
-            for part in term.split(" "):
-                bigram_of.setdefault(part, term)
-    picked: list[str] = []
-    for term in ranked:
-        term = bigram_of.get(term, term)
-        if term not in picked:
-            picked.append(term)
-            if len(picked) == MAX_TERMS:
-                break
+    # word -> the best-ranked bigram containing it (built from the worst up: the best one is set last)
+    bigram_of = {part: term for term in reversed(ranked) if " " in term for part in term.split(" ")}
+    picked = list(dict.fromkeys(map(bigram_of.get, ranked, ranked)))[:MAX_TERMS]
     return tuple(spellings.show(t, i, j) for t in picked)
 
 
@@ -333,22 +422,12 @@ def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[Relat
     if k == 0:
         return {key: () for key in keys}
     matrix, names, spellings = _vectorise(ordered)
-    transposed = matrix.T.tocsr()
-    block = max(1, _BLOCK_CELLS // n)
     result: dict[str, tuple[Related, ...]] = {}
-    for start in range(0, n, block):
-        stop = min(start + block, n)
-        if matrix.shape[1]:
-            scores = (matrix[start:stop] @ transposed).toarray()
-        else:
-            scores = np.zeros((stop - start, n))
-        np.round(scores, 4, out=scores)
-        best = _top_k(scores, start, k)
-        best_scores = np.take_along_axis(scores, best, axis=1)
+    for start, best, best_scores in _nearest(matrix, k):
         linked = best_scores > 0  # a score-0 filler shares no term
         rows, cols = np.nonzero(linked)
         terms = iter(_shared_terms(matrix, rows + start, best[rows, cols], names, spellings))
-        for row in range(stop - start):
+        for row in range(len(best)):
             result[keys[start + row]] = tuple(
                 Related(keys[j], round(score, 4), next(terms) if has_terms else ())
                 for j, score, has_terms in zip(best[row].tolist(), best_scores[row].tolist(), linked[row].tolist())

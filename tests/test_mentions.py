@@ -251,6 +251,21 @@ def test_longest_name_wins_and_spaces_match_any_white_space():
     ]
 
 
+def test_a_name_inside_a_word_is_not_one_but_the_search_goes_on():
+    papers = [
+        paper("galore", "GaLore: Projection"),
+        paper("natural", "Natural GaLore: Faster"),
+        paper("user", "User", "XNatural GaLore, Pre-GaLore, GaLore-2 and _GaLore; then GaLore."),
+    ]
+    result = find_mentions(papers)
+    text = papers[-1].abstract
+    # "Natural GaLore" starts inside "XNatural": not a name there, but the "GaLore" after it is
+    assert [(m.name, m.target, m.start) for m in result.outgoing["user"]] == [
+        ("GaLore", "galore", text.index("GaLore")),
+        ("GaLore", "galore", text.rindex("GaLore")),
+    ]
+
+
 def test_special_characters_match_literally():
     papers = [
         paper("cpp", "C++: A Language"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import re
@@ -118,6 +119,76 @@ def test_deterministic_and_independent_of_input_order(library, related):
     shuffled = list(library)
     random.Random(7).shuffle(shuffled)
     assert related_papers(shuffled) == related
+
+
+def test_stop_words_are_scikit_learns():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    assert similarity.ENGLISH_STOP_WORDS == ENGLISH_STOP_WORDS
+
+
+def test_tf_idf_matches_a_hand_computed_example():
+    # commas keep bigrams out, so the features are three words
+    papers = [
+        paper("a", "Pruning", "pruning, pruning, kernels"),
+        paper("b", "Kernels", "kernels, sparsity"),
+    ]
+    matrix, names, _ = similarity._vectorise(papers)
+    assert names == ["kernels", "pruning", "sparsity"]
+    n = 2
+    idf = {term: math.log((n + 1) / (df + 1)) + 1 for term, df in {"kernels": 2, "pruning": 1, "sparsity": 1}.items()}
+
+    def unit(v):
+        return v / np.linalg.norm(v)
+
+    def weights(counts):  # sublinear tf times idf, L2-normalised
+        return unit(np.array([(1 + math.log(counts[t])) * idf[t] if counts.get(t) else 0.0 for t in names]))
+
+    expected = [
+        unit(0.5 * weights({"pruning": 1}) + weights({"pruning": 2, "kernels": 1})),
+        unit(0.5 * weights({"kernels": 1}) + weights({"kernels": 1, "sparsity": 1})),
+    ]
+    assert np.allclose(matrix.toarray(), expected, rtol=0, atol=1e-15)
+
+
+def test_tf_idf_is_scikit_learns_to_the_last_bit(library):
+    """Same vectors, bit for bit, as the scikit-learn pipeline the module used to run."""
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+    from sklearn.preprocessing import normalize
+
+    ordered = sorted(library, key=lambda p: p.key)
+    matrix, names, _ = similarity._vectorise(ordered)
+    tokenise = similarity._Tokenizer()
+    docs = [tokenise(p.title, similarity._Spelling(), title=True) for p in ordered]
+    docs += [tokenise(p.abstract, similarity._Spelling()) for p in ordered]
+    counter = CountVectorizer(analyzer=lambda doc: doc, lowercase=False, dtype=np.float64)
+    counts = counter.fit_transform(docs).tocsr()
+    titles, abstracts = counts[: len(ordered)], counts[len(ordered) :]
+    tfidf = TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2").fit(titles + abstracts)
+    reference = normalize(similarity.TITLE_WEIGHT * tfidf.transform(titles) + tfidf.transform(abstracts))
+    reference.sort_indices()
+    assert names == list(counter.get_feature_names_out())
+    assert np.array_equal(matrix.indptr, reference.indptr) and np.array_equal(matrix.indices, reference.indices)
+    assert matrix.data.tobytes() == reference.data.tobytes()
+
+
+def test_white_space_of_any_kind_separates_words_as_a_space_does():
+    odd = "GaLore\u2009trains\xa0low-rank\tprojection\u3000states.\x1cSPAM\n\nFP8"
+    plain = "GaLore trains low-rank projection states. SPAM FP8"
+    tokenise = similarity._Tokenizer()
+    assert tokenise(odd, similarity._Spelling()) == tokenise(plain, similarity._Spelling())
+    assert "galore trains" in tokenise(odd, similarity._Spelling())
+
+
+def test_ties_across_blocks_break_by_key(monkeypatch):
+    text = "Pipeline parallelism with activation recomputation for trillion parameter training."
+    papers = [paper(f"p{i}", "Pipeline parallelism at scale", text) for i in range(8)]
+    papers.append(paper("z", "Different things", "Image segmentation of cells."))
+    one_block = related_papers(papers, k=5)
+    for rows in (1, 2, 3):
+        monkeypatch.setattr(similarity, "_BLOCK_CELLS", rows * len(papers))
+        assert related_papers(papers, k=5) == one_block
+    assert [r.key for r in one_block["p7"]] == ["p0", "p1", "p2", "p3", "p4"]
 
 
 def test_shared_bigram_replaces_its_words():
