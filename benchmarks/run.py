@@ -49,7 +49,7 @@ from generator.dumps import parse_dump  # noqa: E402
 from generator.keys import short_name  # noqa: E402
 from generator.textnorm import title_identity  # noqa: E402
 
-RESULT_SCHEMA_VERSION = 1
+RESULT_SCHEMA_VERSION = 2
 SEED = 20240312
 IMPORT_DATE = "2025-01-01"
 PAPERS_PER_DUMP = 500
@@ -532,7 +532,8 @@ def bench_corpus(name: str, folder: Path, *, papers: list[SynthPaper] | None, rn
     figures = site_figures(site)
     inc = incremental(content, docs, logs, folder)
 
-    total = imp.seconds + gen.seconds + mkdocs_only
+    build = gen.seconds + mkdocs_only  # the site from the library: what `mkdocs build` costs on a fresh checkout
+    total = imp.seconds + build
     per = lambda s: 1000.0 * s / count if count else 0.0  # noqa: E731
     warnings = sum(1 for line in mk.stderr.splitlines() if line.startswith("WARNING"))
     return {
@@ -546,12 +547,14 @@ def bench_corpus(name: str, folder: Path, *, papers: list[SynthPaper] | None, rn
         "mkdocs_s": round(mk.seconds, 3),
         "mkdocs_hook_s": round(hook_s, 3) if hook_s is not None else None,
         "mkdocs_only_s": round(mkdocs_only, 3),
+        "build_s": round(build, 3),
         "total_s": round(total, 3),
-        "generation_share": round(gen.seconds / total, 4) if total else 0.0,
+        "generation_share": round(gen.seconds / build, 4) if build else 0.0,
         "per_paper_ms": {
             "import": round(per(imp.seconds), 3),
             "generate": round(per(gen.seconds), 3),
             "mkdocs": round(per(mkdocs_only), 3),
+            "build": round(per(build), 3),
             "total": round(per(total), 3),
         },
         "generated_files_written": files_written(gen),
@@ -617,10 +620,10 @@ def machine_info() -> dict:
 def compute_ratios(corpora: list[dict]) -> dict:
     synthetic = sorted((c for c in corpora if c["name"].startswith("synthetic")), key=lambda c: c["papers"])
     if len(synthetic) < 2:
-        return {"small": None, "large": None, "import": None, "generate": None, "mkdocs": None, "total": None}
+        return {"small": None, "large": None, "import": None, "generate": None, "mkdocs": None, "build": None, "total": None}
     small, large = synthetic[0], synthetic[-1]
     out = {"small": small["papers"], "large": large["papers"]}
-    for part in ("import", "generate", "mkdocs", "total"):
+    for part in ("import", "generate", "mkdocs", "build", "total"):
         a, b = small["per_paper_ms"][part], large["per_paper_ms"][part]
         out[part] = round(b / a, 3) if a else None
     return out
@@ -633,14 +636,14 @@ def check_targets(corpora: list[dict], ratios: dict) -> dict:
     shares = {c["name"]: c["generation_share"] for c in corpora}
     big = [c for c in corpora if c["papers"] >= 10_000]
     out = {
-        "generation_share": target(f"generation <= {TARGETS['generation_share']:.0%} of total at every size", shares,
+        "generation_share": target(f"generation <= {TARGETS['generation_share']:.0%} of the build at every size", shares,
                                    all(v <= TARGETS["generation_share"] for v in shares.values()) if shares else None),
         "generate_per_paper_ratio": target(f"generation per-paper cost at {ratios['large']} <= {TARGETS['per_paper_ratio']}x at {ratios['small']}",
                                            ratios["generate"], None if ratios["generate"] is None else ratios["generate"] <= TARGETS["per_paper_ratio"]),
-        "total_per_paper_ratio": target(f"whole-build per-paper cost at {ratios['large']} <= {TARGETS['per_paper_ratio']}x at {ratios['small']}",
-                                        ratios["total"], None if ratios["total"] is None else ratios["total"] <= TARGETS["per_paper_ratio"]),
-        "end_to_end_10k": target(f"10,000 papers end to end about a minute (<= {TARGETS['end_to_end_10k_s']:.0f} s)",
-                                 big[-1]["total_s"] if big else None, big[-1]["total_s"] <= TARGETS["end_to_end_10k_s"] if big else None),
+        "build_per_paper_ratio": target(f"whole-build per-paper cost at {ratios['large']} <= {TARGETS['per_paper_ratio']}x at {ratios['small']}",
+                                        ratios["build"], None if ratios["build"] is None else ratios["build"] <= TARGETS["per_paper_ratio"]),
+        "end_to_end_10k": target(f"10,000-paper site built end to end about a minute (<= {TARGETS['end_to_end_10k_s']:.0f} s)",
+                                 big[-1]["build_s"] if big else None, big[-1]["build_s"] <= TARGETS["end_to_end_10k_s"] if big else None),
         "site_size": target(f"site < {TARGETS['site_mb']:.0f} MB", {c["name"]: c["site_mb"] for c in corpora},
                             all(c["site_mb"] < TARGETS["site_mb"] for c in corpora) if corpora else None),
         "median_page": target(f"median paper page < {TARGETS['median_page_kb']:.0f} KB", {c["name"]: c["median_page_kb"] for c in corpora},
@@ -661,8 +664,8 @@ def check_targets(corpora: list[dict], ratios: dict) -> dict:
 def print_report(results: dict) -> None:
     cols = [("corpus", "name", "{}"), ("papers", "papers", "{}"), ("import s", "import_s", "{:.2f}"),
             ("generate s", "generate_s", "{:.2f}"), ("mkdocs s*", "mkdocs_s", "{:.2f}"), ("hook s", "mkdocs_hook_s", "{:.2f}"), ("mk-only s", "mkdocs_only_s", "{:.2f}"),
-            ("total s", "total_s", "{:.2f}"), ("gen share", "generation_share", "{:.1%}"),
-            ("gen ms/p", ("per_paper_ms", "generate"), "{:.2f}"), ("total ms/p", ("per_paper_ms", "total"), "{:.2f}"),
+            ("build s", "build_s", "{:.2f}"), ("gen share", "generation_share", "{:.1%}"), ("+import s", "total_s", "{:.2f}"),
+            ("gen ms/p", ("per_paper_ms", "generate"), "{:.2f}"), ("build ms/p", ("per_paper_ms", "build"), "{:.2f}"),
             ("site MB", "site_mb", "{:.1f}"), ("median KB", "median_page_kb", "{:.1f}"), ("max KB", "max_page_kb", "{:.1f}"),
             ("search MB", "search_index_mb", "{:.2f}"), ("peak RSS MB", "peak_rss_mb", "{:.0f}"), ("incr. rewritten", "incremental_rewritten", "{}")]
     rows = []
@@ -678,11 +681,11 @@ def print_report(results: dict) -> None:
     for row in rows:
         print("  ".join(v.rjust(w) for v, w in zip(row, widths)))
     print("* mkdocs s = `mkdocs build` including a no-op generation by the hook (hook s); "
-          "total = import + generate + (mkdocs - hook)")
+          "build = generate + (mkdocs - hook), the site from the library; +import = import + build")
     r = results["ratios"]
     if r["small"]:
         print(f"\nper-paper cost, {r['large']} vs {r['small']}: import {r['import']}x, generate {r['generate']}x, "
-              f"mkdocs {r['mkdocs']}x, total {r['total']}x")
+              f"mkdocs {r['mkdocs']}x, build {r['build']}x, with import {r['total']}x")
     print("\nincremental (one record gains a tag, then `generator build`):")
     for c in results["corpora"]:
         inc = c["incremental"]
