@@ -150,22 +150,31 @@ def check_pattern(pattern: Pattern) -> str | None:
         source = pattern.source()
     except PatternError as err:
         return str(err)
+    if not pattern.regex:
+        return None  # built from escaped characters: it always compiles, so it is not compiled here
     try:
-        compiled = re.compile(source, 0 if pattern.case_sensitive else re.IGNORECASE)
+        compiled = _compile(source, 0 if pattern.case_sensitive else re.IGNORECASE)
     except re.error as err:
         where = f" at position {err.pos}" if err.pos is not None else ""
         return f"the regex {pattern.text!r} does not compile: {err.msg}{where}"
     except (RecursionError, OverflowError, ValueError) as err:
         return f"the regex {pattern.text!r} does not compile: {err}"
-    if pattern.regex and compiled.search("") is not None:
+    if compiled.search("") is not None:
         return f"the regex {pattern.text!r} matches empty text, so it would match every paper"
-    if pattern.regex and _NESTED_REPEAT.search(pattern.text):
+    if _NESTED_REPEAT.search(pattern.text):
         return f"the regex {pattern.text!r} repeats a group that itself repeats (like '(a+)+'), which can take very long on some texts; rewrite it"
     return None
 
 
 # A quantified group whose content ends in a quantifier: the classic catastrophic-backtracking shape.
 _NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*[+*}?]\)[+*{]")
+
+
+@functools.lru_cache(maxsize=1024)
+def _compile(source: str, flags: int) -> re.Pattern[str]:
+    """A curator's regex, compiled once for checking and matching (`re`'s own
+    cache is shared with every other stage's regexes and may drop it in between)."""
+    return re.compile(source, flags)
 
 
 # --------------------------------------------------------------------------- matching engine
@@ -175,7 +184,8 @@ _NESTED_REPEAT = re.compile(r"\((?:[^()\\]|\\.)*[+*}?]\)[+*{]")
 # Every phrase of every theme is tokenized the same way and indexed by its
 # first token, so one pass over a text's tokens, with one dictionary look-up
 # per token, finds every phrase of every theme, overlapping ones included.
-# What a token can start is computed once per distinct token and cached.
+# What a token can start is computed once per distinct token and cached, and
+# which of those phrases a next token continues, once per pair of tokens.
 # Curators' regexes cannot be indexed and are searched one by one.
 
 _TOKEN_RE = re.compile(r"\w+|[^\w\s\-\u2010-\u2015/]")
@@ -233,6 +243,15 @@ class _Entry:
     case_sensitive: bool  # then a hit is confirmed on the original text (see `_Index.scan`)
 
 
+def _token_matches(matcher: tuple[int, Any], token: str) -> bool:
+    kind, value = matcher
+    if kind == EXACT:
+        return token == value
+    if kind == PREFIX:
+        return token.startswith(value)
+    return value.fullmatch(token) is not None
+
+
 class _Index:
     """Phrases indexed by their first token, for one kind of text (titles or abstracts)."""
 
@@ -246,16 +265,16 @@ class _Index:
         self._prefix_lengths: list[int] = []
         self._starts: dict[str, tuple | None] = {}
         self._active: set[str] = set()  # tokens of `_starts` at which something starts
+        self._follow: dict[tuple[str, str], tuple] = {}  # (token, next token) -> steps, see `_following`
 
     def add(self, pattern: Pattern, pid: int) -> None:
         if pid in self.indexed:
             return
         self.indexed.add(pid)
-        self._starts.clear()
-        self._active.clear()
+        self._forget()
         if pattern.regex:
             flags = 0 if pattern.case_sensitive else re.IGNORECASE
-            self.regexes.append((re.compile(pattern.text, flags), pid))
+            self.regexes.append((_compile(pattern.text, flags), pid))
             return
         if pattern.case_sensitive:
             self.exact_case[pid] = re.compile(r"(?<!\w)(?:" + phrase_regex(pattern.text) + r")(?!\w)")
@@ -271,11 +290,18 @@ class _Index:
                 self._wild.append((value, entry))
         self._prefix_lengths = sorted({len(k) for k in self._prefix}, reverse=True)
 
+    def _forget(self) -> None:
+        """Drop what was worked out per token (after a new phrase, or to bound memory)."""
+        self._starts.clear()
+        self._active.clear()
+        self._follow.clear()
+
     def _entries(self, token: str) -> tuple | None:
         """What may start at a (lower-cased) token, grouped for speed; cached.
 
-        (phrase ids complete at this token, {next token: entries}, other
-        entries) or None when nothing starts here.
+        (phrase ids complete at this token, {next token: steps}, entries whose
+        second token is a wildcard) or None when nothing starts here; steps
+        are what `_following` returns.
         """
         found = list(self._exact.get(token, ()))
         for length in self._prefix_lengths:
@@ -296,14 +322,24 @@ class _Index:
                     by_next.setdefault(e.rest[0][1], []).append(e)
                 else:
                     others.append(e)
-            value = (singles, by_next, tuple(others))
-        if len(self._starts) > 500_000:  # bound the cache on endless streams of new words
-            self._starts.clear()
-            self._active.clear()
+            steps = {following: tuple((e.rest[1:], e.pid, e.case_sensitive) for e in entries) for following, entries in by_next.items()}
+            value = (singles, steps, tuple(others))
         self._starts[token] = value
         if value is not None:
             self._active.add(token)
         return value
+
+    def _following(self, token: str, following: str) -> tuple:
+        """The phrases starting at `token` whose second token matches `following`,
+        as (matchers for the tokens after those two, phrase id, case-sensitive); cached.
+
+        Order as in a plain walk: wildcard-second entries, then exact ones.
+        """
+        _singles, steps, others = self._starts[token]
+        found = tuple((e.rest[1:], e.pid, e.case_sensitive) for e in others if _token_matches(e.rest[0], following))
+        found += steps.get(following, ())
+        self._follow[(token, following)] = found
+        return found
 
     def scan(self, text: str) -> tuple[list[str], list[tuple[int, int, int, str | None]]]:
         """The text's (lower-cased) tokens, and (start, end, phrase id, matched text or None) of every hit.
@@ -312,9 +348,12 @@ class _Index:
         A case-sensitive phrase is found on the lower-cased tokens first and
         then confirmed on the original text; regex hits come last.
         """
+        if len(self._starts) > 500_000 or len(self._follow) > 500_000:  # bound the caches on endless streams of new words
+            self._forget()
         tokens = _TOKEN_RE.findall(text.lower())
         out: list[tuple[int, int, int, str | None]] = []
         starts = self._starts
+        follow = self._follow
         exact_case = self.exact_case
         n = len(tokens)
         pending: dict[int, tuple[int, int]] = {}  # case-sensitive phrase id -> first lower-case hit
@@ -324,27 +363,26 @@ class _Index:
         present = distinct & self._active  # tokens at which some phrase may start
         if not present and not self.regexes:
             return tokens, out
-        i = -1
-        for token in tokens:
-            i += 1
-            if token not in present:
-                continue
-            singles, by_next, others = starts[token]
+        for i in [i for i, token in enumerate(tokens) if token in present]:
+            token = tokens[i]
+            singles, steps, others = starts[token]
             for pid in singles:
                 if pid in exact_case:
                     pending.setdefault(pid, (i, i + 1))
                 else:
                     out.append((i, i + 1, pid, None))
-            if not by_next and not others:
+            if i + 1 == n or not (steps or others):
                 continue
-            candidates: Iterable[_Entry] = others
-            if by_next and i + 1 < n:
-                following = by_next.get(tokens[i + 1])
-                if following:
-                    candidates = [*others, *following]
-            for entry in candidates:
-                j = i + 1
-                for kind, value in entry.rest:
+            following = tokens[i + 1]
+            if others:
+                candidates = follow.get((token, following))
+                if candidates is None:
+                    candidates = self._following(token, following)
+            else:
+                candidates = steps.get(following, ())
+            for tail, pid, case_sensitive in candidates:
+                j = i + 2
+                for kind, value in tail:
                     if j >= n:
                         break
                     other = tokens[j]
@@ -358,10 +396,10 @@ class _Index:
                         break
                     j += 1
                 else:
-                    if entry.case_sensitive:
-                        pending.setdefault(entry.pid, (i, j))
+                    if case_sensitive:
+                        pending.setdefault(pid, (i, j))
                     else:
-                        out.append((i, j, entry.pid, None))
+                        out.append((i, j, pid, None))
         for pid, (i, j) in pending.items():
             m = exact_case[pid].search(text)
             if m is not None:

@@ -38,18 +38,15 @@ def _current_umask() -> int:
 _UMASK = _current_umask()
 
 
-def _mode_for(path: Path) -> int:
+def _mode_for(existing: os.stat_result | None) -> int:
     """The permissions a written file gets: the usual 0666 & ~umask, plus any
-    extra bits the existing file had.
+    extra bits the file it replaces had (`existing`, None for a new file).
 
-    (A temporary file from mkstemp is 0600; renamed as it is, every generated
+    (A temporary file is created 0600; renamed as it is, every generated
     page would be unreadable to a web server or to another user.)
     """
     default = 0o666 & ~_UMASK
-    try:
-        return stat.S_IMODE(path.stat().st_mode) | default
-    except OSError:
-        return default
+    return default if existing is None else stat.S_IMODE(existing.st_mode) | default
 
 
 def _read_existing(path: Path) -> bytes | None:
@@ -59,9 +56,23 @@ def _read_existing(path: Path) -> bytes | None:
         return None
 
 
+# A new file, write-only, never one that is already there (nor a symlink);
+# binary on Windows, like mkstemp's.
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
 def _stage(path: Path, data: bytes, mode: int) -> str:
-    """Write `data` to a new temporary file next to `path`; return its name."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write `data` to a new temporary file next to `path`; return its name.
+
+    The name is fixed per process: one `open`, cheaper than mkstemp's random
+    names. When it is taken (another thread, or a crashed run that had the
+    same pid), mkstemp picks a free one.
+    """
+    tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, _NEW_FILE, 0o600)
+    except FileExistsError:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -99,16 +110,26 @@ def _remove_dirs(created: list[Path]) -> None:
 
 
 def write_atomic(path: Path, data: bytes | str) -> bool:
-    """Write `data` to `path` atomically; return False when it was already there."""
+    """Write `data` to `path` atomically; return False when it was already there.
+
+    One `stat` answers most questions: a missing file needs no comparison and
+    no permission bits, a size that differs needs no read. The folder is only
+    created when staging finds it missing.
+    """
     if isinstance(data, str):
         data = data.encode("utf-8")
     try:
-        if path.read_bytes() == data:
-            return False
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _stage(path, data, _mode_for(path))
+        info = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        info = None
+    if info is not None and info.st_size == len(data) and stat.S_ISREG(info.st_mode) and path.read_bytes() == data:
+        return False
+    mode = _mode_for(info)
+    try:
+        tmp = _stage(path, data, mode)
+    except (FileNotFoundError, NotADirectoryError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _stage(path, data, mode)
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -167,12 +188,13 @@ def write_all_or_nothing(files: dict[Path, bytes | str]) -> list[Path]:
             if old == data:
                 continue
             entry = _Staged("", path, old)
+            info = None
             if old is not None:
                 info = path.stat()
                 entry.old_times = (info.st_atime_ns, info.st_mtime_ns)
                 entry.old_mode = stat.S_IMODE(info.st_mode)
             _make_dirs(path.parent, created)
-            entry.tmp = _stage(path, data, _mode_for(path))
+            entry.tmp = _stage(path, data, _mode_for(info))
             staged.append(entry)
     except BaseException:
         for entry in staged:

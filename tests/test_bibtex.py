@@ -24,6 +24,7 @@ from generator.bibtex import (
     clean_text,
     encode_text,
     encode_title,
+    needs_case_protection,
     paper_entry,
     raw_identifier,
     source_note,
@@ -226,6 +227,24 @@ def test_title_case_protection(title: str, protected: list[str]) -> None:
 
 def test_ordinary_words_are_left_to_the_style() -> None:
     assert encode_title("A Survey of Scaling Laws") == "A Survey of Scaling Laws"
+
+
+def test_case_protection_follows_its_rule_for_every_kind_of_character() -> None:
+    """The fast checks agree with the rule spelled out character by character."""
+
+    def rule(word: str, spaced: bool) -> bool:
+        if not any(c.isupper() for c in word):
+            return False
+        if len(word) == 1:
+            return word != "A" or not spaced
+        return any(c.isupper() for c in word[1:]) or any(c.isdigit() for c in word)
+
+    alphabet = "aAzZ09ßǅϒ²٣Ⅻⅻ中ΣσİıﬁÅå"  # lower, upper, title case, no case, odd digits
+    rng = random.Random(7)
+    words = list(alphabet) + ["".join(rng.choices(alphabet, k=rng.randint(2, 6))) for _ in range(20_000)]
+    for word in words:
+        for spaced in (True, False):
+            assert needs_case_protection(word, followed_by_space=spaced) == rule(word, spaced), word
 
 
 # --- entries --------------------------------------------------------------------

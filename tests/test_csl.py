@@ -88,6 +88,13 @@ def test_deterministic() -> None:
     assert csl_item(PAPERS[0]) == csl_item(PAPERS[0])
 
 
+def test_file_text_is_json_dumps_of_the_items_whatever_the_selection() -> None:
+    """Item texts are kept per paper and re-used for theme files: the layout must not show it."""
+    odd = make("odd", 'Quotes " and \\ backslash\nnewline', abstract="Tab\tand line\u2028separator")
+    for papers in ([*PAPERS, odd], [PAPERS[2]], [odd, PAPERS[0]], []):
+        assert csl_json(papers) == json.dumps(csl_items(papers), ensure_ascii=False, indent=2) + "\n"
+
+
 def test_schema_rejects_what_citeproc_would_not_read() -> None:
     bad = [{"id": "x", "type": "inproceedings"}, {"id": "x", "type": "article", "author": [{"surname": "X"}]}]
     for item in bad:

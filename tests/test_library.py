@@ -252,6 +252,44 @@ def test_fast_and_round_trip_loading_agree_on_every_record():
         assert fast == slow and fast_problems == slow_problems == [], path
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 010\nb: 0o10\nc: 0x1F\nd: 1_000\ne: +12\nf: 2403.10500\ng: 10.1000/182\n",
+        "a: yes\nb: No\nc: on\nd: OFF\ne: y\nf: true\ng: FALSE\n",
+        "a: 1e3\nb: 1.5E-3\nc: .inf\nd: -.Inf\ne: .nan\nf: !!float 1e3\ng: !!float 1:20\nh: 1:20\n",
+        "a: ~\nb: null\nc: Null\nd:\ne: ''\n",
+        "added: 2024-03-12\nat: 2024-03-12T10:00:00Z\nloose: 2024-3-2 1:02:03\nbad: 2024-13-45\n",
+        "%YAML 1.1\n---\na: 010\nb: yes\nc: 1e3\n",
+        "base: &b {x: 1}\nm:\n  <<: *b\n  y: 2\nblob: !!binary aGVsbG8=\nset: !!set {a, b}\nomap: !!omap [a: 1]\n",
+        "title: |\n  block\n  text\nabstract: >-\n  folded\n  text\n'q': \"\\u00e9\\t\"\n",
+        "a: 1\na: 2\n",
+        "a: [\n",
+        "--- 1\n--- 2\n",
+        "x: !foo bar\n",
+    ],
+)
+def test_fast_loader_reads_yaml_like_the_safe_api(text):
+    """`_fast_load` builds ruamel's C safe loader itself; it must read exactly as the public API does."""
+    import warnings
+
+    from ruamel.yaml import YAML
+
+    from generator.library import _fast_load
+
+    def outcome(load):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a YAML 1.1 warning would mean another code path
+            try:
+                return "ok", repr(load(text))
+            except Exception as err:
+                return "error", type(err).__name__, str(err)
+
+    api = YAML(typ="safe", pure=False)
+    api.allow_duplicate_keys = False
+    assert outcome(_fast_load) == outcome(api.load)
+
+
 def test_loader_recovers_after_an_error():
     assert load_yaml("a: [", "bad.yml")[1]
     data, problems = load_yaml("a: 1\n", "good.yml")

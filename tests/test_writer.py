@@ -50,6 +50,23 @@ def test_write_atomic_writes_and_skips_unchanged(tmp_path):
     assert no_temp_files(tmp_path)
 
 
+def test_write_atomic_compares_bytes_not_only_sizes(tmp_path):
+    path = tmp_path / "a.txt"
+    assert write_atomic(path, "abc") is True
+    assert write_atomic(path, "abd") is True
+    assert path.read_text() == "abd"
+
+
+def test_a_leftover_temporary_file_is_left_alone(tmp_path):
+    """A crashed run with the same pid may have left the usual temporary name taken."""
+    path = tmp_path / "a.txt"
+    leftover = tmp_path / f".a.txt.{os.getpid()}.tmp"
+    leftover.write_text("not ours")
+    assert write_atomic(path, "new") is True
+    assert path.read_text() == "new" and leftover.read_text() == "not ours"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [leftover.name, "a.txt"]
+
+
 def test_written_files_are_readable_by_others(tmp_path):
     """mkstemp makes 0600 files; after the rename they must have normal permissions."""
     old = os.umask(0o022)
