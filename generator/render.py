@@ -188,8 +188,18 @@ def page_url(src: str, use_directory_urls: bool = True) -> str:
 
 def url_from(src: str, target: str, use_directory_urls: bool = True) -> str:
     """Relative URL from the page built from `src` to the site-relative `target`."""
+    return _url_from_folder(_url_folder(src, use_directory_urls), target)
+
+
+def _url_folder(src: str, use_directory_urls: bool) -> str:
+    """The folder of the page's URL, that relative links start from ('' at the root)."""
     here = page_url(src, use_directory_urls)
-    base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+    return here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+
+
+@lru_cache(maxsize=1 << 16)
+def _url_from_folder(base: str, target: str) -> str:
+    # Cached: thousands of pages share a few folders and link to the same pages.
     rel = posixpath.relpath("/" + target, "/" + base)
     if target.endswith("/") or not target:
         rel = "./" if rel == "." else rel + "/"
@@ -474,6 +484,7 @@ class _Page:
         self.site = site
         self.src = src
         self.dirs = site.settings.use_directory_urls  # for links in raw HTML (curator Markdown)
+        self.folder = _url_folder(src, self.dirs)
 
     def md(self, target_src: str) -> Markup:
         """Link to another docs file (a .md page or a static file), checked by MkDocs."""
@@ -493,8 +504,7 @@ class _Page:
 
     def url(self, target_src: str) -> Markup:
         """URL of another docs file as the browser resolves it from this page."""
-        target = page_url(target_src, self.dirs) if target_src.endswith(".md") else target_src
-        return _url_between(self.src, target, self.dirs)
+        return Markup(_url_from_folder(self.folder, _site_path(target_src, self.dirs)))
 
     def paper_url(self, key: str) -> Markup:
         if key not in self.site.by_key:
@@ -511,9 +521,9 @@ class _Page:
 
 
 @lru_cache(maxsize=1 << 16)
-def _url_between(src: str, target: str, dirs: bool) -> Markup:
-    # Cached like _relative: every paper page links to the same few pages.
-    return Markup(url_from(src, target, dirs))
+def _site_path(target_src: str, dirs: bool) -> str:
+    """Where a docs file ends up in the site: a page's URL, or the file's own path."""
+    return page_url(target_src, dirs) if target_src.endswith(".md") else target_src
 
 
 def _theme_title(site: SiteData, theme_id: str) -> str:
