@@ -194,16 +194,24 @@ def url_from(src: str, target: str, use_directory_urls: bool = True) -> str:
 def _url_folder(src: str, use_directory_urls: bool) -> str:
     """The folder of the page's URL, that relative links start from ('' at the root)."""
     here = page_url(src, use_directory_urls)
-    return here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+    if here.endswith("/") or not here:
+        return here
+    folder = posixpath.dirname(here)
+    return folder + "/" if folder else ""
 
 
-@lru_cache(maxsize=1 << 16)
 def _url_from_folder(base: str, target: str) -> str:
-    # Cached: thousands of pages share a few folders and link to the same pages.
-    rel = posixpath.relpath("/" + target, "/" + base)
-    if target.endswith("/") or not target:
-        rel = "./" if rel == "." else rel + "/"
-    return rel
+    """posixpath.relpath for the clean site paths used here (no `.`, `..` or `//`),
+    without its normalising: it runs for every link of every page."""
+    here = base.split("/")[:-1] if base else []
+    there = target.split("/")
+    common = 0
+    for a, b in zip(here, there[:-1]):
+        if a != b:
+            break
+        common += 1
+    rel = "../" * (len(here) - common) + "/".join(there[common:])
+    return rel or "./"
 
 
 def md_link(src: str, target_src: str) -> Markup:

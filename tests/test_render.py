@@ -331,3 +331,24 @@ def test_joined_bibtex_equals_encoding_the_papers_together():
         bibtex = {p.key: bibtex_for([p]) for p in papers}
 
     assert _joined_bibtex(_Site, papers) == bibtex_for(papers)
+
+
+def test_relative_urls_equal_posixpath_relpath():
+    """The link helper skips relpath's normalising; on clean site paths it must agree with it."""
+    import itertools
+    import posixpath
+
+    from generator.render import _url_from_folder
+
+    def expected(base: str, target: str) -> str:
+        rel = posixpath.relpath("/" + target, "/" + base)
+        if target.endswith("/") or not target:
+            rel = "./" if rel == "." else rel + "/"
+        return rel
+
+    parts = ["a", "b", "papers", "x"]
+    bases = [""] + ["/".join(p) + "/" for n in (1, 2, 3) for p in itertools.product(parts, repeat=n)]
+    targets = [""] + ["/".join(p) + end for n in (1, 2, 3) for p in itertools.product(parts, repeat=n) for end in ("/", ".bib")]
+    for base in bases:
+        for target in targets:
+            assert _url_from_folder(base, target) == expected(base, target), (base, target)
