@@ -496,7 +496,14 @@ def incremental(content: Path, docs: Path, logs: Path, folder: Path) -> dict:
 
 # --------------------------------------------------------------------------- one corpus
 
-def bench_corpus(name: str, folder: Path, *, papers: list[SynthPaper] | None, rng: random.Random) -> dict:
+def best_of(repeat: int, run) -> Step:
+    """The fastest of `repeat` runs of a step: on a shared machine the slow runs
+    measure the neighbours, the fastest one measures the code."""
+    steps = [run() for _ in range(max(1, repeat))]
+    return min(steps, key=lambda step: step.seconds)
+
+
+def bench_corpus(name: str, folder: Path, *, papers: list[SynthPaper] | None, rng: random.Random, repeat: int = 1) -> dict:
     """Build one corpus end to end; `papers=None` means a copy of the shipped content/."""
     _prepare_dir(folder)
     logs = folder / "logs"
@@ -524,9 +531,24 @@ def bench_corpus(name: str, folder: Path, *, papers: list[SynthPaper] | None, rn
         dump_count = len(dumps)
     count = len(list((content / "papers").glob("*.yml")))
 
-    gen = run_step("generate", [py, "-m", "generator", "build", "--content", str(content), "--docs", str(docs)], folder, logs)
+    def generate() -> Step:  # into a fresh docs folder every time
+        shutil.rmtree(docs, ignore_errors=True)
+        docs.mkdir(parents=True)
+        return run_step("generate", [py, "-m", "generator", "build", "--content", str(content), "--docs", str(docs)], folder, logs)
+
     timings = logs / "mkdocs-timings.json"
-    mk = run_step("mkdocs", [py, str(REPO / "benchmarks" / "_mkdocs_timed.py"), str(timings), "build", "-f", str(folder / "mkdocs.yml")], folder, logs)
+    best_timings = logs / "mkdocs-timings-best.json"
+
+    def mkdocs() -> Step:
+        step = run_step("mkdocs", [py, str(REPO / "benchmarks" / "_mkdocs_timed.py"), str(timings), "build", "-f", str(folder / "mkdocs.yml")], folder, logs)
+        if not best_timings.exists() or step.seconds < json.loads(best_timings.read_text("utf-8"))["step_s"]:
+            best_timings.write_text(json.dumps({"step_s": step.seconds, **json.loads(timings.read_text("utf-8"))}), "utf-8")
+        return step
+
+    best_timings.unlink(missing_ok=True)
+    gen = best_of(repeat, generate)
+    mk = best_of(repeat, mkdocs)
+    timings = best_timings  # the hook's own time in the fastest mkdocs run
     hook_s = _hook_seconds(timings)
     mkdocs_only = mk.seconds - hook_s if hook_s is not None else mk.seconds
     figures = site_figures(site)
@@ -710,6 +732,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     shipped.add_argument("--include-shipped", dest="shipped", action="store_true", default=True, help="also build a copy of content/ (default)")
     shipped.add_argument("--no-shipped", dest="shipped", action="store_false", help="synthetic corpora only")
     parser.add_argument("--seed", type=int, default=SEED, help="random seed for the synthetic corpora")
+    parser.add_argument("--repeat", type=int, default=1, help="run generate and mkdocs N times and keep the fastest (default: 1)")
     return parser.parse_args(argv)
 
 
@@ -731,7 +754,7 @@ def main(argv: list[str] | None = None) -> int:
         rng = random.Random(args.seed + (size or 0))
         papers = make_corpus(size, seeds, rng) if size else None
         print(f"[{name}] building in {work / name} ...", file=sys.stderr, flush=True)
-        result = bench_corpus(name, work / name, papers=papers, rng=rng)
+        result = bench_corpus(name, work / name, papers=papers, rng=rng, repeat=args.repeat)
         print(f"[{name}] {result['papers']} papers: import {result['import_s']:.1f}s, generate {result['generate_s']:.1f}s, "
               f"mkdocs {result['mkdocs_s']:.1f}s", file=sys.stderr, flush=True)
         corpora.append(result)
@@ -740,7 +763,7 @@ def main(argv: list[str] | None = None) -> int:
         "schema": RESULT_SCHEMA_VERSION,
         "machine": {**machine_info(), "loadavg_at_start": load_at_start},
         "settings": {"sizes": sizes, "shipped": args.shipped, "seed": args.seed, "papers_per_dump": PAPERS_PER_DUMP,
-                     "repeat_fraction": REPEAT_FRACTION, "seed_papers": len(seeds)},
+                     "repeat_fraction": REPEAT_FRACTION, "seed_papers": len(seeds), "repeat": args.repeat},
         "corpora": corpora,
         "ratios": ratios,
         "targets": check_targets(corpora, ratios),

@@ -40,7 +40,7 @@ def results(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("bench")
     out = tmp / "results.json"
     run = subprocess.run(
-        [sys.executable, str(SCRIPT), "--sizes", str(SIZE), "--no-shipped", "--work", str(tmp / "work"), "--out", str(out)],
+        [sys.executable, str(SCRIPT), "--sizes", str(SIZE), "--no-shipped", "--repeat", "2", "--work", str(tmp / "work"), "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -68,6 +68,7 @@ def test_sane_values(results):
     assert corpus["papers"] == SIZE  # repeated papers across dumps were de-duplicated
     assert corpus["imported_papers"] == SIZE
     assert corpus["dumps"] >= 1
+    assert results["settings"]["repeat"] == 2
     for field in ("import_s", "generate_s", "mkdocs_s", "total_s", "site_mb", "peak_rss_mb"):
         assert corpus[field] > 0, field
     assert 0 < corpus["generation_share"] < 1
