@@ -57,9 +57,15 @@ def compact_search_text(
     and never a list of words. Words are split with the search's own
     separator, so the index holds the tokens it held before.
     """
+    split = _split_for_search(text, separator, title, preview_chars)
+    return text if split is None else _search_text(*split)
+
+
+def _split_for_search(text: str, separator: re.Pattern[str], title: str, preview_chars: int) -> tuple[str, list[str]] | None:
+    """(preview, the other words once each), or None for a text short enough to keep."""
     plain = _SPACES_RE.sub(" ", _TAG_RE.sub(" ", text)).strip()
     if len(plain) <= preview_chars * 2:
-        return text
+        return None
     cut = plain.rfind(" ", 0, preview_chars)
     cut = preview_chars if cut < preview_chars // 2 else cut
     head, tail = plain[:cut], plain[cut:]
@@ -73,15 +79,63 @@ def compact_search_text(
             continue
         seen.add(low)
         extra.append(word)
-    hidden = f" <span hidden>{' '.join(extra)}</span>" if extra else ""
+    return head, extra
+
+
+def _search_text(head: str, words: list[str]) -> str:
+    hidden = f" <span hidden>{' '.join(words)}</span>" if words else ""
     return f"<p>{head} …{hidden}</p>"
 
 
-def compact_search_index(raw: str, prefixes: tuple[str, ...] = ("papers/",)) -> str:
-    """Compact the text of the entries under `prefixes` in a search_index.json."""
+# Material's search loads and indexes the whole file before the first search;
+# past about 10 MB that freezes the page for seconds.
+SEARCH_INDEX_BUDGET = 9_500_000  # bytes
+
+
+def compact_search_index(raw: str, prefixes: tuple[str, ...] = ("papers/",), budget: int = SEARCH_INDEX_BUDGET) -> str:
+    """Compact the text of the entries under `prefixes` in a search_index.json.
+
+    Each entry is compacted as `compact_search_text` says. If the index is
+    still over `budget` bytes (a library of many thousands of papers), the
+    words found in the most papers leave the hidden word lists first, until
+    it fits: such a word, as a query, matches a large part of the library
+    anyway, and a paper that has it in its title or preview still matches.
+    A small library loses no word.
+    """
     data = json.loads(raw)
     separator = re.compile(data.get("config", {}).get("separator") or r"[\s\-]+")
-    for doc in data.get("docs", []):
+    splits: dict[int, tuple[str, list[str]]] = {}
+    docs = data.get("docs", [])
+    for index, doc in enumerate(docs):
         if doc.get("location", "").startswith(prefixes) and isinstance(doc.get("text"), str):
-            doc["text"] = compact_search_text(doc["text"], separator, str(doc.get("title") or ""))
+            split = _split_for_search(doc["text"], separator, str(doc.get("title") or ""), SEARCH_PREVIEW_CHARS)
+            if split is not None:
+                splits[index] = split
+    dropped = _words_over_budget(data, splits, budget)
+    for index, (head, words) in splits.items():
+        docs[index]["text"] = _search_text(head, [w for w in words if w.lower() not in dropped])
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _words_over_budget(data: dict, splits: dict[int, tuple[str, list[str]]], budget: int) -> set[str]:
+    """The hidden words (lower case) to leave out so that the index fits `budget`, most common first."""
+    docs = data.get("docs", [])
+    for index, (head, words) in splits.items():
+        docs[index]["text"] = _search_text(head, words)
+    excess = len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()) - budget
+    if excess <= 0:
+        return set()
+    saving: dict[str, int] = {}
+    papers_with: dict[str, int] = {}
+    for _, words in splits.values():
+        for word in words:
+            low = word.lower()
+            saving[low] = saving.get(low, 0) + len(word.encode()) + 1
+            papers_with[low] = papers_with.get(low, 0) + 1
+    dropped: set[str] = set()
+    for low in sorted(saving, key=lambda w: (-papers_with[w], w)):
+        if excess <= 0:
+            break
+        dropped.add(low)
+        excess -= saving[low]
+    return dropped

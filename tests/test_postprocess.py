@@ -64,3 +64,38 @@ def test_only_paper_entries_are_compacted():
     assert len(out["docs"][0]["text"]) < len(long) / 4
     assert out["docs"][1]["text"] == long
     assert out["config"] == index["config"]
+
+
+def _index(texts: list[str]) -> str:
+    docs = [{"location": f"papers/p{i}/", "title": f"Paper {i}", "text": t} for i, t in enumerate(texts)]
+    return json.dumps({"config": {"separator": SEPARATOR.pattern}, "docs": docs})
+
+
+def _hidden(doc: dict) -> set[str]:
+    match = re.search(r"<span hidden>(.*?)</span>", doc["text"])
+    return set(match.group(1).lower().split()) if match else set()
+
+
+def test_an_index_over_budget_drops_the_most_common_hidden_words_first():
+    filler = " ".join(f"opening{i}" for i in range(60))  # past the preview
+    texts = [f"<p>{filler} common{i % 1} frequent{i % 2} rare{i} words{i}</p>" for i in range(40)]
+    raw = _index(texts)
+    full = compact_search_index(raw, budget=10**9)
+    squeezed = compact_search_index(raw, budget=len(full.encode()) - 200)
+    assert len(squeezed.encode()) <= len(full.encode()) - 200
+    before = [_hidden(d) for d in json.loads(full)["docs"]]
+    after = [_hidden(d) for d in json.loads(squeezed)["docs"]]
+    lost = set().union(*before) - set().union(*after)
+    # "common0" is in all 40 papers and goes first; every rare word stays.
+    assert "common0" in lost
+    assert all(f"rare{i}" in after[i] for i in range(40))
+    # The preview is never cut.
+    for a, b in zip(json.loads(full)["docs"], json.loads(squeezed)["docs"]):
+        assert a["text"].split(" … ")[0] == b["text"].split(" … ")[0]
+
+
+def test_an_index_under_budget_keeps_every_word():
+    filler = " ".join(f"opening{i}" for i in range(60))
+    raw = _index([f"<p>{filler} common rare{i}</p>" for i in range(5)])
+    assert compact_search_index(raw) == compact_search_index(raw, budget=10**9)
+    assert all("common" in _hidden(d) for d in json.loads(compact_search_index(raw))["docs"])
