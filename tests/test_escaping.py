@@ -15,13 +15,12 @@ import re
 import sys
 from pathlib import Path
 
-import markdown
 import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "site"))
 
-from sitetools import HOSTILE_CONTENT, ROOT, SITE_NAME, build_site, html_text, read_page, squash  # noqa: E402
+from sitetools import HOSTILE_CONTENT, ROOT, SITE_NAME, build_site, html_text, read_page, site_markdown, squash  # noqa: E402
 
 from generator.render import md_text, yaml_str  # noqa: E402
 
@@ -66,25 +65,6 @@ def title_of(case_id: str, text: str) -> str:
 # --------------------------------------------------------------------------- the escape itself
 
 
-def _site_markdown() -> markdown.Markdown:
-    """Python-Markdown with the extensions mkdocs.yml enables."""
-
-    class _Loader(yaml.SafeLoader):
-        pass
-
-    _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    config = yaml.load((ROOT / "mkdocs.yml").read_text("utf-8"), Loader=_Loader)
-    names, configs = [], {}
-    for item in config["markdown_extensions"]:
-        if isinstance(item, dict):
-            (name, options), = item.items()
-            names.append(name)
-            configs[name] = options or {}
-        else:
-            names.append(item)
-    return markdown.Markdown(extensions=names, extension_configs=configs)
-
-
 CONTEXTS = {
     "paragraph": ("{}", {"p"}),
     "list-item": ("- {}", {"ul", "li"}),
@@ -100,7 +80,7 @@ CONTEXTS = {
 @pytest.mark.parametrize("case_id,text", CASES, ids=IDS)
 def test_md_text_is_literal_in_every_markdown_context(case_id, text, context):
     template, allowed = CONTEXTS[context]
-    rendered = _site_markdown().convert(template.format(md_text(text)))
+    rendered = site_markdown().convert(template.format(md_text(text)))
     shown, tags = html_text(rendered)
     assert squash(text) in shown
     assert set(tags) - {"root"} <= allowed, rendered

@@ -7,36 +7,22 @@ the hook, and a fragment comes back exactly once, where it was.
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
 import markdown
 import pytest
-import yaml
 
-from generator.build import generate, load_content
-from generator.fragments import HTML_END, HTML_START, FragmentError, lift, restore
-from generator.render import Settings
+sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "site"))
+
+from sitetools import site_markdown  # noqa: E402
+
+from generator.build import generate, load_content  # noqa: E402
+from generator.fragments import HTML_END, HTML_START, FragmentError, lift, restore  # noqa: E402
+from generator.render import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = [ROOT / "tests" / "fixtures" / "site" / "content", ROOT / "tests" / "fixtures" / "site" / "hostile" / "content"]
-
-
-def _mkdocs_markdown() -> markdown.Markdown:
-    """Python-Markdown with the extensions and settings mkdocs.yml gives MkDocs."""
-    class _Loader(yaml.SafeLoader):
-        pass
-
-    _Loader.add_multi_constructor("", lambda loader, suffix, node: None)
-    config = yaml.load((ROOT / "mkdocs.yml").read_text("utf-8"), Loader=_Loader)
-    names, settings = [], {}
-    for item in config["markdown_extensions"]:
-        if isinstance(item, dict):
-            (name, options), = item.items()
-            names.append(name)
-            settings[name] = options or {}
-        else:
-            names.append(item)
-    return markdown.Markdown(extensions=names, extension_configs=settings)
 
 
 def _body(page: str) -> str:
@@ -61,7 +47,7 @@ def _fragment_pages():
 
 @pytest.mark.parametrize("page", list(_fragment_pages()))
 def test_a_page_renders_the_same_with_and_without_lifting(page):
-    md = _mkdocs_markdown()
+    md = site_markdown()
     body = _body(page)
     plain = md.reset().convert(body)
     lifted, fragments = lift(body)
