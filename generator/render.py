@@ -504,9 +504,6 @@ class _Page:
     def theme(self, theme_id: str) -> Markup:
         return self.md(theme_src(theme_id))
 
-    def tag(self, tag: str) -> Markup:
-        return Markup(f"{self.md('tags.md')}#{self.site.tag_ids[tag]}")
-
     # Links in HTML fragments (see generator/fragments.py): MkDocs neither rewrites nor
     # checks those, so they are final URLs, and only to pages this build makes.
 
