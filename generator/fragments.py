@@ -16,13 +16,16 @@ so a page renders the same without the hook. The MkDocs hook lifts each
 fragment out before Markdown runs (`lift`), leaving a placeholder paragraph,
 and puts it back in the HTML Markdown produced (`restore`). Headings stay
 Markdown, so the table of contents, anchors and search sections are MkDocs'
-own. MkDocs does not check links inside fragments; the render stage writes
-them only to pages of the same build and the site tests check every link.
+own. MkDocs does not check links inside raw HTML, so `broken_links` does it
+for fragments (the hook warns, and `mkdocs build --strict` fails): a link to
+a page or file of the site must name one that exists.
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
+from urllib.parse import unquote, urlsplit
 
 HTML_START = "<!-- rl:html -->"
 HTML_END = "<!-- /rl:html -->"
@@ -68,3 +71,39 @@ def restore(html: str, fragments: list[str], where: str) -> str:
         missing = sorted(set(range(len(fragments))) - seen)
         raise FragmentError(f"{where}: HTML fragment(s) {missing} did not come back from Markdown")
     return "".join(pieces)
+
+
+_HREF_RE = re.compile(r'\b(?:href|src)="([^"]*)"')
+
+
+_ID_RE = re.compile(r'\bid="([^"]*)"')
+
+
+def broken_links(fragments: list[str], page_url: str, site_paths: set[str], page_html: str = "") -> list[str]:
+    """The links in `fragments` that point inside the site at nothing it has.
+
+    `page_url` is the page's URL relative to the site root (`papers/galore/`),
+    `site_paths` every page URL and file path of the site as MkDocs' `File.url`
+    gives them (`papers/galore/`, `bib/galore.bib`, `./` for the home page).
+    A same-page anchor (`#tag-x`) must be an id in `page_html`. Links with a
+    scheme (`https:`, `mailto:`) are not the site's to check.
+    """
+    base = page_url if page_url.endswith("/") or not page_url else posixpath.dirname(page_url) + "/"
+    ids: set[str] | None = None
+    broken = []
+    for fragment in fragments:
+        for href in _HREF_RE.findall(fragment):
+            parts = urlsplit(href.replace("&amp;", "&"))
+            if parts.scheme or parts.netloc:
+                continue
+            if not parts.path:
+                if ids is None:
+                    ids = set(_ID_RE.findall(page_html))
+                if parts.fragment and unquote(parts.fragment) not in ids:
+                    broken.append(href)
+                continue
+            target = posixpath.normpath(posixpath.join("/" + base, unquote(parts.path))).lstrip("/")
+            target = target + "/" if target and parts.path.endswith("/") else target or "./"  # MkDocs' home is "./"
+            if target not in site_paths:
+                broken.append(href)
+    return broken

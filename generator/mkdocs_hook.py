@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:  # the hook is loaded by file path
 from mkdocs.exceptions import PluginError  # noqa: E402
 
 from generator.build import ContentError, build_site, settings_from  # noqa: E402
-from generator.fragments import FRONT_MATTER_FLAG, FragmentError, lift, restore  # noqa: E402
+from generator.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
 from generator.postprocess import compact_html, compact_search_index  # noqa: E402
 from generator.render import theme_src  # noqa: E402
 from generator.writer import write_atomic  # noqa: E402
@@ -107,6 +107,14 @@ def on_env(env, config, files, **kwargs):
 
 # Fragments lifted out of each page's Markdown, by page, until its HTML is made.
 _lifted: dict[str, list[str]] = {}
+# Every page URL and file path of the build, for checking links in fragments.
+_site_paths: set[str] = set()
+
+
+def on_files(files, config, **kwargs):
+    global _site_paths
+    _site_paths = {file.url for file in files}
+    return files
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
@@ -123,9 +131,14 @@ def on_page_content(html, page, config, files, **kwargs):
     if not fragments:
         return html
     try:
-        return restore(html, fragments, page.file.src_uri)
+        html = restore(html, fragments, page.file.src_uri)
     except FragmentError as err:
         raise PluginError(f"generator: {err}") from None
+    # MkDocs checks links in Markdown only; these are checked here, as a warning
+    # like MkDocs' own, so that `mkdocs build --strict` fails on a broken one.
+    for href in broken_links(fragments, page.url, _site_paths, html):
+        log.warning("Doc file '%s' contains a link '%s', but the target is not found among documentation files.", page.file.src_uri, href)
+    return html
 
 
 def on_post_page(output, page, config, **kwargs):

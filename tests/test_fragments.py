@@ -7,6 +7,7 @@ the hook, and a fragment comes back exactly once, where it was.
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -15,10 +16,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "site"))
 
-from sitetools import site_markdown  # noqa: E402
+from sitetools import make_site, mkdocs_build, site_markdown  # noqa: E402
 
 from generator.build import generate, load_content  # noqa: E402
-from generator.fragments import HTML_END, HTML_START, FragmentError, lift, restore  # noqa: E402
+from generator.fragments import HTML_END, HTML_START, FragmentError, broken_links, lift, restore  # noqa: E402
 from generator.render import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,3 +93,44 @@ def test_a_doubled_placeholder_is_an_error():
     _, fragments = lift(f"{HTML_START}\n<p>a</p>\n{HTML_END}\n")
     with pytest.raises(FragmentError, match="twice"):
         restore("<p>RLFRAGMENT0X</p><p>RLFRAGMENT0X</p>", fragments, "papers/x.md")
+
+
+SITE_PATHS = {"./", "papers/", "papers/galore/", "papers/lora/", "themes/data/", "tags/", "bib/galore.bib"}
+
+
+def test_links_in_fragments_must_name_a_page_or_file_of_the_site():
+    fragment = (
+        '<a href="../lora/">ok</a> <a href="../../themes/data/">ok</a> <a href="../../bib/galore.bib">ok</a>'
+        ' <a href="../../tags/#tag-x">anchor on a page</a> <a href="../../papers/?theme=data">query</a>'
+        ' <a href="../../">home</a> <a href="#bibtex">same page</a> <a href="https://arxiv.org/abs/1">web</a>'
+        ' <a href="mailto:a@b.c">mail</a>'
+        ' <a href="../nope/">missing page</a> <a href="../../bib/nope.bib">missing file</a> <img src="../../x.png">'
+    )
+    page = '<h2 id="bibtex">BibTeX</h2>'
+    assert broken_links([fragment], "papers/galore/", SITE_PATHS, page) == ["../nope/", "../../bib/nope.bib", "../../x.png"]
+
+
+def test_links_are_resolved_without_directory_urls_too():
+    paths = {"index.html", "papers/galore.html", "papers/lora.html", "bib/galore.bib"}
+    fragment = '<a href="lora.html">ok</a> <a href="../bib/galore.bib">ok</a> <a href="../index.html">ok</a> <a href="zero.html">no</a>'
+    assert broken_links([fragment], "papers/galore.html", paths) == ["zero.html"]
+
+
+def test_a_broken_link_in_a_curator_note_fails_the_strict_build(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES[0], content)
+    record = content / "papers" / "galore.yml"
+    record.write_text(
+        record.read_text("utf-8").replace("notes: |", "notes: |\n  See [a paper we never added](papers/not-in-the-library.md).", 1),
+        "utf-8",
+    )
+    assert "not-in-the-library" in record.read_text("utf-8")
+    run = mkdocs_build(make_site(tmp_path / "site", content))
+    assert run.returncode != 0
+    assert "papers/galore.md" in run.stderr and "../not-in-the-library/" in run.stderr
+
+
+def test_same_page_anchors_must_exist_on_the_page():
+    fragment = '<a href="#tag-memory">memory</a> <a href="#tag-gone">gone</a>'
+    html = '<h2 id="tag-memory">memory</h2>'
+    assert broken_links([fragment], "tags/", SITE_PATHS, html) == ["#tag-gone"]
