@@ -6,6 +6,11 @@ use_directory_urls come from mkdocs.yml, so feeds, papers.json and links in
 raw HTML agree with the site MkDocs builds. The theme pages are added to the
 navigation under the entry that names `themes/index.md`; paper pages are never
 in the navigation (see `not_in_nav`), they are reached by links and search.
+
+For speed at thousands of papers the hook also keeps generated HTML away from
+Python-Markdown and checks its links (generator/fragments.py), lets pages
+outside the navigation share one rendered sidebar (`SharedNav`), and shrinks
+the built pages and the search index (generator/postprocess.py).
 """
 
 from __future__ import annotations
