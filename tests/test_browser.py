@@ -25,6 +25,7 @@ The tests skip only when playwright or /usr/bin/chromium is missing;
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import re
 import sys
@@ -318,9 +319,12 @@ def test_search_finds_a_paper_by_a_word_of_its_abstract(browse, shipped_site):
     first.wait_for()
     hits = [site.path_of(urljoin(page.url, a.get_attribute("href"))) for a in page.locator(".md-search-result__item > a").all()]
     assert hits and hits[0].split("?")[0].split("#")[0] == paper["page"], (word, paper["key"], hits)
-    # The result shows the title and the opening of the abstract, not the word list.
+    # The result shows the title and the preview (the opening of the page's text), not the word list.
     shown = squash(page.locator(".md-search-result__item").first.inner_text())
-    assert squash(paper["abstract"])[:60] in shown and word not in shown.lower(), shown
+    docs = json.loads((site.folder / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    (entry,) = [d for d in docs if d["location"] == paper["page"]]
+    preview = html_module.unescape(re.sub(r"<[^>]+>", " ", entry["text"].split(" … ")[0]))
+    assert squash(preview)[:60] in shown and word not in shown.lower(), shown
     assert len(shown) < len(squash(paper["title"])) + SEARCH_PREVIEW_CHARS + 20, shown
     first.click()
     page.wait_for_url(re.compile(re.escape(site.url(paper["page"]))))
