@@ -111,29 +111,29 @@ def compact_search_index(raw: str, prefixes: tuple[str, ...] = ("papers/",), bud
             split = _split_for_search(doc["text"], separator, str(doc.get("title") or ""), SEARCH_PREVIEW_CHARS)
             if split is not None:
                 splits[index] = split
-    dropped = _words_over_budget(data, splits, budget)
+    for index, (head, words) in splits.items():
+        docs[index]["text"] = _search_text(head, words)
+    compact = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    excess = len(compact.encode()) - budget
+    if excess <= 0:
+        return compact
+    dropped = _most_common_words([words for _, words in splits.values()], excess)
     for index, (head, words) in splits.items():
         docs[index]["text"] = _search_text(head, [w for w in words if w.lower() not in dropped])
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def _words_over_budget(data: dict, splits: dict[int, tuple[str, list[str]]], budget: int) -> set[str]:
-    """The hidden words (lower case) to leave out so that the index fits `budget`, most common first."""
-    docs = data.get("docs", [])
-    for index, (head, words) in splits.items():
-        docs[index]["text"] = _search_text(head, words)
-    excess = len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()) - budget
-    if excess <= 0:
-        return set()
+def _most_common_words(word_lists: list[list[str]], excess: int) -> set[str]:
+    """The words (lower case) found in the most lists whose removal saves `excess` bytes."""
     saving: dict[str, int] = {}
-    papers_with: dict[str, int] = {}
-    for _, words in splits.values():
+    lists_with: dict[str, int] = {}
+    for words in word_lists:
         for word in words:
             low = word.lower()
             saving[low] = saving.get(low, 0) + len(word.encode()) + 1
-            papers_with[low] = papers_with.get(low, 0) + 1
+            lists_with[low] = lists_with.get(low, 0) + 1
     dropped: set[str] = set()
-    for low in sorted(saving, key=lambda w: (-papers_with[w], w)):
+    for low in sorted(saving, key=lambda w: (-lists_with[w], w)):
         if excess <= 0:
             break
         dropped.add(low)

@@ -20,6 +20,17 @@ def seed_dumps() -> tuple[Path, ...]:
 
 
 @pytest.fixture(scope="session")
+def library():
+    """The shipped library's papers (content/papers/); read only."""
+    from generator.library import load_library
+
+    papers = load_library(ROOT / "content").papers
+    if len(papers) < 100:
+        pytest.skip("the real library is not there")
+    return papers
+
+
+@pytest.fixture(scope="session")
 def seed_import(tmp_path_factory, seed_dumps):
     """(content folder, ImportReport) of one import of the four seeds; read only."""
     from generator.importer import import_dumps

@@ -5,15 +5,11 @@ from __future__ import annotations
 import random
 import re
 import time
-from pathlib import Path
 
 import pytest
 
-from generator.library import load_library
 from generator.mentions import Mention, find_mentions, short_name_of
 from generator.model import Paper
-
-CONTENT = Path(__file__).resolve().parents[1] / "content"
 
 
 def paper(key: str, title: str, abstract: str = "") -> Paper:
@@ -83,14 +79,6 @@ def test_not_short_names(title):
 
 
 # -- the real library -------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def library() -> tuple[Paper, ...]:
-    papers = load_library(CONTENT).papers
-    if len(papers) < 100:
-        pytest.skip("the real library is not there")
-    return papers
 
 
 @pytest.fixture(scope="module")

@@ -7,29 +7,17 @@ import os
 import random
 import re
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from generator import similarity
-from generator.library import load_library
 from generator.model import Paper
 from generator.similarity import Related, related_papers
-
-CONTENT = Path(__file__).resolve().parents[1] / "content"
 
 
 def paper(key: str, title: str, abstract: str = "") -> Paper:
     return Paper(key=key, title=title, abstract=abstract, added="2024-01-01")
-
-
-@pytest.fixture(scope="module")
-def library() -> tuple[Paper, ...]:
-    papers = load_library(CONTENT).papers
-    if len(papers) < 100:
-        pytest.skip("the real library is not there")
-    return papers
 
 
 @pytest.fixture(scope="module")
