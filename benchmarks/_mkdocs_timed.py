@@ -4,7 +4,7 @@ Usage: python benchmarks/_mkdocs_timed.py TIMINGS.json build -f mkdocs.yml ...
 
 Behaves exactly like `mkdocs ...`; on exit it writes TIMINGS.json with the
 seconds spent in each event, per plugin (hooks are named by their path as
-written in mkdocs.yml, e.g. `generator/mkdocs_hook.py`). benchmarks/run.py
+written in mkdocs.yml, e.g. `generator/mkdocs_integration/hook.py`). benchmarks/run.py
 uses it to separate the generator hook's own time from MkDocs' rendering.
 """
 

@@ -45,8 +45,8 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from generator.dumps import parse_dump  # noqa: E402
-from generator.keys import short_name  # noqa: E402
+from generator.reading.dumps import parse_dump  # noqa: E402
+from generator.library.keys import short_name  # noqa: E402
 from generator.textnorm import title_identity  # noqa: E402
 
 RESULT_SCHEMA_VERSION = 2
@@ -408,7 +408,7 @@ def _hook_seconds(timings_path: Path) -> float | None:
     total = 0.0
     found = False
     for origin, events in data.get("by_origin", {}).items():
-        if "mkdocs_hook" in origin or origin.startswith("generator"):
+        if "mkdocs_integration" in origin or origin.startswith("generator"):
             total += sum(events.values())
             found = True
     return total if found else None

@@ -27,18 +27,18 @@ from pathlib import Path
 
 import yaml
 
-from . import render
-from . import themes as themes_stage
-from .bibtex import bibtex_for
-from .chart import bar_chart
-from .csl import csl_json
-from .feeds import atom_feed
-from .library import load_library
-from .mentions import find_mentions
-from .model import Paper, Problem
-from .render import Settings, SiteData
-from .similarity import related_papers
-from .writer import OutputConflict, OutputSet, SyncReport, sync_tree
+from generator.render import pages as render
+from generator.analysis import themes as themes_stage
+from generator.export.bibtex import bibtex_for
+from generator.render.chart import bar_chart
+from generator.export.csl import csl_json
+from generator.export.feeds import atom_feed
+from generator.library.records import load_library
+from generator.analysis.mentions import find_mentions
+from generator.model import Paper, Problem
+from generator.render.pages import Settings, SiteData
+from generator.analysis.similarity import related_papers
+from generator.writer import OutputConflict, OutputSet, SyncReport, sync_tree
 
 RELATED_PER_PAPER = 5
 

@@ -16,7 +16,7 @@ def _print_problems(problems) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .importer import import_dumps
+    from generator.reading.merge import import_dumps
 
     dumps = [Path(p) for p in args.paths]
     bib_files = [p for p in dumps if p.suffix.lower() == ".bib"]
@@ -31,14 +31,14 @@ def cmd_import(args: argparse.Namespace) -> int:
         else:
             print(f"import: {report.summary()}")
     if bib_files and status == 0:
-        from .bibimport import import_bibtex_files
+        from generator.reading.bibfile import import_bibtex_files
 
         status = import_bibtex_files(args.content, bib_files, today=args.date)
     return status
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import ContentError, build
+    from generator.build import ContentError, build
 
     try:
         report = build(args.content, args.docs)
@@ -54,7 +54,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .build import load_content
+    from generator.build import load_content
 
     _content, problems = load_content(args.content)
     if problems:
@@ -66,13 +66,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from .suggest import run_suggest
+    from generator.curation.suggest import run_suggest
 
     return run_suggest(args)
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
-    from .enrich import run_enrich
+    from generator.curation.enrich import run_enrich
 
     return run_enrich(args)
 

@@ -7,7 +7,6 @@ carries the file (and line) it came from for error messages.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,14 +106,3 @@ class ThemeAssignment:
     reason: str  # e.g. "the abstract mentions 'pipeline parallelism'" or "pinned in the paper's record"
 
 
-def web_url(url: str | None) -> str | None:
-    """`url` when it is an http(s) address, else None.
-
-    Records may carry any text in `url` (a .bib import, a typo, a hostile
-    record); exports and pages only ever link to the web.
-    """
-    value = (url or "").strip()
-    return value if _WEB_URL_RE.match(value) else None
-
-
-_WEB_URL_RE = re.compile(r"^https?://[^\s/?#]+", re.I)  # a scheme and a host

@@ -22,7 +22,7 @@ def seed_dumps() -> tuple[Path, ...]:
 @pytest.fixture(scope="session")
 def library():
     """The shipped library's papers (content/papers/); read only."""
-    from generator.library import load_library
+    from generator.library.records import load_library
 
     papers = load_library(ROOT / "content").papers
     if len(papers) < 100:
@@ -33,7 +33,7 @@ def library():
 @pytest.fixture(scope="session")
 def seed_import(tmp_path_factory, seed_dumps):
     """(content folder, ImportReport) of one import of the four seeds; read only."""
-    from generator.importer import import_dumps
+    from generator.reading.merge import import_dumps
 
     content = tmp_path_factory.mktemp("seeded") / "content"
     report = import_dumps(content, list(seed_dumps), today=IMPORT_DATE)

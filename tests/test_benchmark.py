@@ -87,7 +87,7 @@ def test_sane_values(results):
 
 def test_synthetic_dumps_parse_and_deduplicate(tmp_path):
     bench = _load_script()
-    from generator.dumps import parse_dump
+    from generator.reading.dumps import parse_dump
     from generator.textnorm import title_identity
 
     seeds = bench.load_seeds(sorted((ROOT / "content" / "sources").glob("*.txt")))

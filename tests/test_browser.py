@@ -62,7 +62,7 @@ if not CHROMIUM.exists():  # pragma: no cover - depends on the machine
 
 import bibtexparser  # noqa: E402
 
-from generator.postprocess import SEARCH_PREVIEW_CHARS  # noqa: E402
+from generator.mkdocs_integration.postprocess import SEARCH_PREVIEW_CHARS  # noqa: E402
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 SEARCH_SEPARATOR = re.compile(r"[\s\-,:;!?=\[\]()\"/]+|\.(?!\d)")  # the search separator in mkdocs.yml

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.dumps import parse_dump
+from generator.reading.dumps import parse_dump
 from generator.textnorm import clean_line, normalise_text, title_identity
 
 SEED_DUMPS = tuple(sorted((Path(__file__).resolve().parent.parent / "content" / "sources").glob("*.txt")))

@@ -1,0 +1,435 @@
+"""Related papers: the most similar papers by text, with the terms that link them.
+
+Each paper becomes a TF-IDF vector (sublinear term frequency, smoothed IDF,
+L2-normalised: scikit-learn's TfidfTransformer, reproduced to the last bit
+with numpy so that the build need not import scikit-learn) over the unigrams
+and bigrams of its title and abstract. Title and abstract are weighted
+separately and combined, the title at half the abstract's weight, so that
+the few words of a title (which name the work: "GaLore", "Frontier") are not
+drowned by a long abstract. Similarity is the cosine of two vectors.
+
+Tokens and terms
+    Text is split into word tokens that keep digits and inner hyphens, so
+    coined names survive as single tokens ("galore", "stable-spam",
+    "sphinx-x", "fp8", "4-bit"). Tokens are lower-cased; pure numbers,
+    one-letter tokens, sizes ("7B", "100K", "2x"), English stop words and a short list of words that
+    every abstract in an LLM reading list uses ("model", "llms", "propose",
+    "results", ...) are dropped. A bigram is two kept tokens that stand next
+    to each other in the text with only white space between them, so bigrams
+    never span punctuation or a dropped word ("low-rank projection",
+    "optimizer states", never "states techniques").
+
+Explaining a link
+    The terms shown for a pair are the features with the largest product of
+    the two papers' TF-IDF weights (the features that contribute most to the
+    cosine), most important first, ties by term. A bigram is preferred to
+    its own words: when a shared bigram appears among the leading terms it
+    takes the place of the words it is made of. Terms are shown as the two
+    papers' abstracts write them most often, not counting the capitals of
+    title words and sentence starts ("GaLore", "Adam", "Frontier", "low-rank
+    projection").
+
+Determinism and scale
+    Papers are processed in key order whatever the input order, scores are
+    rounded to 4 decimals before ranking, and ties are broken by key. The
+    similarity matrix is never built whole: a block of rows (sized to keep
+    its dense scores small) is multiplied with itself and the rows after it
+    only, since a score is the same both ways; what it says about the later
+    rows is carried to them as their k best so far. The top k of a row is
+    found with `numpy.argpartition`, so memory grows linearly with the number
+    of papers times the block (a few seconds for ten thousand papers on a
+    laptop core).
+
+A paper always gets min(k, n - 1) related papers, never itself: when fewer
+than k papers share any term with it, the rest are filled with score-0
+papers in key order (with no terms). Consumers that want only real links can
+keep those with `score > 0`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from itertools import chain
+from typing import Iterator, Sequence
+
+import numpy as np
+from scipy import sparse
+
+from generator.model import Paper
+from generator.analysis.stopwords import ENGLISH_STOP_WORDS
+
+TITLE_WEIGHT = 0.5  # weight of the title's vector next to the abstract's (both unit length)
+MAX_TERMS = 3
+_BLOCK_CELLS = 4_000_000  # dense cells per block of the similarity matrix (32 MB of float64)
+_TERM_CANDIDATES = 12  # leading shared features examined when choosing the terms to show
+
+# Words that nearly every abstract in this field uses; they only add noise to
+# similarity and to the explanation ("large language", "language models").
+# Domain words ("training", "memory", "attention", "data") are kept: they matter.
+RESEARCH_STOP_WORDS = frozenset(
+    """
+    model models modeling modelling large language llm llms lm lms paper papers
+    propose proposed proposes proposing present presents presented introduce
+    introduces introduced introducing approach approaches method methods
+    result results show shows shown showing demonstrate demonstrates demonstrated
+    achieve achieves achieved achieving performance performances existing novel
+    new work works study studies studied use uses used using based significant
+    significantly furthermore moreover however additionally specifically
+    respectively et al code available github https http www com org various
+    compared compare comparable state-of-the-art sota effective effectively
+    improve improves improved improving improvement improvements including
+    recent recently key task tasks experiment experiments experimental extensive
+    conduct conducted evaluate evaluated find findings
+    finding paradigm framework frameworks outperforms outperform outperforming
+    address addresses challenge challenges problem problems issue issues
+    abstract release released open-source publicly
+    """.split()
+)
+STOP_WORDS = ENGLISH_STOP_WORDS | RESEARCH_STOP_WORDS
+
+# A word (letters and digits with inner hyphens: "low-rank", "sphinx-x", "fp8"),
+# or any other visible character, which stops a bigram.
+_PIECE_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*|\S")
+_HAS_LETTER_RE = re.compile(r"[^\W\d_]")
+# Sizes and factors say nothing about a topic: "7b", "100k", "2x" (but "3d", "fp8" stay).
+_QUANTITY_RE = re.compile(r"\d+(?:\.\d+)?[kmbtx]")
+
+
+@dataclass(frozen=True)
+class Related:
+    key: str  # the related paper's key
+    score: float  # cosine similarity, rounded to 4 decimals for determinism
+    terms: tuple[str, ...]  # up to 3 shared terms that explain the link, most important first
+
+
+class _Spelling:
+    """How one paper's abstract spells the terms it does not always write in lower case.
+
+    Only the abstract votes, and only where a capital means something: not at
+    a sentence start ("Pipeline parallelism is ...") and not in the Title Case
+    of a title. Those positions only say how to show a term that has no other
+    spelling ("GaLore" in a title).
+    """
+
+    __slots__ = ("tokens", "capitals", "weak_count", "weak_form")
+
+    def __init__(self) -> None:
+        self.tokens: list[str] = []  # the abstract's features, every occurrence
+        self.capitals: dict[str, dict[str, int]] = {}  # term -> spelling -> count, where not all lower case
+        self.weak_count: dict[str, int] = {}  # term -> occurrences at sentence starts
+        self.weak_form: dict[str, str] = {}  # term -> a spelling from a title or sentence start, not all lower case
+
+    def votes(self, term: str, into: dict[str, int]) -> None:
+        """Add this abstract's votes for each spelling of a term."""
+        capitals = self.capitals.get(term, {})
+        for form, count in capitals.items():
+            into[form] = into.get(form, 0) + count
+        lower = self.tokens.count(term) - self.weak_count.get(term, 0) - sum(capitals.values())
+        if lower > 0:
+            into[term] = into.get(term, 0) + lower
+
+
+class _Spellings:
+    """Shows a term of a pair of papers as those two papers write it."""
+
+    def __init__(self) -> None:
+        self.papers: list[_Spelling] = []
+
+    def show(self, term: str, i: int, j: int) -> str:
+        first, second = self.papers[i], self.papers[j]
+        if not (term in first.capitals or term in second.capitals or term in first.weak_form or term in second.weak_form):
+            return term  # the common case: lower case wherever it means something
+        votes: dict[str, int] = {}
+        first.votes(term, votes)
+        second.votes(term, votes)
+        if votes:
+            # the most frequent spelling; on a tie the lexicographically
+            # greatest, which prefers lower case ("frontier" over "Frontier")
+            return max(votes.items(), key=lambda item: (item[1], item[0]))[0]
+        return first.weak_form.get(term) or second.weak_form.get(term) or term
+
+
+class _Tokenizer:
+    """Turns a text into its unigram and adjacent-bigram features, lower-cased."""
+
+    def __init__(self) -> None:
+        # white-space-separated chunk -> its pieces: (raw, feature or None when dropped,
+        # the spelling to show where a capital says nothing)
+        self._chunks: dict[str, tuple[tuple[str, str | None, str], ...]] = {}
+
+    @staticmethod
+    def _pieces(chunk: str) -> tuple[tuple[str, str | None, str], ...]:
+        pieces = []
+        for raw in _PIECE_RE.findall(chunk):
+            token = raw.lower()
+            if (
+                len(token) > 1
+                and token not in STOP_WORDS
+                and _HAS_LETTER_RE.search(token) is not None
+                and _QUANTITY_RE.fullmatch(token) is None
+            ):
+                pieces.append((raw, token, _plain_case(raw)))
+            else:
+                pieces.append((raw, None, raw))
+        return tuple(pieces)
+
+    def __call__(self, text: str, spelling: _Spelling, title: bool = False) -> list[str]:
+        """Features of a text, noting how it spells them; a title is all Title Case."""
+        out: list[str] = []
+        chunks = self._chunks
+        prev: str | None = None  # previous kept token, when nothing but space lies between
+        prev_form = ""
+        prev_weak = False
+        sentence_start = True
+        # Pieces never span white space, so splitting on it first (fast) and
+        # caching each chunk's pieces finds the same pieces as the regex alone.
+        for chunk in text.split():
+            pieces = chunks.get(chunk)
+            if pieces is None:
+                pieces = chunks[chunk] = self._pieces(chunk)
+            for raw, token, plain in pieces:
+                if token is None:  # a dropped word or a punctuation mark: no bigram across it
+                    prev = None
+                    sentence_start = raw in ".!?" or (sentence_start and not raw[0].isalnum())
+                    continue
+                weak = title or sentence_start
+                sentence_start = False
+                form = plain if weak else raw
+                out.append(token)
+                if weak or form != token:  # most words are neither: nothing to note
+                    self._note(spelling, token, form, weak, title)
+                if prev is not None:
+                    bigram = f"{prev} {token}"
+                    out.append(bigram)
+                    if prev_weak or weak or prev_form != prev or form != token:
+                        self._note(spelling, bigram, f"{prev_form} {form}", prev_weak or weak, title)
+                prev, prev_form, prev_weak = token, form, weak
+        if not title:
+            spelling.tokens = out  # shared with the vectoriser, never changed
+        return out
+
+    @staticmethod
+    def _note(spelling: _Spelling, term: str, form: str, weak: bool, title: bool) -> None:
+        if weak:
+            if not title:
+                spelling.weak_count[term] = spelling.weak_count.get(term, 0) + 1
+            if form != term:
+                spelling.weak_form.setdefault(term, form)
+            return
+        if form != term:
+            counts = spelling.capitals.setdefault(term, {})
+            counts[form] = counts.get(form, 0) + 1
+
+
+def _plain_case(raw: str) -> str:
+    """ "Pipeline" and "Low-Rank" -> lower case; "GaLore", "LLM", "FP8" stay."""
+    if all(part[:1].isupper() and part[1:] == part[1:].lower() for part in raw.split("-") if part):
+        return raw.lower()
+    return raw
+
+
+def _vectorise(papers: Sequence[Paper]) -> tuple[sparse.csr_matrix, list[str], _Spellings]:
+    """TF-IDF matrix (rows in the given order, L2-normalised), feature names, spellings.
+
+    Title and abstract are weighted separately (sublinear tf, shared idf, each
+    L2-normalised), then combined as TITLE_WEIGHT * title + abstract and
+    normalised again, so a short title keeps its weight next to a long abstract.
+    """
+    spellings = _Spellings()
+    features = _Tokenizer()
+    titles, abstracts = [], []
+    for paper in papers:
+        spelling = _Spelling()
+        spellings.papers.append(spelling)
+        titles.append(features(paper.title, spelling, title=True))
+        abstracts.append(features(paper.abstract, spelling))
+    counts, df, names = _count(titles, abstracts)
+    if not names:  # no paper has a single usable word
+        return sparse.csr_matrix((len(papers), 0)), [], spellings
+    n = len(papers)
+    idf = np.log((n + 1) / (df + 1.0)) + 1.0  # smoothed: as if one more paper had every term
+    title, abstract = _tf_idf(counts[:n], idf), _tf_idf(counts[n:], idf)
+    matrix = TITLE_WEIGHT * title + abstract
+    _normalise(matrix)
+    matrix.sort_indices()
+    return matrix, names, spellings
+
+
+def _count(titles: list[list[str]], abstracts: list[list[str]]) -> tuple[sparse.csr_matrix, np.ndarray, list[str]]:
+    """Term counts of the titles, then of the abstracts; document frequencies; feature names.
+
+    A paper's document frequency counts a feature of its title and abstract
+    once. Columns are the features in name order; within a row, entries are
+    kept in the order in which the corpus first used each feature
+    (scikit-learn's layout, which decides the order of the sums in `_normalise`).
+    """
+    docs = titles + abstracts
+    first_seen = dict.fromkeys(chain.from_iterable(docs))  # features in order of first use
+    vocabulary = {feature: i for i, feature in enumerate(first_seen)}
+    names = sorted(vocabulary)
+    size = len(names)
+    if not size:
+        return sparse.csr_matrix((len(docs), 0)), np.zeros(0), names
+    ids = np.fromiter(map(vocabulary.__getitem__, chain.from_iterable(docs)), dtype=np.int64)
+    doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), [len(doc) for doc in docs])
+    cells, counts = np.unique(doc_of * size + ids, return_counts=True)  # by document, then first use
+    rows, first_use = np.divmod(cells, size)
+    column = np.empty(size, dtype=np.int32)  # first-use id -> column (name order)
+    column[[vocabulary[name] for name in names]] = np.arange(size, dtype=np.int32)
+    indptr = np.zeros(len(docs) + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=len(docs)), out=indptr[1:])
+    matrix = sparse.csr_matrix((counts.astype(np.float64), column[first_use], indptr), shape=(len(docs), size))
+    # a feature in both the title and the abstract of a paper counts once
+    abstracts_from = len(titles) * size  # the abstracts' cells
+    split = np.searchsorted(cells, abstracts_from)
+    in_both = np.intersect1d(cells[:split], cells[split:] - abstracts_from, assume_unique=True) % size
+    df = np.bincount(column[first_use], minlength=size) - np.bincount(column[in_both], minlength=size)
+    return matrix, df.astype(np.float64), names
+
+
+def _tf_idf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear tf (1 + log count) times idf, each row L2-normalised."""
+    data = np.log(counts.data)
+    data += 1.0
+    data *= idf[counts.indices]
+    matrix = sparse.csr_matrix((data, counts.indices, counts.indptr), shape=counts.shape)
+    _normalise(matrix)
+    return matrix
+
+
+def _normalise(matrix: sparse.csr_matrix) -> None:
+    """Scale each non-empty row to unit L2 length, in place.
+
+    The squares are added one after the other in storage order (a sparse
+    product with a vector of ones), exactly as scikit-learn did, so that the
+    vectors and every score stay the same to the last bit.
+    """
+    squares = sparse.csr_matrix((matrix.data * matrix.data, matrix.indices, matrix.indptr), shape=matrix.shape)
+    norms = np.sqrt(squares @ np.ones(matrix.shape[1]))
+    norms[norms == 0.0] = 1.0
+    matrix.data /= np.repeat(norms, np.diff(matrix.indptr))
+
+
+def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best columns of each row (all of them if fewer) and their scores: score desc, then column asc."""
+    rows, n = scores.shape
+    if k >= n:
+        candidates = np.broadcast_to(np.arange(n), (rows, n))
+    else:
+        candidates = np.argpartition(scores, n - k, axis=1)[:, n - k :]
+    values = np.take_along_axis(scores, candidates, axis=1)
+    best = np.take_along_axis(candidates, np.lexsort((candidates, -values), axis=1), axis=1)
+    if k < n:
+        # argpartition picks arbitrarily among scores tied with the k-th best:
+        # settle those rows by column, looking at every tied column
+        kth = np.take_along_axis(scores, best[:, -1:], axis=1)
+        for r in np.flatnonzero((scores >= kth).sum(axis=1) > k):
+            pool = np.flatnonzero(scores[r] >= kth[r, 0])
+            best[r] = pool[np.lexsort((pool, -scores[r, pool]))][:k]
+    return best, np.take_along_axis(scores, best, axis=1)
+
+
+def _merge(
+    ids: np.ndarray, scores: np.ndarray, more_ids: np.ndarray, more_scores: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The k best of two candidate lists per row: score desc, then id asc."""
+    ids, scores = np.hstack((ids, more_ids)), np.hstack((scores, more_scores))
+    order = np.lexsort((ids, -scores), axis=1)[:, :k]
+    return np.take_along_axis(ids, order, axis=1), np.take_along_axis(scores, order, axis=1)
+
+
+def _nearest(matrix: sparse.csr_matrix, k: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Per block of rows: its first row, each row's k best other rows and their scores.
+
+    Best is score desc (rounded to 4 decimals), then row asc. A score is the
+    same both ways to the last bit (the same products, added in feature
+    order), so a block is multiplied only with itself and the rows after it,
+    half the work: what it says about a later row is carried to that row,
+    which so holds the k best of the rows before its own block.
+    """
+    n = matrix.shape[0]
+    carried_ids = np.full((n, k), n)  # placeholders, below any real score
+    carried_scores = np.full((n, k), -1.0)
+    block = max(1, _BLOCK_CELLS // n)
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        rows = stop - start
+        if matrix.shape[1]:
+            scores = (matrix[start:stop] @ matrix[start:].T).toarray()  # columns: rows start..n-1
+        else:
+            scores = np.zeros((rows, n - start))
+        np.round(scores, 4, out=scores)
+        scores[np.arange(rows), np.arange(rows)] = -1.0  # never oneself (real scores are >= 0)
+        if stop < n:
+            later, later_scores = _top_k(np.ascontiguousarray(scores[:, rows:].T), k)
+            carried_ids[stop:], carried_scores[stop:] = _merge(
+                carried_ids[stop:], carried_scores[stop:], later + start, later_scores, k
+            )
+        own, own_scores = _top_k(scores, k)
+        best, best_scores = _merge(carried_ids[start:stop], carried_scores[start:stop], own + start, own_scores, k)
+        yield start, best, best_scores
+
+
+def _shared_terms(
+    matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray, names: list[str], spellings: _Spellings
+) -> list[tuple[str, ...]]:
+    """The terms that explain each pair (left[p], right[p])."""
+    if left.size == 0:
+        return []
+    products = matrix[left].multiply(matrix[right]).tocsr()
+    products.eliminate_zeros()
+    products.sort_indices()
+    pair_of = np.repeat(np.arange(left.size, dtype=np.int64), np.diff(products.indptr))
+    # within each pair: product desc (to 12 decimals: last-bit noise never decides), then
+    # feature asc (feature ids are in name order; the entries already are, and the sort is
+    # stable). One integer key per entry, faster than a lexsort: the pair above 2**40, the
+    # product below (in units of 1e-12, as np.round(data, 12) rounds it; products are <= 1).
+    rounded = np.rint(products.data * 1e12).astype(np.int64)
+    features = products.indices[np.argsort((pair_of << 40) - rounded, kind="stable")].tolist()
+    bounds = products.indptr.tolist()
+    return [
+        _readable([names[f] for f in features[begin : min(end, begin + _TERM_CANDIDATES)]], spellings, i, j)
+        for i, j, begin, end in zip(left.tolist(), right.tolist(), bounds, bounds[1:])
+    ]
+
+
+def _readable(ranked: list[str], spellings: _Spellings, i: int, j: int) -> tuple[str, ...]:
+    """Pick up to MAX_TERMS terms, a bigram standing in for its own words.
+
+    A word is replaced by the best-ranked shared bigram (among the ranked
+    candidates) that contains it; a term already picked is not repeated.
+    """
+    # word -> the best-ranked bigram containing it (built from the worst up: the best one is set last)
+    bigram_of = {part: term for term in reversed(ranked) if " " in term for part in term.split(" ")}
+    picked = list(dict.fromkeys(map(bigram_of.get, ranked, ranked)))[:MAX_TERMS]
+    return tuple(spellings.show(t, i, j) for t in picked)
+
+
+def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[Related, ...]]:
+    """Every paper key -> up to k related papers, best first.
+
+    The result does not depend on the order of `papers`. Keys must be unique.
+    """
+    ordered = sorted(papers, key=lambda p: p.key)
+    keys = [p.key for p in ordered]
+    if len(set(keys)) != len(keys):
+        dupes = sorted(key for key, count in Counter(keys).items() if count > 1)
+        raise ValueError(f"duplicate paper keys: {', '.join(dupes)}")
+    n = len(ordered)
+    k = max(0, min(k, n - 1))
+    if k == 0:
+        return {key: () for key in keys}
+    matrix, names, spellings = _vectorise(ordered)
+    result: dict[str, tuple[Related, ...]] = {}
+    for start, best, best_scores in _nearest(matrix, k):
+        linked = best_scores > 0  # a score-0 filler shares no term
+        rows, cols = np.nonzero(linked)
+        terms = iter(_shared_terms(matrix, rows + start, best[rows, cols], names, spellings))
+        for row in range(len(best)):
+            result[keys[start + row]] = tuple(
+                Related(keys[j], round(score, 4), next(terms) if has_terms else ())
+                for j, score, has_terms in zip(best[row].tolist(), best_scores[row].tolist(), linked[row].tolist())
+            )
+    return result

@@ -1,0 +1,333 @@
+"""BibTeX export: one .bib text for one paper, a theme, or the whole library.
+
+Users paste these entries into LaTeX papers and run the real `bibtex` on them,
+so the output must survive three readers: bibtexparser (our own tests and
+tools), BibTeX (which counts every brace, escaped or not, and lower-cases
+titles in most styles) and LaTeX (which reads `%`, `$`, `#`, `~`, `^`, `<`
+... as commands). Every text field is therefore encoded here, character by
+character, into plain-ASCII LaTeX that reads back as exactly the original
+text; identifiers (url, doi, eprint) stay raw.
+
+Entries are built as bibtexparser v2 model objects and written by its writer,
+so quoting and layout are the library's job, not string concatenation's.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+import bibtexparser
+from bibtexparser.library import Library
+from bibtexparser.middlewares.parsestack import default_unparse_stack
+from bibtexparser.model import Entry, Field
+from bibtexparser.writer import BibtexFormat
+from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+from generator.identifiers import web_url
+from generator.model import Paper
+
+# Characters LaTeX or BibTeX would read as syntax, spelled so that both read
+# them as text. Each is a braced group so that a following letter or space is
+# never swallowed by a macro name. `<`, `>` and `|` are here because the
+# default OT1 font prints them as other glyphs (`<` comes out as an inverted
+# exclamation mark).
+_ASCII_SPECIALS = {
+    "\\": r"{\textbackslash}",
+    "%": r"\%",
+    "&": r"\&",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"{\textasciitilde}",
+    "^": r"{\textasciicircum}",
+    "<": r"{\ensuremath{<}}",
+    ">": r"{\ensuremath{>}}",
+    "|": r"{\textbar}",
+}
+# A brace without a partner: BibTeX counts `\{` as an opening brace, so a lone
+# one would unbalance the whole entry. These macros print a brace and contain
+# only balanced braces.
+_LONE_OPEN, _LONE_CLOSE = r"{\textbraceleft}", r"{\textbraceright}"
+
+# Ligatures TeX would form from ASCII (`--` prints as an en dash, two quotes as
+# a curly quote, `,,` as a low quote in T1 fonts); an empty group between the
+# characters prints them as typed.
+_LIGATURE_RE = re.compile(r"(-(?=-)|`(?=`)|'(?=')|,(?=,)|[?!](?=`))")
+_LIGATURE_PAIRS = ("--", "``", "''", ",,", "?`", "!`")  # what it looks for, found faster by `in`
+
+# XML/TeX-hostile control characters are dropped; any run of whitespace is one
+# space (a blank line inside a field would become a paragraph break).
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+_ENCODER = UnicodeToLatexEncoder(
+    non_ascii_only=True,
+    replacement_latex_protection="braces-all",
+    unknown_char_policy="keep",
+    unknown_char_warning=False,
+)
+
+# Citation keys that BibTeX, LaTeX's \cite and file systems all accept.
+_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+/-]*$")
+
+# A word, for title-case protection: letters and digits, any script.
+_WORD_RE = re.compile(r"[^\W_]+")
+
+_VENUE_WORDS_RE = re.compile(r"conference|proceedings|workshop|symposium|findings", re.I)
+_VENUE_ACRONYMS_RE = re.compile(
+    r"(?<![A-Za-z])(?:NeurIPS|NIPS|ICML|ICLR|ACL|EMNLP|NAACL|EACL|COLING|CVPR|ICCV|ECCV|AAAI|"
+    r"IJCAI|COLM|KDD|SIGIR|MLSys|OSDI|SOSP|EuroSys|ATC|SC|ISCA|ASPLOS|MICRO|HPCA|NSDI|PPoPP|"
+    r"AISTATS|UAI|CoRL|WWW|WSDM|CHI)(?![A-Za-z])"
+)
+
+
+@lru_cache(maxsize=4096)
+def _encode_char(char: str) -> str:
+    """One non-ASCII character as ASCII LaTeX, e.g. `é` -> `{\\'e}`.
+
+    pylatexenc knows the LaTeX spelling of most characters; for the rest
+    (emoji, rare scripts) we fall back to the character's ASCII decomposition
+    (`𝐱` -> `x`) or, failing that, `?`: a bibliography that compiles with one
+    odd glyph replaced beats one that stops LaTeX.
+    """
+    latex = _ENCODER.unicode_to_latex(char)
+    if latex.isascii():
+        return latex
+    folded = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
+    return encode_text(folded) if folded.strip() else "?"
+
+
+def _brace_partners(text: str) -> set[int]:
+    """Positions of `{` and `}` that pair up; the others are lone braces."""
+    stack: list[int] = []
+    paired: set[int] = set()
+    if "{" not in text or "}" not in text:
+        return paired
+    for match in re.finditer(r"[{}]", text):
+        if match.group() == "{":
+            stack.append(match.start())
+        elif stack:
+            paired.update((stack.pop(), match.start()))
+    return paired
+
+
+def clean_text(text: str) -> str:
+    """The text as it will be exported: NFC, single spaces, no control or
+    invisible format characters (zero-width spaces, bidi marks: copy-paste debris)."""
+    text = _CONTROL_RE.sub(" ", unicodedata.normalize("NFC", text))
+    if not text.isascii():
+        text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return " ".join(text.split())
+
+
+def encode_text(text: str) -> str:
+    """Plain text -> ASCII LaTeX that BibTeX and LaTeX read back as the same text.
+
+    Literal braces that pair up become `\\{ ... \\}` (balanced for BibTeX,
+    printed as braces by LaTeX, never a group); lone braces become macros.
+    """
+    return _encode(clean_text(text))
+
+
+def encode_title(title: str) -> str:
+    """A title encoded like any text, with acronyms and coined names in braces.
+
+    Styles such as `plain` lower-case titles (`{GaLore}` stays, `GaLore`
+    would print as `galore`). Protection is decided on the original words;
+    the added braces only ever wrap whole encoded words.
+    """
+    title = clean_text(title)
+    spans = []
+    for match in _WORD_RE.finditer(title):
+        end = match.end()
+        spaced = end >= len(title) or title[end].isspace()
+        if needs_case_protection(match.group(), followed_by_space=spaced):
+            spans.append((match.start(), end))
+    return _encode(title, spans)
+
+
+def needs_case_protection(word: str, *, followed_by_space: bool = True) -> bool:
+    """Whether a title word must keep its capitals in every bibliography style.
+
+    Yes for a capital after the first letter (GaLore, MoE, LLM, QuIP), a
+    capitalised word with a digit (GPT4, 70B), and a single capital letter
+    other than the article "A" (the pronoun I, the R of R&B, the A of A*).
+    Plain capitalised words are left to the style's sentence casing.
+    """
+    if len(word) == 1:
+        return word.isupper() and (word != "A" or not followed_by_space)
+    # A capital after the first letter, or a capital first letter and a digit.
+    # The str methods settle the usual words without a loop over characters.
+    rest = word[1:]
+    if not rest.islower() and any(c.isupper() for c in rest):
+        return True
+    return word[0].isupper() and not word.isalpha() and any(c.isdigit() for c in word)
+
+
+# Everything `_encode` must look at (one character class, non-ASCII included:
+# twice as fast as an alternation); other characters are copied as they are.
+_SPECIAL_RE = re.compile(r"[{}\\%&$#_~^<>|\x80-\U0010ffff]")
+
+
+def _encode(text: str, protect: list[tuple[int, int]] = ()) -> str:
+    """Encode cleaned text, wrapping each `protect` span (start, end) in braces."""
+    paired = _brace_partners(text)
+    out: list[str] = []
+    pos = 0
+    for start, end in protect:
+        _encode_range(text, pos, start, paired, out)
+        out.append("{")
+        _encode_range(text, start, end, paired, out)
+        out.append("}")
+        pos = end
+    _encode_range(text, pos, len(text), paired, out)
+    encoded = "".join(out)
+    if any(pair in encoded for pair in _LIGATURE_PAIRS):
+        encoded = _LIGATURE_RE.sub(r"\1{}", encoded)
+    return encoded
+
+
+def _encode_range(text: str, start: int, end: int, paired: set[int], out: list[str]) -> None:
+    """Append text[start:end], encoded, to `out` (braces paired across the whole text)."""
+    pos = start
+    for match in _SPECIAL_RE.finditer(text, start, end):
+        out.append(text[pos : match.start()])
+        char = match.group()
+        if char in "{}":
+            if match.start() in paired:
+                out.append("\\" + char)
+            else:
+                out.append(_LONE_OPEN if char == "{" else _LONE_CLOSE)
+        elif char in _ASCII_SPECIALS:
+            out.append(_ASCII_SPECIALS[char])
+        else:
+            out.append(_encode_char(char))
+        pos = match.end()
+    out.append(text[pos:end])
+
+
+def encode_name(name: str) -> str:
+    """One author for BibTeX's name parser.
+
+    Only "Given Family" and "Family, Given" go to that parser as they are;
+    anything it would misread or reject (the word "and", a stray or extra
+    comma, as in organisation names) is braced whole, as a literal name.
+    """
+    encoded = encode_text(name)
+    parts = clean_text(name).split(",")
+    odd_commas = len(parts) > 2 or (len(parts) == 2 and not all(p.strip() for p in parts))
+    if odd_commas or re.search(r"\band\b", name, re.I):
+        return "{" + encoded + "}"
+    return encoded
+
+
+def raw_identifier(value: str) -> str:
+    """A URL, DOI or eprint id kept verbatim, except what would break the entry.
+
+    Braces and backslashes would change BibTeX's brace count, whitespace
+    would split the identifier, and the output must be ASCII: those characters
+    are percent-encoded, everything else (including `%`, `#`, `_`) is left
+    for `\\url` and friends to handle.
+    """
+    out = []
+    for char in value.strip():
+        if char.isascii() and char.isprintable() and char not in " {}\\":
+            out.append(char)
+        else:
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8"))
+    return "".join(out)
+
+
+def venue_kind(venue: str | None) -> str | None:
+    """`conference`, `journal`, or None (no venue, or only arXiv)."""
+    if not venue or not venue.strip() or re.fullmatch(r"\s*arxiv(\s+preprint.*)?\s*", venue, re.I):
+        return None
+    if _VENUE_WORDS_RE.search(venue) or _VENUE_ACRONYMS_RE.search(venue):
+        return "conference"
+    return "journal"
+
+
+def arxiv_url(arxiv_id: str) -> str:
+    return f"https://arxiv.org/abs/{arxiv_id.strip()}"
+
+
+def source_note(paper: Paper) -> str | None:
+    """Where the paper was listed, for entries with no URL, DOI or arXiv id."""
+    seen: list[str] = []
+    for ref in paper.sources:
+        label = f"{ref.file} ({ref.date})" if ref.date else ref.file
+        if label not in seen:
+            seen.append(label)
+    if not seen:
+        return None
+    dumps = "dump" if len(seen) == 1 else "dumps"
+    return f"Listed in Hugging Face paper search {dumps} {', '.join(seen)}"
+
+
+def _check_key(key: str) -> None:
+    if not _KEY_RE.match(key):
+        raise ValueError(f"paper key {key!r} cannot be a BibTeX citation key")
+
+
+def paper_entry(paper: Paper) -> Entry:
+    """The paper as a bibtexparser Entry whose values are already LaTeX-encoded.
+
+    Values are unenclosed (as bibtexparser's default parse stack leaves them);
+    the writer's enclosing middleware adds the outer braces.
+    """
+    _check_key(paper.key)
+    kind = venue_kind(paper.venue)
+    entry_type = {"conference": "inproceedings", "journal": "article"}.get(kind, "misc")
+    fields: list[tuple[str, str]] = [("title", encode_title(paper.title))]
+    authors = [encode_name(a) for a in paper.authors if clean_text(a)]
+    if authors:
+        fields.append(("author", " and ".join(authors)))
+    if paper.year is not None:
+        fields.append(("year", str(paper.year)))
+    if kind:
+        fields.append(("booktitle" if kind == "conference" else "journal", encode_text(paper.venue)))
+    if paper.arxiv:
+        fields += [("eprint", raw_identifier(paper.arxiv)), ("archivePrefix", "arXiv")]
+        if paper.primary_class:
+            fields.append(("primaryClass", raw_identifier(paper.primary_class)))
+    url = web_url(paper.url) or (arxiv_url(paper.arxiv) if paper.arxiv else None)
+    if url:
+        fields.append(("url", raw_identifier(url)))
+    if paper.doi:
+        fields.append(("doi", raw_identifier(paper.doi)))
+    if not (url or paper.doi) and (note := source_note(paper)):
+        fields.append(("note", encode_text(note)))
+    if paper.abstract.strip():
+        fields.append(("abstract", encode_text(paper.abstract)))
+    return Entry(entry_type, paper.key, [Field(k, v) for k, v in fields])
+
+
+def _format() -> BibtexFormat:
+    fmt = BibtexFormat()
+    fmt.indent = "  "
+    fmt.block_separator = "\n"
+    fmt.trailing_comma = False
+    return fmt
+
+
+def bibtex_for(papers: Iterable[Paper]) -> str:
+    """A .bib file for these papers, in the given order, ending with a newline.
+
+    Two keys that differ only in case are the same key to BibTeX ("Repeated
+    entry"), so they are refused here rather than in the user's LaTeX run.
+    """
+    library = Library()
+    seen: dict[str, str] = {}
+    for paper in papers:
+        folded = paper.key.lower()
+        if folded in seen:
+            raise ValueError(f"duplicate BibTeX key {paper.key!r} (also {seen[folded]!r})")
+        seen[folded] = paper.key
+        library.add(paper_entry(paper))
+    # The library is ours and thrown away: let the writer's middleware work in
+    # place instead of deep-copying every entry (seconds for 10,000 papers).
+    stack = default_unparse_stack(allow_inplace_modification=True)
+    text = bibtexparser.write_string(library, unparse_stack=stack, bibtex_format=_format())
+    return text if text.endswith("\n") or not text else text + "\n"

@@ -1,0 +1,174 @@
+"""MkDocs hook: run the generator before every build, so `mkdocs build` and
+`mkdocs serve` need no other step, and watch content/ and overrides/.
+
+The content folder is `content/` next to mkdocs.yml. site_url and
+use_directory_urls come from mkdocs.yml, so feeds, papers.json and links in
+raw HTML agree with the site MkDocs builds. The theme pages are added to the
+navigation under the entry that names `themes/index.md`; paper pages are never
+in the navigation (see `not_in_nav`), they are reached by links and search.
+
+For speed at thousands of papers the hook also keeps generated HTML away from
+Python-Markdown and checks its links (generator/fragments.py), lets pages
+outside the navigation share one rendered sidebar (`SharedNav`), and shrinks
+the built pages and the search index (generator/postprocess.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # the hook is loaded by file path
+    sys.path.insert(0, str(ROOT))
+
+from mkdocs.exceptions import PluginError  # noqa: E402
+
+from generator.build import ContentError, build_site, settings_from  # noqa: E402
+from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
+from generator.mkdocs_integration.postprocess import compact_html, compact_search_index  # noqa: E402
+from generator.render.pages import theme_src  # noqa: E402
+from generator.writer import write_atomic  # noqa: E402
+
+log = logging.getLogger("mkdocs.hooks.generator")
+
+THEMES_INDEX = "themes/index.md"
+
+
+def _site_root(config) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def on_config(config, **kwargs):
+    root = _site_root(config)
+    for path in (root / "content", root / "overrides"):
+        if path.is_dir() and str(path) not in config.watch:
+            config.watch.append(str(path))
+    return config
+
+
+def on_pre_build(config, **kwargs):
+    content_dir = _site_root(config) / "content"
+    settings = settings_from(config.site_url, config.use_directory_urls, config.site_name)
+    try:
+        content, report = build_site(content_dir, Path(config.docs_dir), settings)
+    except ContentError as err:
+        for problem in err.problems:
+            log.error(str(problem))
+        raise PluginError(
+            f"generator: {len(err.problems)} problem(s) in {content_dir}; run `python -m generator check`"
+        ) from None
+    log.info(
+        "generator: %d file(s) written, %d unchanged, %d removed",
+        len(report.written), report.unchanged, len(report.removed),
+    )
+    if config.nav:
+        config.nav = expand_theme_nav(config.nav, [theme_src(t.id) for t in content.themes])
+
+
+class SharedNav:
+    """The navigation sidebar rendered once for all pages outside the nav at one depth.
+
+    overrides/main.html asks `key(page, base_url)`: None for a page that is in
+    the navigation (its own item is marked active), else its base_url, which
+    every relative link of the sidebar depends on. `html(key, rendered)`
+    stores a rendering and returns it; `html(key)` returns the stored one.
+    """
+
+    def __init__(self, nav_pages: set[str], enabled: bool = True):
+        self.nav_pages = nav_pages
+        self.enabled = enabled
+        self.rendered: dict[str, str] = {}
+
+    def key(self, page, base_url: str) -> str | None:
+        if not self.enabled or page is None or page.file.src_uri in self.nav_pages:
+            return None
+        return base_url
+
+    def html(self, key: str, rendered: str | None = None) -> str | None:
+        if rendered is not None:
+            self.rendered[key] = rendered
+        return self.rendered.get(key)
+
+
+_shared_nav = SharedNav(set())
+
+
+def on_nav(nav, config, files, **kwargs):
+    global _shared_nav
+    # READING_LIST_SHARED_NAV=off renders every sidebar (to compare after a Material upgrade).
+    enabled = os.environ.get("READING_LIST_SHARED_NAV", "on") != "off"
+    _shared_nav = SharedNav({page.file.src_uri for page in nav.pages}, enabled)
+    return nav
+
+
+def on_env(env, config, files, **kwargs):
+    env.globals["rl_shared_nav_key"] = lambda page, base_url: _shared_nav.key(page, base_url)
+    env.globals["rl_shared_nav"] = lambda key, rendered=None: _shared_nav.html(key, rendered)
+    return env
+
+
+# Fragments lifted out of each page's Markdown, by page, until its HTML is made.
+_lifted: dict[str, list[str]] = {}
+# Every page URL and file path of the build, for checking links in fragments.
+_site_paths: set[str] = set()
+
+
+def on_files(files, config, **kwargs):
+    global _site_paths
+    _site_paths = {file.url for file in files}
+    return files
+
+
+def on_page_markdown(markdown, page, config, files, **kwargs):
+    """Keep the finished HTML of generated pages away from Python-Markdown (see generator/fragments.py)."""
+    if page.meta.get(FRONT_MATTER_FLAG) is not True:
+        return markdown
+    markdown, fragments = lift(markdown)
+    _lifted[page.file.src_uri] = fragments
+    return markdown
+
+
+def on_page_content(html, page, config, files, **kwargs):
+    fragments = _lifted.pop(page.file.src_uri, None)
+    if not fragments:
+        return html
+    try:
+        html = restore(html, fragments, page.file.src_uri)
+    except FragmentError as err:
+        raise PluginError(f"generator: {err}") from None
+    # MkDocs checks links in Markdown only; these are checked here, as a warning
+    # like MkDocs' own, so that `mkdocs build --strict` fails on a broken one.
+    for href in broken_links(fragments, page.url, _site_paths, html):
+        log.warning("Doc file '%s' contains a link '%s', but the target is not found among documentation files.", page.file.src_uri, href)
+    return html
+
+
+def on_post_page(output, page, config, **kwargs):
+    return compact_html(output)
+
+
+def on_post_build(config, **kwargs):
+    """Runs after the search plugin has written its index (hooks run last)."""
+    index = Path(config.site_dir) / "search" / "search_index.json"
+    if index.is_file():
+        write_atomic(index, compact_search_index(index.read_text("utf-8")))
+
+
+def expand_theme_nav(nav: list, theme_pages: list[str]) -> list:
+    """The nav with the entry naming themes/index.md turned into a section of every theme."""
+    out = []
+    for item in nav:
+        if item == THEMES_INDEX:
+            out.append({"Themes": [THEMES_INDEX, *theme_pages]})
+        elif isinstance(item, dict) and len(item) == 1:
+            (title, value), = item.items()
+            if value == THEMES_INDEX or (isinstance(value, list) and value and value[0] == THEMES_INDEX):
+                out.append({title: [THEMES_INDEX, *theme_pages]})
+            else:
+                out.append(item)
+        else:
+            out.append(item)
+    return out

@@ -1,0 +1,308 @@
+"""Related papers: TF-IDF similarity with explaining terms (generator/similarity.py)."""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import re
+import time
+
+import numpy as np
+import pytest
+
+from generator.analysis import similarity
+from generator.model import Paper
+from generator.analysis.similarity import Related, related_papers
+
+
+def paper(key: str, title: str, abstract: str = "") -> Paper:
+    return Paper(key=key, title=title, abstract=abstract, added="2024-01-01")
+
+
+@pytest.fixture(scope="module")
+def related(library) -> dict[str, tuple[Related, ...]]:
+    return related_papers(library)
+
+
+def key_of(library, pattern: str) -> str:
+    found = [p.key for p in library if re.search(pattern, p.title)]
+    assert len(found) == 1, (pattern, found)
+    return found[0]
+
+
+NEAR_VARIANTS = [
+    (r"^GaLore:", r"^Natural GaLore"),
+    (r"^SPAM:", r"^Stable-SPAM"),
+    (r"^SPHINX:", r"^SPHINX-X"),
+]
+
+
+@pytest.mark.parametrize(("first", "second"), NEAR_VARIANTS)
+def test_near_variants_find_each_other(library, related, first, second):
+    a, b = key_of(library, first), key_of(library, second)
+    assert b in [r.key for r in related[a]]
+    assert a in [r.key for r in related[b]]
+
+
+def test_the_two_frontier_training_papers_find_each_other(library, related):
+    frontier = [p.key for p in library if "Frontier" in p.title and "Training" in p.title]
+    assert len(frontier) == 2
+    a, b = frontier
+    assert b in [r.key for r in related[a]]
+    assert a in [r.key for r in related[b]]
+
+
+def test_near_variants_are_explained_by_their_name(library, related):
+    galore, natural = key_of(library, r"^GaLore:"), key_of(library, r"^Natural GaLore")
+    link = next(r for r in related[galore] if r.key == natural)
+    assert "GaLore" in link.terms  # shown as the library spells it, not "galore"
+    spam, stable = key_of(library, r"^SPAM:"), key_of(library, r"^Stable-SPAM")
+    link = next(r for r in related[spam] if r.key == stable)
+    assert "SPAM" in link.terms
+
+
+def test_every_paper_gets_five_others_best_first(library, related):
+    keys = {p.key for p in library}
+    assert set(related) == keys
+    for key, links in related.items():
+        assert len(links) == 5
+        assert key not in [r.key for r in links]
+        assert len({r.key for r in links}) == 5
+        assert all(r.key in keys for r in links)
+        order = [(-r.score, r.key) for r in links]
+        assert order == sorted(order)
+        for r in links:
+            assert r.score == round(r.score, 4)
+            assert 0 < r.score <= 1
+            assert 1 <= len(r.terms) <= 3  # every real link is explained
+            assert len(set(r.terms)) == len(r.terms)
+
+
+def test_scores_match_a_brute_force_computation(library, related):
+    ordered = sorted(library, key=lambda p: p.key)
+    matrix, _, _ = similarity._vectorise(ordered)
+    full = np.round((matrix @ matrix.T).toarray(), 4)
+    np.fill_diagonal(full, -1)
+    index = {p.key: i for i, p in enumerate(ordered)}
+    for key, links in related.items():
+        row = full[index[key]]
+        for r in links:
+            assert r.score == row[index[r.key]]
+        # nothing left out is better than the worst one kept
+        kept = {index[r.key] for r in links} | {index[key]}
+        worst = links[-1]
+        for j in np.flatnonzero(row >= worst.score):
+            if j not in kept:  # only a tie with the worst one kept, settled by key
+                assert row[j] == worst.score and ordered[j].key > worst.key
+
+
+def test_blocks_do_not_change_the_result(library, related, monkeypatch):
+    monkeypatch.setattr(similarity, "_BLOCK_CELLS", 7 * len(library))  # blocks of 7 rows
+    assert related_papers(library) == related
+
+
+def test_deterministic_and_independent_of_input_order(library, related):
+    assert related_papers(library) == related
+    shuffled = list(library)
+    random.Random(7).shuffle(shuffled)
+    assert related_papers(shuffled) == related
+
+
+def test_stop_words_are_scikit_learns():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    assert similarity.ENGLISH_STOP_WORDS == ENGLISH_STOP_WORDS
+
+
+def test_tf_idf_matches_a_hand_computed_example():
+    # commas keep bigrams out, so the features are three words
+    papers = [
+        paper("a", "Pruning", "pruning, pruning, kernels"),
+        paper("b", "Kernels", "kernels, sparsity"),
+    ]
+    matrix, names, _ = similarity._vectorise(papers)
+    assert names == ["kernels", "pruning", "sparsity"]
+    n = 2
+    idf = {term: math.log((n + 1) / (df + 1)) + 1 for term, df in {"kernels": 2, "pruning": 1, "sparsity": 1}.items()}
+
+    def unit(v):
+        return v / np.linalg.norm(v)
+
+    def weights(counts):  # sublinear tf times idf, L2-normalised
+        return unit(np.array([(1 + math.log(counts[t])) * idf[t] if counts.get(t) else 0.0 for t in names]))
+
+    expected = [
+        unit(0.5 * weights({"pruning": 1}) + weights({"pruning": 2, "kernels": 1})),
+        unit(0.5 * weights({"kernels": 1}) + weights({"kernels": 1, "sparsity": 1})),
+    ]
+    assert np.allclose(matrix.toarray(), expected, rtol=0, atol=1e-15)
+
+
+def test_tf_idf_is_scikit_learns_to_the_last_bit(library):
+    """Same vectors, bit for bit, as the scikit-learn pipeline the module used to run."""
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+    from sklearn.preprocessing import normalize
+
+    ordered = sorted(library, key=lambda p: p.key)
+    matrix, names, _ = similarity._vectorise(ordered)
+    tokenise = similarity._Tokenizer()
+    docs = [tokenise(p.title, similarity._Spelling(), title=True) for p in ordered]
+    docs += [tokenise(p.abstract, similarity._Spelling()) for p in ordered]
+    counter = CountVectorizer(analyzer=lambda doc: doc, lowercase=False, dtype=np.float64)
+    counts = counter.fit_transform(docs).tocsr()
+    titles, abstracts = counts[: len(ordered)], counts[len(ordered) :]
+    tfidf = TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2").fit(titles + abstracts)
+    reference = normalize(similarity.TITLE_WEIGHT * tfidf.transform(titles) + tfidf.transform(abstracts))
+    reference.sort_indices()
+    assert names == list(counter.get_feature_names_out())
+    assert np.array_equal(matrix.indptr, reference.indptr) and np.array_equal(matrix.indices, reference.indices)
+    assert matrix.data.tobytes() == reference.data.tobytes()
+
+
+def test_white_space_of_any_kind_separates_words_as_a_space_does():
+    odd = "GaLore\u2009trains\xa0low-rank\tprojection\u3000states.\x1cSPAM\n\nFP8"
+    plain = "GaLore trains low-rank projection states. SPAM FP8"
+    tokenise = similarity._Tokenizer()
+    assert tokenise(odd, similarity._Spelling()) == tokenise(plain, similarity._Spelling())
+    assert "galore trains" in tokenise(odd, similarity._Spelling())
+
+
+def test_ties_across_blocks_break_by_key(monkeypatch):
+    text = "Pipeline parallelism with activation recomputation for trillion parameter training."
+    papers = [paper(f"p{i}", "Pipeline parallelism at scale", text) for i in range(8)]
+    papers.append(paper("z", "Different things", "Image segmentation of cells."))
+    one_block = related_papers(papers, k=5)
+    for rows in (1, 2, 3):
+        monkeypatch.setattr(similarity, "_BLOCK_CELLS", rows * len(papers))
+        assert related_papers(papers, k=5) == one_block
+    assert [r.key for r in one_block["p7"]] == ["p0", "p1", "p2", "p3", "p4"]
+
+
+def test_shared_bigram_replaces_its_words():
+    papers = [
+        paper("a", "Gradient low-rank projection", "We train with low-rank projection of gradients to save optimizer states."),
+        paper("b", "Projection again", "A low-rank projection method keeps optimizer states small."),
+        paper("c", "Unrelated", "Cats and dogs play in the garden."),
+    ]
+    link = related_papers(papers, k=1)["a"][0]
+    assert link.key == "b"
+    assert "low-rank projection" in link.terms
+    assert "optimizer states" in link.terms
+    assert "projection" not in link.terms and "low-rank" not in link.terms
+
+
+def test_bigrams_never_span_punctuation_or_dropped_words():
+    tokens = similarity._Tokenizer()("Optimizer states. Techniques of memory, the GPU memory 7B", similarity._Spelling())
+    assert "optimizer states" in tokens
+    assert "states techniques" not in tokens
+    assert "techniques memory" not in tokens
+    assert "memory gpu" not in tokens
+    assert "gpu memory" in tokens
+    assert "7b" not in tokens
+
+
+def test_terms_keep_names_with_digits_and_hyphens():
+    tokens = similarity._Tokenizer()("Stable-SPAM trains in FP8 with 4-bit Adam; SPHINX-X too.", similarity._Spelling())
+    for token in ("stable-spam", "fp8", "4-bit", "adam", "sphinx-x"):
+        assert token in tokens
+
+
+def test_terms_are_shown_as_the_two_abstracts_write_them():
+    papers = [
+        paper("a", "Training on Frontier", "Pipeline parallelism on Frontier."),
+        paper("b", "Scaling on Frontier", "Pipeline parallelism helps. It runs on Frontier."),
+        paper("c", "Pareto frontier of costs", "We trace the frontier of costs."),
+        paper("d", "Pareto frontier of risks", "We trace the frontier of risks."),
+    ]
+    result = related_papers(papers, k=1)
+    assert result["a"][0].key == "b"
+    # mid-sentence capitals win; a sentence start's or a title's capital is not a spelling
+    assert set(result["a"][0].terms) == {"Frontier", "pipeline parallelism"}
+    assert result["c"][0].key == "d"
+    assert "pareto frontier" in result["c"][0].terms  # lower case: its capital only comes from titles
+
+
+def test_no_papers():
+    assert related_papers([]) == {}
+
+
+def test_one_paper():
+    assert related_papers([paper("only", "A title", "An abstract.")]) == {"only": ()}
+
+
+def test_two_papers_relate_to_each_other():
+    papers = [paper("b", "Sparse attention kernels", "Fast sparse attention."), paper("a", "Attention sparsity", "Sparse attention at scale.")]
+    result = related_papers(papers)
+    assert [r.key for r in result["a"]] == ["b"]
+    assert [r.key for r in result["b"]] == ["a"]
+    assert result["a"][0].score == result["b"][0].score > 0
+    assert result["a"][0].terms
+
+
+def test_empty_abstracts_and_texts_without_words():
+    papers = [
+        paper("a", "Mixture of experts routing"),
+        paper("b", "Expert routing for mixture models"),
+        paper("c", "The and of", ""),  # nothing but stop words
+        paper("d", "Quantization", "4-bit quantization of weights"),
+    ]
+    result = related_papers(papers)
+    assert result["a"][0].key == "b" and result["a"][0].terms
+    assert all(len(links) == 3 for links in result.values())
+    # a paper that shares no word with anyone still gets its neighbours, at score 0, in key order, unexplained
+    assert [(r.key, r.score, r.terms) for r in result["c"]] == [("a", 0.0, ()), ("b", 0.0, ()), ("d", 0.0, ())]
+
+
+def test_no_usable_word_anywhere():
+    papers = [paper("a", "The"), paper("b", "Of"), paper("c", "And")]
+    result = related_papers(papers)
+    assert [r.key for r in result["b"]] == ["a", "c"]
+    assert all(r.score == 0.0 and r.terms == () for links in result.values() for r in links)
+
+
+def test_identical_texts_tie_and_ties_break_by_key():
+    text = "Pipeline parallelism with activation recomputation for trillion parameter training."
+    papers = [paper(f"p{i}", "Pipeline parallelism at scale", text) for i in range(8)]
+    papers.append(paper("z", "Different things", "Image segmentation of cells."))
+    random.Random(3).shuffle(papers)
+    result = related_papers(papers, k=5)
+    assert [r.key for r in result["p0"]] == ["p1", "p2", "p3", "p4", "p5"]
+    assert [r.key for r in result["p3"]] == ["p0", "p1", "p2", "p4", "p5"]
+    assert all(r.score == 1.0 for r in result["p0"])
+    assert "pipeline parallelism" in result["p0"][0].terms
+
+
+def test_k_is_respected():
+    papers = [paper(f"k{i}", f"Topic {i} of sparse training", "Sparse training of networks.") for i in range(6)]
+    assert all(len(v) == 2 for v in related_papers(papers, k=2).values())
+    assert all(v == () for v in related_papers(papers, k=0).values())
+    assert all(len(v) == 5 for v in related_papers(papers, k=50).values())
+
+
+def test_duplicate_keys_are_refused():
+    with pytest.raises(ValueError, match="duplicate paper keys: a"):
+        related_papers([paper("a", "One"), paper("a", "Two")])
+
+
+def synthetic_corpus(library, n: int, seed: int = 0) -> list[Paper]:
+    """n papers made by recombining the real abstracts' sentences."""
+    rng = random.Random(seed)
+    sentences = [s for p in library for s in re.split(r"(?<=[.!?])\s+", p.abstract) if s]
+    titles = [p.title for p in library]
+    return [
+        paper(f"syn-{i:05d}", rng.choice(titles), " ".join(rng.choice(sentences) for _ in range(rng.randint(5, 9))))
+        for i in range(n)
+    ]
+
+
+def test_scales_linearly(library):
+    """2,000 papers by default; SIMILARITY_BENCH_N=10000 for the full benchmark."""
+    n = int(os.environ.get("SIMILARITY_BENCH_N", "2000"))
+    corpus = synthetic_corpus(library, n)
+    start = time.perf_counter()
+    result = related_papers(corpus)
+    elapsed = time.perf_counter() - start
+    print(f"related_papers: {n} papers in {elapsed:.2f}s")
+    assert len(result) == n and all(len(v) == 5 for v in result.values())
+    assert elapsed < 30 * n / 2000  # generous: about 1.5 s per 2,000 papers here
