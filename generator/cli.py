@@ -1,4 +1,4 @@
-"""Command line: `python -m generator import|build|check|suggest|enrich`."""
+"""Command line: `python -m generator import|add|build|check|suggest|enrich`."""
 
 from __future__ import annotations
 
@@ -77,6 +77,12 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     return run_enrich(args)
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from generator.curation.add import run_add
+
+    return run_add(args)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m generator", description="Reading-list site generator.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -89,6 +95,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="dump files (.txt) or BibTeX files (.bib)")
     p.add_argument("--date", help="date recorded as 'added' for new papers (default: today)")
     p.set_defaults(func=cmd_import)
+
+    from generator.curation.add import api_arguments
+
+    p = with_content(sub.add_parser("add", help="add papers by arXiv id or link, DOI, OpenReview or ACL Anthology link"))
+    p.add_argument("refs", nargs="+", metavar="REF", help="arXiv id/URL, DOI/doi.org URL, hf.co/papers URL, OpenReview or ACL Anthology id/URL")
+    p.add_argument("--date", help="date recorded as 'added' for new papers (default: today)")
+    api_arguments(p)
+    p.set_defaults(func=cmd_add)
 
     p = with_content(sub.add_parser("build", help="generate the Markdown, .bib and data files"))
     p.add_argument("--docs", type=Path, default=DEFAULT_DOCS, help="output folder (default: generated)")

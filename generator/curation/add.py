@@ -1,0 +1,365 @@
+"""Add papers by identifier: `python -m generator add REF...`, and the text import.
+
+Each REF (arXiv id or link, DOI, Hugging Face, OpenReview or ACL Anthology
+link) is fetched from the source that owns it, then matched to the library
+(by arXiv id, DOI or URL, then by exact normalised title) and either merged
+into the record it matches, filling only what the record lacks, or added as a
+new record keyed like any other. A REF that cannot be fetched is added as a
+stub (`stub: true`: title and abstract are placeholders) when there is text
+to take them from; a later `add`, `import` or `enrich` completes it.
+
+Everything is planned in memory and written in one all-or-nothing step, so
+the library is never left half-changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date as Date
+from pathlib import Path
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from generator.curation.enrich import commented_gaps, set_field
+from generator.fetch.metadata import FetchedPaper
+from generator.fetch.resolve import Apis, Resolution, make_client, resolve
+from generator.identifiers import Ref, arxiv_id, parse_ref
+from generator.library.keys import assign_key
+from generator.library.records import dump_yaml, load_library, load_yaml, new_record, papers_dir, record_path, source_map
+from generator.model import Paper, Problem, SourceRef
+from generator.textnorm import title_identity
+from generator.writer import write_all_or_nothing
+
+FILLED = ("authors", "year", "url", "arxiv", "doi", "venue", "primary_class")
+TITLE_MATCH_MIN_WORDS = 4  # a shorter link text ("Paper", "Mistral 7B") never merges by title alone
+_STUB_RE = re.compile(r"^stub:\s*true\s*$", re.M)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """One paper asked for: its REF, and what the text around it says."""
+
+    ref: Ref
+    title_hint: str = ""  # link text, for a stub
+    source: str | None = None  # file name for the record's `sources:`
+    line: int | None = None
+
+
+@dataclass
+class AddReport:
+    added: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    stubs: list[str] = field(default_factory=list)  # keys left as stubs by this run
+    not_found: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    incomplete: list[str] = field(default_factory=list)  # "key: missing abstract, venue"
+    problems: list[Problem] = field(default_factory=list)
+    requests: int = 0
+    cache_hits: int = 0
+    files_written: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"added {len(self.added)}, merged {len(self.merged)}, unchanged {len(self.unchanged)}, "
+            f"stubs {len(self.stubs)}, not found {len(self.not_found)}, failed {len(self.failed)}, "
+            f"problems {len(self.problems)}; {self.requests} request(s) sent, {self.cache_hits} answered from the cache"
+        )
+
+
+def stub_keys(content: Path) -> list[str]:
+    """Keys of records marked `stub: true` (read as text: cheap on a large library)."""
+    folder = papers_dir(content)
+    if not folder.is_dir():
+        return []
+    keys = []
+    for path in sorted(folder.glob("*.yml")):
+        try:
+            if _STUB_RE.search(path.read_text("utf-8", errors="replace")):
+                keys.append(path.stem)
+        except OSError:
+            continue
+    return keys
+
+
+def stub_notes(content: Path) -> list[Problem]:
+    """One note per stub, for `check`: worth saying, not an error."""
+    return [Problem(str(record_path(content, key)), "stub: only a link is known; `python -m generator add` "
+                    "or `enrich` completes it", key=key) for key in stub_keys(content)]
+
+
+def ref_url(ref: Ref) -> str:
+    """The landing page of a REF, for a stub that knows nothing else."""
+    return {
+        "arxiv": f"https://arxiv.org/abs/{ref.value}",
+        "doi": f"https://doi.org/{ref.value}",
+        "openreview": f"https://openreview.net/forum?id={ref.value}",
+        "acl": f"https://aclanthology.org/{ref.value}/",
+    }[ref.kind]
+
+
+# ------------------------------------------------------------------ matching
+
+
+class _Index:
+    """Which key holds a paper: by arXiv id, DOI, URL, then title."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, str] = {}
+        self.titles: dict[str, str] = {}
+
+    def remember(self, key: str, *, arxiv: str | None = None, doi: str | None = None, url: str | None = None,
+                 title: str | None = None) -> None:
+        for name in (f"arxiv:{arxiv_id(arxiv)}" if arxiv_id(arxiv) else None,
+                     f"doi:{doi.lower()}" if doi else None, f"url:{url}" if url else None):
+            if name:
+                self.ids.setdefault(name, key)
+        if title and len(title.split()) >= TITLE_MATCH_MIN_WORDS:
+            self.titles.setdefault(title_identity(title), key)
+
+    def remember_paper(self, paper: Paper) -> None:
+        self.remember(paper.key, arxiv=paper.arxiv, doi=paper.doi, url=paper.url, title=paper.title)
+
+    def find(self, ref: Ref, fetched: FetchedPaper | None, hint: str) -> str | None:
+        names = [f"{ref.kind}:{ref.value}" if ref.kind in ("arxiv", "doi") else f"url:{ref_url(ref)}"]
+        if fetched is not None:
+            names += [f"arxiv:{fetched.arxiv}" if fetched.arxiv else "", f"doi:{fetched.doi}" if fetched.doi else "",
+                      f"url:{fetched.url}" if fetched.url else ""]
+        for name in names:
+            if name in self.ids:
+                return self.ids[name]
+        title = fetched.title if fetched is not None else hint
+        if title and len(title.split()) >= TITLE_MATCH_MIN_WORDS:
+            return self.titles.get(title_identity(title))
+        return None
+
+
+# ------------------------------------------------------------------ records
+
+
+@dataclass
+class _Planned:
+    data: CommentedMap
+    text: str  # the record as read ("" for a new one)
+    new: bool
+    changed: bool = False
+
+
+def _missing(data: CommentedMap, name: str) -> bool:
+    value = data.get(name)
+    return value is None or (isinstance(value, (str, list)) and not value)
+
+
+def _values(ref: Ref, fetched: FetchedPaper | None) -> dict[str, object]:
+    if fetched is None:
+        url = ref_url(ref)
+        return {"url": url, "arxiv": ref.value if ref.kind == "arxiv" else None, "doi": ref.value if ref.kind == "doi" else None}
+    return {name: getattr(fetched, name) for name in FILLED}
+
+
+def apply(item: _Planned, ref: Ref, fetched: FetchedPaper | None, source: str | None) -> bool:
+    """Fill what the record lacks from `fetched` (or the REF alone); True if it changed.
+
+    A stub's title and abstract are placeholders, so a fetched answer replaces
+    them and the mark goes; every other field a record has is kept.
+    """
+    data = item.data
+    avoid = commented_gaps(data, item.text) if item.text else set()
+    new: set[str] = set()
+    changed = False
+    if fetched is not None and data.get("stub") is True:
+        data["title"] = fetched.title
+        if fetched.abstract:
+            data["abstract"] = fetched.abstract
+        del data["stub"]
+        changed = True
+    filled = []
+    for name, value in _values(ref, fetched).items():
+        if not value or not _missing(data, name):
+            continue
+        if isinstance(value, tuple):
+            seq = CommentedSeq()
+            seq.extend(value)
+            value = seq
+        set_field(data, name, value, avoid, new)
+        filled.append(name)
+    if filled and fetched is not None:
+        if not isinstance(data.get("provenance"), dict):
+            set_field(data, "provenance", CommentedMap(), avoid, new)
+        for name in filled:
+            data["provenance"].setdefault(name, f"{fetched.source} {ref.value}")
+    changed |= bool(filled)
+    if source:
+        sources = data.get("sources")
+        if not isinstance(sources, list):
+            sources = CommentedSeq()
+            set_field(data, "sources", sources, avoid, new)
+        if source not in {str(s.get("file")) for s in sources if isinstance(s, dict)}:
+            sources.append(source_map(SourceRef(source)))
+            changed = True
+    return changed
+
+
+def _new(key: str, ref: Ref, fetched: FetchedPaper | None, hint: str, today: str) -> _Planned:
+    if fetched is not None:
+        abstract = fetched.abstract or f"No abstract was given by {fetched.source} for {ref.label}."
+        data = new_record(key, fetched.title, abstract, today, [])
+    else:
+        data = new_record(key, hint or ref.label, f"Not fetched yet: {ref.label}.", today, [])
+        data["stub"] = True
+    return _Planned(data, "", True, True)
+
+
+# ------------------------------------------------------------------ plan
+
+
+def plan(content: Path, wanted: list[Wanted], resolution: Resolution, library_papers: tuple[Paper, ...],
+         today: str, *, stub_not_found: bool) -> tuple[dict[Path, str], AddReport]:
+    """Match every wanted paper, merge or add it; the files to write and the report."""
+    report = AddReport()
+    index = _Index()
+    for paper in library_papers:
+        index.remember_paper(paper)
+    paths = {p.key: p.path for p in library_papers}
+    taken = set(paths) | ({p.stem.lower() for p in papers_dir(content).iterdir()} if papers_dir(content).is_dir() else set())
+    planned: dict[str, _Planned] = {}
+    for w in wanted:
+        fetched = resolution.found.get(w.ref)
+        if fetched is None and w.ref in resolution.not_found:
+            report.not_found.append(f"{w.ref.label}: {resolution.not_found[w.ref]}")
+            if not stub_not_found:
+                continue
+        elif fetched is None and w.ref in resolution.failed:
+            report.failed.append(f"{w.ref.label}: {resolution.failed[w.ref]}")
+        key = index.find(w.ref, fetched, w.title_hint)
+        if key is None:
+            key = assign_key(fetched.title if fetched else (w.title_hint or w.ref.label), lambda k: k in taken)
+            taken.add(key)
+            planned[key] = _new(key, w.ref, fetched, w.title_hint, today)
+            report.added.append(key)
+        elif key not in planned:
+            text = paths[key].read_text("utf-8")
+            data, problems = load_yaml(text, str(paths[key]))
+            if problems or not isinstance(data, CommentedMap):
+                report.problems.extend(problems or [Problem(str(paths[key]), "record is not a mapping")])
+                continue
+            planned[key] = _Planned(data, text, False)
+        item = planned[key]
+        item.changed |= apply(item, w.ref, fetched, w.source)
+        if not item.new and item.changed and key not in report.merged:
+            report.merged.append(key)
+        data = item.data
+        index.remember(key, arxiv=data.get("arxiv"), doi=data.get("doi"), url=data.get("url"), title=data.get("title"))
+        index.remember(key, url=ref_url(w.ref), **({"arxiv": w.ref.value} if w.ref.kind == "arxiv" else {}))
+    files: dict[Path, str] = {}
+    for key, item in planned.items():
+        if item.data.get("stub") is True:
+            report.stubs.append(key)
+        elif any(_missing(item.data, name) for name in ("authors", "year", "venue", "url")):
+            gaps = [n for n in ("authors", "year", "venue", "url") if _missing(item.data, n)]
+            report.incomplete.append(f"{key}: no {', '.join(gaps)} in the source's answer")
+        if not item.changed:
+            report.unchanged.append(key)
+            continue
+        files[record_path(content, key) if item.new else paths[key]] = dump_yaml(item.data)
+    return files, report
+
+
+# ------------------------------------------------------------------ run
+
+
+def complete_keys(papers: tuple[Paper, ...], stubs: set[str]) -> _Index:
+    """An index of the records that need no request: complete and not stubs."""
+    index = _Index()
+    for paper in papers:
+        if paper.key not in stubs and paper.authors and paper.year and paper.url:
+            index.remember(paper.key, arxiv=paper.arxiv, doi=paper.doi, url=paper.url)
+    return index
+
+
+def add_wanted(content: Path, wanted: list[Wanted], *, apis: Apis = Apis(), client=None, today: str | None = None,
+               stub_not_found: bool = False, extra_files: dict[Path, bytes] | None = None,
+               log: Callable[[str], None] | None = None) -> AddReport:
+    """Fetch, plan and write: the whole of `add` (and of a text import)."""
+    try:
+        today = Date.fromisoformat(today).isoformat() if today else Date.today().isoformat()
+    except ValueError:
+        return AddReport(problems=[Problem("--date", f"expected a date such as 2024-03-12, found {today!r}")])
+    library = load_library(content)
+    if library.problems:
+        return AddReport(problems=list(library.problems))
+    client = client or make_client(content)
+    done = complete_keys(library.papers, set(stub_keys(content)))
+    to_fetch = [w.ref for w in wanted if done.find(w.ref, None, "") is None]
+    resolution = resolve(to_fetch, client, apis, log=log)
+    files, report = plan(content, wanted, resolution, library.papers, today, stub_not_found=stub_not_found)
+    report.requests, report.cache_hits = client.requests, client.cache_hits
+    if report.problems:
+        return report
+    all_files: dict[Path, bytes | str] = dict(files)
+    all_files.update(extra_files or {})
+    try:
+        report.files_written = len(write_all_or_nothing(all_files))
+    except OSError as err:
+        report.problems.append(Problem(str(getattr(err, "filename", None) or content),
+                                       f"could not write the library ({err.strerror or err}); nothing was changed"))
+    return report
+
+
+def print_report(command: str, report: AddReport, unknown: list[str]) -> None:
+    for text in unknown:
+        print(f"error: {text}", file=sys.stderr)
+    for problem in report.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    for what, items in (("not found", report.not_found), ("failed", report.failed)):
+        for text in items:
+            print(f"{what}: {text}", file=sys.stderr)
+    for key in report.stubs:
+        print(f"note: {key} is a stub (not fetched yet); run add again when online, or enrich")
+    for text in report.incomplete:
+        print(f"note: {text}")
+    for name, keys in (("added", report.added), ("merged", report.merged)):
+        for key in keys:
+            print(f"{name}: {key}")
+    print(f"{command}: {report.summary()}" + ("; nothing was written" if report.problems else ""))
+
+
+def api_arguments(p: argparse.ArgumentParser) -> None:
+    """The options `add` and `import` share: endpoints, pacing, deadline."""
+    defaults = Apis()
+    p.add_argument("--arxiv-api", default=defaults.arxiv, help="arXiv API endpoint")
+    p.add_argument("--crossref-api", default=defaults.crossref, help="Crossref REST API base URL")
+    p.add_argument("--openreview-api", default=defaults.openreview, help="OpenReview API base URL")
+    p.add_argument("--acl-api", default=defaults.acl, help="ACL Anthology base URL (for its .bib export)")
+    p.add_argument("--delay", type=float, help="seconds between requests to one host (default: each host's own rule)")
+    p.add_argument("--deadline", type=float, default=600.0, help="give up requests after this many seconds in all")
+
+
+def apis_from(args: argparse.Namespace) -> Apis:
+    return Apis(arxiv=args.arxiv_api, crossref=args.crossref_api, openreview=args.openreview_api, acl=args.acl_api)
+
+
+def run_add(args: argparse.Namespace) -> int:
+    """The `add` subcommand: exit 1 when a REF is not understood or not found."""
+    wanted, unknown = [], []
+    for text in args.refs:
+        ref = parse_ref(text)
+        if ref is None:
+            unknown.append(f"{text!r}: not an arXiv id or link, DOI, Hugging Face, OpenReview or ACL Anthology link")
+        else:
+            wanted.append(Wanted(ref, title_hint=""))
+    if args.delay is not None and args.delay < 0:
+        print("error: --delay must be zero or more seconds", file=sys.stderr)
+        return 2
+    report = AddReport()
+    if wanted:
+        client = make_client(args.content, delay=args.delay, deadline=args.deadline)
+        report = add_wanted(args.content, wanted, apis=apis_from(args), client=client, today=args.date,
+                            log=lambda m: print(m, file=sys.stderr))
+    print_report("add", report, unknown)
+    return 1 if unknown or report.problems or report.not_found else 0
+
