@@ -15,13 +15,42 @@ def _print_problems(problems) -> None:
         print(f"error: {problem}", file=sys.stderr)
 
 
+def _link_texts(paths: list[Path]) -> list[Path]:
+    """The files that are pages of links (a README, a syllabus), not dumps."""
+    from generator.reading.dumps import read_dump_text
+    from generator.reading.links import is_link_text
+
+    out = []
+    for path in paths:
+        text, _problems = read_dump_text(path)  # unreadable: the dump import reports it
+        if text is not None and is_link_text(path, text):
+            out.append(path)
+    return out
+
+
+def _import_link_texts(args: argparse.Namespace, paths: list[Path]) -> int:
+    from generator.curation.add import apis_from, import_link_texts, make_client, print_report
+
+    client = make_client(args.content, delay=args.delay, deadline=args.deadline)
+    report, notes = import_link_texts(args.content, paths, apis=apis_from(args), client=client, today=args.date,
+                                      log=lambda m: print(m, file=sys.stderr))
+    for note in notes:
+        print(f"note: {note}")
+    print_report("import", report, [])
+    return 1 if report.problems else 0
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from generator.reading.merge import import_dumps
 
     dumps = [Path(p) for p in args.paths]
     bib_files = [p for p in dumps if p.suffix.lower() == ".bib"]
     text_dumps = [p for p in dumps if p.suffix.lower() != ".bib"]
+    link_texts = _link_texts(text_dumps)
+    text_dumps = [p for p in text_dumps if p not in link_texts]
     status = 0
+    if link_texts:
+        status = _import_link_texts(args, link_texts)
     if text_dumps:
         report = import_dumps(args.content, text_dumps, today=args.date)
         _print_problems(report.problems)
@@ -56,7 +85,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from generator.build import load_content
 
+    from generator.curation.add import stub_notes
+
     _content, problems = load_content(args.content)
+    for note in stub_notes(args.content):
+        print(f"note: {note}")
     if problems:
         _print_problems(problems)
         print(f"check: {len(problems)} problem(s)", file=sys.stderr)
@@ -91,12 +124,13 @@ def parser() -> argparse.ArgumentParser:
         p.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="content folder (default: content)")
         return p
 
-    p = with_content(sub.add_parser("import", help="add papers from pasted dumps or .bib files"))
-    p.add_argument("paths", nargs="+", help="dump files (.txt) or BibTeX files (.bib)")
-    p.add_argument("--date", help="date recorded as 'added' for new papers (default: today)")
-    p.set_defaults(func=cmd_import)
-
     from generator.curation.add import api_arguments
+
+    p = with_content(sub.add_parser("import", help="add papers from pasted dumps, .bib files or any text with paper links"))
+    p.add_argument("paths", nargs="+", help="dump files (.txt), BibTeX files (.bib), or texts holding paper links (.md, .html, .txt)")
+    p.add_argument("--date", help="date recorded as 'added' for new papers (default: today)")
+    api_arguments(p)
+    p.set_defaults(func=cmd_import)
 
     p = with_content(sub.add_parser("add", help="add papers by arXiv id or link, DOI, OpenReview or ACL Anthology link"))
     p.add_argument("refs", nargs="+", metavar="REF", help="arXiv id/URL, DOI/doi.org URL, hf.co/papers URL, OpenReview or ACL Anthology id/URL")

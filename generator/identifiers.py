@@ -87,7 +87,7 @@ class Ref:
     """A parsed paper reference: `kind` is arxiv, doi, openreview or acl."""
 
     kind: str
-    value: str  # arXiv id without version, lower-cased DOI, OpenReview forum id, ACL id
+    value: str  # arXiv id without version, DOI (compare it lower-cased), OpenReview forum id, ACL id
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
@@ -105,7 +105,7 @@ def _doi_ref(doi: str) -> Ref | None:
     m = ARXIV_DOI_RE.match(doi)
     if m and is_arxiv_id(m.group(1)):
         return Ref("arxiv", arxiv_id(m.group(1)) or m.group(1))
-    return Ref("doi", doi.lower())
+    return Ref("doi", doi)
 
 
 def parse_ref(text: str | None) -> Ref | None:

@@ -125,9 +125,10 @@ class _Index:
         self.remember(paper.key, arxiv=paper.arxiv, doi=paper.doi, url=paper.url, title=paper.title)
 
     def find(self, ref: Ref, fetched: FetchedPaper | None, hint: str) -> str | None:
-        names = [f"{ref.kind}:{ref.value}" if ref.kind in ("arxiv", "doi") else f"url:{ref_url(ref)}"]
+        names = [f"arxiv:{ref.value}" if ref.kind == "arxiv" else f"doi:{ref.value.lower()}" if ref.kind == "doi"
+                 else f"url:{ref_url(ref)}"]
         if fetched is not None:
-            names += [f"arxiv:{fetched.arxiv}" if fetched.arxiv else "", f"doi:{fetched.doi}" if fetched.doi else "",
+            names += [f"arxiv:{fetched.arxiv}" if fetched.arxiv else "", f"doi:{fetched.doi.lower()}" if fetched.doi else "",
                       f"url:{fetched.url}" if fetched.url else ""]
         for name in names:
             if name in self.ids:
@@ -363,3 +364,37 @@ def run_add(args: argparse.Namespace) -> int:
     print_report("add", report, unknown)
     return 1 if unknown or report.problems or report.not_found else 0
 
+
+
+# ------------------------------------------------------------------ text import
+
+
+def import_link_texts(content: Path, paths: list[Path], *, apis: Apis = Apis(), client=None, today: str | None = None,
+                      log: Callable[[str], None] | None = None) -> tuple[AddReport, list[str]]:
+    """`import` for texts that are not dumps: every identifier they hold, added
+    as `add` would, unfetchable ones as stubs; (report, notes on skipped links)."""
+    from generator.reading.dumps import read_dump_text
+    from generator.reading.links import find_refs
+    from generator.reading.merge import plan_sources
+
+    wanted: list[Wanted] = []
+    notes: list[str] = []
+    problems: list[Problem] = []
+    for path in paths:
+        text, found = read_dump_text(path)
+        problems.extend(found)
+        if text is None:
+            continue
+        scan = find_refs(text, html_page=True if path.suffix.lower() in (".html", ".htm") else None)
+        if not scan.found:
+            problems.append(Problem(str(path), "no paper link or identifier found (arXiv, DOI, Hugging Face, OpenReview, ACL Anthology)"))
+        wanted.extend(Wanted(f.ref, f.hint, path.name, f.line) for f in scan.found)
+        notes.extend(f"{path}:{line}: {link}: links to a paper site but names no paper; skipped" for line, link in scan.unresolved)
+        notes.append(f"{path}: {len(scan.found)} paper identifier(s) found")
+    sources, found = plan_sources(content, paths)
+    problems.extend(found)
+    if problems:
+        return AddReport(problems=problems), notes
+    report = add_wanted(content, wanted, apis=apis, client=client, today=today, stub_not_found=True,
+                        extra_files=sources, log=log)
+    return report, notes

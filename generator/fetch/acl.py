@@ -48,7 +48,7 @@ def parse_acl_bib(data: bytes) -> FetchedPaper:
         venue=record.venue,
         url=web_url(record.url),
         arxiv=record.arxiv,
-        doi=record.doi.lower() if record.doi else None,
+        doi=record.doi or None,
     )
 
 

@@ -327,7 +327,7 @@ def entry_to_paper(entry: ArxivEntry) -> FetchedPaper:
         venue=entry.journal_ref or "arXiv preprint",
         url=entry.abs_url,
         arxiv=entry.arxiv_id,
-        doi=entry.doi.lower() if entry.doi else None,
+        doi=entry.doi or None,
         primary_class=entry.primary_class,
     )
 

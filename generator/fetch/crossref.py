@@ -71,7 +71,7 @@ def parse_work(data: bytes) -> FetchedPaper:
         venue=_first(message.get("container-title")) or _first(message.get("publisher")) or None,
         url=web_url(message.get("URL") if isinstance(message.get("URL"), str) else None)
         or (f"https://doi.org/{doi}" if doi else None),
-        doi=doi.lower() if doi else None,
+        doi=doi or None,
     )
 
 

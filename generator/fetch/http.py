@@ -116,6 +116,7 @@ class PoliteClient:
     cache_hits: int = 0
     retries: int = 0
     _last: dict[str, float] = field(default_factory=dict, repr=False)
+    _down: dict[str, str] = field(default_factory=dict, repr=False)  # host -> why: unreachable this run
     _started: float | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------ cache
@@ -191,6 +192,8 @@ class PoliteClient:
     def fetch(self, url: str, accept: str = "*/*") -> bytes:
         """GET `url`, retrying network errors, 429 and 5xx with back-off."""
         host = (urllib.parse.urlsplit(url).hostname or "").lower()
+        if host in self._down:  # offline, or the host is down: do not wait on it again this run
+            raise FetchError(f"{self._down[host]} (not asked again this run) for {url}")
         request = urllib.request.Request(url, headers={"User-Agent": self.user_agent, "Accept": accept})
         backoff = 1.0 if self.delay is None else max(self.delay, 0.01)
         extra = 0.0
@@ -222,4 +225,6 @@ class PoliteClient:
                 extra = backoff * 2 ** (attempt - 1)
             finally:
                 self._last[host] = self.clock()  # the delay counts from the end of a request
+        if last_error.startswith("network error"):
+            self._down[host] = last_error
         raise FetchError(f"{last_error} (gave up after {self.max_attempts} attempts) for {url}")
