@@ -47,6 +47,7 @@ class Scan:
 
 def _hint(text: str) -> str:
     """Link text as a title: markdown emphasis trimmed, generic words dropped."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text))  # images out, links as text
     text = normalise_text(_EMPHASIS_RE.sub("", text.strip()))
     if _GENERIC_RE.match(text) or parse_ref(text) is not None or text.lower().startswith(("http://", "https://")):
         return ""
