@@ -230,13 +230,13 @@ def plan(content: Path, wanted: list[Wanted], resolution: Resolution, library_pa
     planned: dict[str, _Planned] = {}
     for w in wanted:
         fetched = resolution.found.get(w.ref)
-        if fetched is None and w.ref in resolution.not_found:
+        key = index.find(w.ref, fetched, w.title_hint)
+        if fetched is None and w.ref in resolution.failed:  # offline, refused: a stub, completed later
+            report.failed.append(f"{w.ref.label}: {resolution.failed[w.ref]}")
+        elif fetched is None and key is None and w.ref in resolution.not_found:
             report.not_found.append(f"{w.ref.label}: {resolution.not_found[w.ref]}")
             if not stub_not_found:
                 continue
-        elif fetched is None and w.ref in resolution.failed:
-            report.failed.append(f"{w.ref.label}: {resolution.failed[w.ref]}")
-        key = index.find(w.ref, fetched, w.title_hint)
         if key is None:
             key = assign_key(fetched.title if fetched else (w.title_hint or w.ref.label), lambda k: k in taken)
             taken.add(key)
@@ -295,7 +295,10 @@ def add_wanted(content: Path, wanted: list[Wanted], *, apis: Apis = Apis(), clie
         return AddReport(problems=list(library.problems))
     client = client or make_client(content)
     done = complete_keys(library.papers, set(stub_keys(content)))
-    to_fetch = [w.ref for w in wanted if done.find(w.ref, None, "") is None]
+    # arXiv ids go in one batched request whatever the library holds, so that
+    # the same input asks the same query (answered by the cache next time);
+    # other sources cost a request per paper and are asked only when needed.
+    to_fetch = [w.ref for w in wanted if w.ref.kind == "arxiv" or done.find(w.ref, None, "") is None]
     resolution = resolve(to_fetch, client, apis, log=log)
     files, report = plan(content, wanted, resolution, library.papers, today, stub_not_found=stub_not_found)
     report.requests, report.cache_hits = client.requests, client.cache_hits
