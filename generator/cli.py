@@ -133,7 +133,8 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = with_content(sub.add_parser("add", help="add papers by arXiv id or link, DOI, OpenReview or ACL Anthology link"))
-    p.add_argument("refs", nargs="+", metavar="REF", help="arXiv id/URL, DOI/doi.org URL, hf.co/papers URL, OpenReview or ACL Anthology id/URL")
+    p.add_argument("refs", nargs="*", metavar="REF", help="arXiv id/URL, DOI/doi.org URL, hf.co/papers URL, OpenReview or ACL Anthology id/URL")
+    p.add_argument("--stubs", action="store_true", help="also fetch every stub of the library (records added from a link alone)")
     p.add_argument("--date", help="date recorded as 'added' for new papers (default: today)")
     api_arguments(p)
     p.set_defaults(func=cmd_add)

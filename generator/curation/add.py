@@ -37,6 +37,7 @@ from generator.writer import write_all_or_nothing
 FILLED = ("authors", "year", "url", "arxiv", "doi", "venue", "primary_class")
 TITLE_MATCH_MIN_WORDS = 4  # a shorter link text ("Paper", "Mistral 7B") never merges by title alone
 _STUB_RE = re.compile(r"^stub:\s*true\s*$", re.M)
+_URL_LINE_RE = re.compile(r"^url:\s*(\S+)\s*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -71,25 +72,32 @@ class AddReport:
         )
 
 
-def stub_keys(content: Path) -> list[str]:
-    """Keys of records marked `stub: true` (read as text: cheap on a large library)."""
+def stubs(content: Path) -> dict[str, str | None]:
+    """Records marked `stub: true`, key -> the link they know (read as text:
+    cheap on a large library)."""
     folder = papers_dir(content)
     if not folder.is_dir():
-        return []
-    keys = []
+        return {}
+    found: dict[str, str | None] = {}
     for path in sorted(folder.glob("*.yml")):
         try:
-            if _STUB_RE.search(path.read_text("utf-8", errors="replace")):
-                keys.append(path.stem)
+            text = path.read_text("utf-8", errors="replace")
         except OSError:
             continue
-    return keys
+        if _STUB_RE.search(text):
+            url = _URL_LINE_RE.search(text)
+            found[path.stem] = url.group(1).strip("'\"") if url else None
+    return found
+
+
+def stub_keys(content: Path) -> list[str]:
+    return list(stubs(content))
 
 
 def stub_notes(content: Path) -> list[Problem]:
     """One note per stub, for `check`: worth saying, not an error."""
-    return [Problem(str(record_path(content, key)), "stub: only a link is known; `python -m generator add` "
-                    "or `enrich` completes it", key=key) for key in stub_keys(content)]
+    return [Problem(str(record_path(content, key)), f"stub: only its link is known ({url or 'no link'}); "
+                    "`python -m generator add --stubs` fetches the rest", key=key) for key, url in stubs(content).items()]
 
 
 def ref_url(ref: Ref) -> str:
@@ -350,7 +358,13 @@ def apis_from(args: argparse.Namespace) -> Apis:
 def run_add(args: argparse.Namespace) -> int:
     """The `add` subcommand: exit 1 when a REF is not understood or not found."""
     wanted, unknown = [], []
-    for text in args.refs:
+    refs = list(args.refs)
+    if args.stubs:
+        refs += [url for url in stubs(args.content).values() if url]
+    if not refs:
+        print("error: give at least one REF (or --stubs to complete the stubs of the library)", file=sys.stderr)
+        return 2
+    for text in refs:
         ref = parse_ref(text)
         if ref is None:
             unknown.append(f"{text!r}: not an arXiv id or link, DOI, Hugging Face, OpenReview or ACL Anthology link")
