@@ -81,9 +81,12 @@ def stubs(content: Path) -> dict[str, str | None]:
     found: dict[str, str | None] = {}
     for path in sorted(folder.glob("*.yml")):
         try:
-            text = path.read_text("utf-8", errors="replace")
+            data = path.read_bytes()
         except OSError:
             continue
+        if b"stub:" not in data:
+            continue
+        text = data.decode("utf-8", errors="replace")
         if _STUB_RE.search(text):
             url = _URL_LINE_RE.search(text)
             found[path.stem] = url.group(1).strip("'\"") if url else None
