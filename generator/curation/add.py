@@ -334,7 +334,7 @@ def print_report(command: str, report: AddReport, unknown: list[str]) -> None:
         for text in items:
             print(f"{what}: {text}", file=sys.stderr)
     for key in report.stubs:
-        print(f"note: {key} is a stub (not fetched yet); run add again when online, or enrich")
+        print(f"note: {key} is a stub (not fetched yet); `python -m generator add --stubs` completes it later")
     for text in report.incomplete:
         print(f"note: {text}")
     for name, keys in (("added", report.added), ("merged", report.merged)):

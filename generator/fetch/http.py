@@ -221,7 +221,11 @@ class PoliteClient:
                     raise FetchError(f"{last_error}: {host} asks to wait {wait:.0f} s; try again later") from None
                 extra = wait if wait is not None else backoff * 2 ** (attempt - 1)
             except (urllib.error.URLError, http.client.HTTPException, socket.timeout, OSError) as err:
-                last_error = f"network error: {getattr(err, 'reason', err)}"
+                reason = getattr(err, "reason", err)
+                last_error = f"network error: {reason}"
+                if isinstance(reason, socket.gaierror):  # no DNS: offline, retrying will not help
+                    self._down[host] = last_error
+                    raise FetchError(f"{last_error} for {url}") from None
                 extra = backoff * 2 ** (attempt - 1)
             finally:
                 self._last[host] = self.clock()  # the delay counts from the end of a request

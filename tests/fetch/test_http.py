@@ -153,3 +153,12 @@ def test_an_unreachable_host_is_not_asked_again_this_run(tmp_path):
     with pytest.raises(FetchError, match="not asked again"):
         c.fetch("http://127.0.0.1:9/b")
     assert c.requests == 2
+
+
+def test_no_dns_means_offline_at_once(tmp_path):
+    c = PoliteClient(cache_dir=None, delay=0.0, sleep=FakeTime().sleep)
+    with pytest.raises(FetchError, match="network error"):
+        c.fetch("http://no-such-host.invalid/a")
+    with pytest.raises(FetchError, match="not asked again"):
+        c.fetch("http://no-such-host.invalid/b")
+    assert c.requests == 1
