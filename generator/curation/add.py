@@ -185,8 +185,7 @@ def apply(item: _Planned, ref: Ref, fetched: FetchedPaper | None, source: str | 
     changed = False
     if fetched is not None and data.get("stub") is True:
         data["title"] = fetched.title
-        if fetched.abstract:
-            data["abstract"] = fetched.abstract
+        data["abstract"] = fetched.abstract or f"No abstract was given by {fetched.source} for {ref.label}."
         del data["stub"]
         changed = True
     filled = []
