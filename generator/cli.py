@@ -15,25 +15,61 @@ def _print_problems(problems) -> None:
         print(f"error: {problem}", file=sys.stderr)
 
 
-def cmd_import(args: argparse.Namespace) -> int:
+# Below this many papers an import is instant: no progress bar.
+PROGRESS_MIN_RECORDS = 200
+
+
+def _progress(items, label: str):
+    """A progress bar, only for long imports and only on a terminal."""
+    if len(items) > PROGRESS_MIN_RECORDS and sys.stderr.isatty():
+        try:
+            from tqdm import tqdm
+
+            return tqdm(items, desc=label, unit="paper", leave=False, file=sys.stderr)
+        except ImportError:  # pragma: no cover
+            pass
+    return items
+
+
+def _import_dumps(args: argparse.Namespace, dumps: list[Path]) -> int:
     from generator.reading.merge import import_dumps
 
-    dumps = [Path(p) for p in args.paths]
-    bib_files = [p for p in dumps if p.suffix.lower() == ".bib"]
-    text_dumps = [p for p in dumps if p.suffix.lower() != ".bib"]
+    report = import_dumps(args.content, dumps, today=args.date, progress=_progress)
+    _print_problems(report.problems)
+    if report.problems:
+        print(f"import: {report.summary()}; nothing was written", file=sys.stderr)
+        return 1
+    print(f"import: {report.summary()}")
+    return 0
+
+
+def _import_bibtex(args: argparse.Namespace, paths: list[Path]) -> int:
+    """Import .bib files: notes and problems in file and line order, then a summary."""
+    from generator.reading.merge import import_bibtex
+
+    report = import_bibtex(args.content, paths, today=args.date, progress=_progress)
+    order = {str(p): i for i, p in enumerate(paths)}
+    where = lambda p: (order.get(p.file, len(order)), p.file, p.line or 0)  # noqa: E731
+    for note in sorted(report.notes, key=where):
+        print(f"note: {note}", file=sys.stderr)
+    _print_problems(sorted(report.problems, key=where))
+    written = "" if report.added or report.merged else "; nothing was written"
+    if report.problems:
+        print(f"import: {report.summary()}{written}", file=sys.stderr)
+        return 1
+    print(f"import: {report.summary()}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in args.paths]
+    bib_files = [p for p in paths if p.suffix.lower() == ".bib"]
+    text_dumps = [p for p in paths if p.suffix.lower() != ".bib"]
     status = 0
     if text_dumps:
-        report = import_dumps(args.content, text_dumps, today=args.date)
-        _print_problems(report.problems)
-        if report.problems:
-            print(f"import: {report.summary()}; nothing was written", file=sys.stderr)
-            status = 1
-        else:
-            print(f"import: {report.summary()}")
+        status = _import_dumps(args, text_dumps)
     if bib_files and status == 0:
-        from generator.reading.bibfile import import_bibtex_files
-
-        status = import_bibtex_files(args.content, bib_files, today=args.date)
+        status = _import_bibtex(args, bib_files)
     return status
 
 
