@@ -90,27 +90,77 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from generator.build import load_content
+    from generator.curation.check import check_content
 
-    _content, problems = load_content(args.content)
-    if problems:
-        _print_problems(problems)
-        print(f"check: {len(problems)} problem(s)", file=sys.stderr)
+    report = check_content(args.content)
+    if not report.ok:
+        _print_problems(report.problems)
+        print(report.summary(), file=sys.stderr)
         return 1
-    print(f"check: {args.content} is valid")
+    print(report.summary())
     return 0
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from generator.curation.suggest import run_suggest
+    from generator.curation.suggest import suggest_library
 
-    return run_suggest(args)
+    report = suggest_library(args.content, top=args.top, apply=args.apply, min_score=args.min_score)
+    if report.problems:
+        _print_problems(report.problems)
+        print(f"suggest: {len(report.problems)} problem(s) in {args.content}; run `python -m generator check`", file=sys.stderr)
+        return 1
+    sys.stdout.write(report.yaml)
+    for line in report.pinned:
+        print(f"pinned {line}", file=sys.stderr)
+    print(report.summary(args.apply, args.min_score), file=sys.stderr)
+    return 0
+
+
+class _TerminalProgress:
+    """Progress bars and log lines on stderr that do not tear each other (tqdm)."""
+
+    def __init__(self) -> None:
+        self.bars: list = []
+
+    def __call__(self, items, label: str):
+        from tqdm import tqdm
+
+        bar = tqdm(items, desc=label, unit="paper", file=sys.stderr, disable=None, leave=False)
+        self.bars.append(bar)
+        return bar
+
+    def log(self, message: str) -> None:
+        from tqdm import tqdm
+
+        tqdm.write(message, file=sys.stderr)
+
+    def close(self) -> None:
+        for bar in self.bars:
+            bar.close()
 
 
 def cmd_enrich(args: argparse.Namespace) -> int:
-    from generator.curation.enrich import run_enrich
+    from generator.curation.enrich import EnrichOptions, check_options, enrich_library
 
-    return run_enrich(args)
+    options = EnrichOptions(api_url=args.api_url, delay=args.delay, cache_dir=args.cache, limit=args.limit, only=tuple(args.only or ()))
+    wrong = check_options(args.content, options)
+    if wrong is not None:
+        message, status = wrong
+        print(f"error: {message}", file=sys.stderr)
+        return status
+    terminal = _TerminalProgress()
+    try:
+        report = enrich_library(args.content, options, log=terminal.log, progress=terminal)
+    finally:
+        terminal.close()
+    _print_problems(report.problems)
+    if report.problems:
+        print(f"enrich: {len(report.problems)} problem(s); nothing was looked up", file=sys.stderr)
+        return 1
+    print(f"enrich: {report.summary()}")
+    if report.interrupted:
+        return 130
+    return 1 if report.failed else 0
 
 
 def parser() -> argparse.ArgumentParser:

@@ -15,25 +15,24 @@
 `themes:` pin (round-trip YAML, so comments and other fields are kept).
 
 `suggest()` is pure and deterministic: the same library gives the same
-`Suggestions`, and `render_yaml()` the same bytes. I/O lives in `run_suggest`.
+`Suggestions`, and `render_yaml()` the same bytes. `suggest_library` reads
+the content and applies pins; only the CLI prints.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import CommentMark
-from ruamel.yaml.tokens import CommentToken
 
-from generator.library.records import dump_yaml, load_yaml
-from generator.model import RECORD_FIELDS, Paper, ThemeAssignment
+from generator.library.edit import pin_record
+from generator.library.yamlio import dump_yaml
+from generator.model import Paper, Problem, ThemeAssignment
 
 SCORE_DIGITS = 3
 MAX_CLUSTERS = 12
@@ -339,32 +338,40 @@ def apply_pins(papers: list[Paper] | tuple[Paper, ...], suggestions: Suggestions
     return files, done
 
 
-def run_suggest(args) -> int:
-    from generator.build import load_content
+@dataclass(frozen=True)
+class SuggestReport:
+    """What `suggest` found, and what `--apply` pinned (or the problems that stopped it)."""
+
+    problems: tuple[Problem, ...] = ()
+    suggestions: Suggestions | None = None
+    yaml: str = ""  # the proposals, as YAML a curator can paste
+    pinned: tuple[str, ...] = ()  # a line per paper pinned
+
+    def summary(self, apply: bool, min_score: float) -> str:
+        result = self.suggestions
+        assert result is not None
+        text = f"suggest: {len(result.unsorted)} unsorted of {result.library_size} papers; {len(result.candidates)} candidate theme(s)"
+        if apply:
+            text += f"; pinned {len(self.pinned)} paper(s)"
+            skipped = len(result.unsorted) - len(self.pinned)
+            if skipped:
+                text += f", left {skipped} below --min-score {min_score} or without a proposal"
+        return text
+
+
+def suggest_library(content_dir: Path, *, top: int = 3, apply: bool = False, min_score: float = 0.0) -> SuggestReport:
+    """Propose themes for the unsorted papers of `content_dir`; with `apply`, pin the best ones."""
     from generator.analysis.themes import assign_themes
+    from generator.build import load_content
     from generator.writer import write_all_or_nothing
 
-    content, problems = load_content(args.content)
+    content, problems = load_content(content_dir)
     if problems:
-        for problem in problems:
-            print(f"error: {problem}", file=sys.stderr)
-        print(f"suggest: {len(problems)} problem(s) in {args.content}; run `python -m generator check`", file=sys.stderr)
-        return 1
+        return SuggestReport(problems=tuple(problems))
     assignments = assign_themes(content.papers, content.themes)
-    result = suggest(content.papers, content.themes, assignments, top=max(1, args.top))
-    sys.stdout.write(render_yaml(result))
-    summary = (
-        f"suggest: {len(result.unsorted)} unsorted of {result.library_size} papers; "
-        f"{len(result.candidates)} candidate theme(s)"
-    )
-    if args.apply:
-        files, done = apply_pins(content.papers, result, args.min_score)
+    result = suggest(content.papers, content.themes, assignments, top=max(1, top))
+    done: list[str] = []
+    if apply:
+        files, done = apply_pins(content.papers, result, min_score)
         write_all_or_nothing(files)
-        for line in done:
-            print(f"pinned {line}", file=sys.stderr)
-        summary += f"; pinned {len(done)} paper(s)"
-        skipped = len(result.unsorted) - len(done)
-        if skipped:
-            summary += f", left {skipped} below --min-score {args.min_score} or without a proposal"
-    print(summary, file=sys.stderr)
-    return 0
+    return SuggestReport(suggestions=result, yaml=render_yaml(result), pinned=tuple(done))
