@@ -92,21 +92,8 @@ _EXACT_TEXT_FIELDS = ("url", "arxiv", "doi", "primary_class")
 _FREE_TEXT_FIELDS = ("venue", "notes")
 
 
-def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]:
-    """Validate one record's fields; return the Paper and every problem found."""
-    name = str(path)
-    if not isinstance(data, dict):
-        found = "nothing (an empty file)" if data is None else _type_name(data)
-        return None, [Problem(name, f"a paper record must be a mapping of fields, found {found}")]
-    problems: list[Problem] = []
-
-    # Lines are only looked up for a problem: most records have none.
-    def bad(field: str, message: str) -> None:
-        problems.append(Problem(name, message, line_of(data, field), field))
-
-    for field in data:
-        if field not in RECORD_FIELDS:
-            bad(str(field), f"unknown field {str(field)!r}{did_you_mean(str(field), RECORD_FIELDS)}")
+def _check_identity(data: dict, path: Path, bad: Any) -> tuple[str, Any]:
+    """The required fields (key, title, abstract, added): the key and the added date."""
     for required in ("key", "title", "abstract"):
         value = data.get(required)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -130,6 +117,11 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
         bad("key", f"key {key!r} is reserved for a page of the site; choose another key and file name")
     if key and path.stem != key:
         bad("key", f"key {key!r} does not match the file name {path.name!r}; keys never change, rename neither")
+    return key, added
+
+
+def _check_sources(data: dict, name: str, bad: Any, problems: list[Problem]) -> list[SourceRef]:
+    """The record's `sources`, each a {file, date} mapping."""
     sources = []
     raw_sources = data.get("sources") or []
     if not isinstance(raw_sources, list):
@@ -149,35 +141,60 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
             bad_source(index, f"sources[{index}].date must be text such as 'Mar 12', found {_type_name(date)}")
             date = None
         sources.append(SourceRef(item["file"], None if date is None else str(date)))
-    lists = {}
+    return sources
+
+
+def _check_curated(data: dict, bad: Any) -> dict[str, Any]:
+    """The curated fields (lists, year, status, text fields) as Paper arguments."""
+    values: dict[str, Any] = {}
     for field in ("authors", "tags", "themes", "not_themes"):
-        lists[field], wrong = _str_list(data.get(field), field)
+        values[field], wrong = _str_list(data.get(field), field)
         if wrong:
             bad(field, wrong)
     year = data.get("year")
     if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1000 <= year <= 9999):
         bad("year", f"'year' must be a four-digit number, found {year!r}")
         year = None
+    values["year"] = year
     status = data.get("status")
     if status is not None and (not isinstance(status, str) or status not in STATUSES):
         bad("status", f"'status' must be one of {', '.join(STATUSES)}; found {status!r}{did_you_mean(str(status), STATUSES)}")
         status = None
-    strings = {}
+    values["status"] = status
     for field in _EXACT_TEXT_FIELDS + _FREE_TEXT_FIELDS:
         value = data.get(field)
-        if value is None:
-            strings[field] = None
-        elif isinstance(value, str):
-            strings[field] = value
+        if value is None or isinstance(value, str):
+            values[field] = value
         elif field in _FREE_TEXT_FIELDS and isinstance(value, int) and not isinstance(value, bool):
-            strings[field] = str(value)
+            values[field] = str(value)
         else:
             hint = "; put it in quotes so it stays text" if isinstance(value, (int, float)) else ""
             bad(field, f"'{field}' must be text, found {_type_name(value)}{hint}")
-            strings[field] = None
+            values[field] = None
     provenance = data.get("provenance")
     if provenance is not None and not isinstance(provenance, dict):
         bad("provenance", "'provenance' must be a mapping of field: where the value came from")
+    return values
+
+
+def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]:
+    """Validate one record's fields; return the Paper and every problem found."""
+    name = str(path)
+    if not isinstance(data, dict):
+        found = "nothing (an empty file)" if data is None else _type_name(data)
+        return None, [Problem(name, f"a paper record must be a mapping of fields, found {found}")]
+    problems: list[Problem] = []
+
+    # Lines are only looked up for a problem: most records have none.
+    def bad(field: str, message: str) -> None:
+        problems.append(Problem(name, message, line_of(data, field), field))
+
+    for field in data:
+        if field not in RECORD_FIELDS:
+            bad(str(field), f"unknown field {str(field)!r}{did_you_mean(str(field), RECORD_FIELDS)}")
+    key, added = _check_identity(data, path, bad)
+    sources = _check_sources(data, name, bad, problems)
+    curated = _check_curated(data, bad)
     if any(p.key in ("key", "title", "abstract", "added") for p in problems):
         return None, problems
     paper = Paper(
@@ -186,14 +203,8 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
         abstract=str(data["abstract"]).strip(),
         added=added.isoformat(),
         sources=tuple(sources),
-        authors=lists["authors"],
-        year=year,
-        tags=lists["tags"],
-        themes=lists["themes"],
-        not_themes=lists["not_themes"],
-        status=status,
         path=path,
-        **strings,
+        **curated,
     )
     return paper, problems
 
