@@ -18,10 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build, generate, load_content, read_mkdocs_settings, settings_from
+from generator.build import build, generate, load_content
 from generator.render.chart import bar_chart
 from generator.mkdocs_integration.hook import expand_theme_nav
-from generator.render.pages import Settings, curated_html, excerpt, md_text, page_url, plain, url_from
+from generator.render.curated import curated_html
+from generator.render.escape import excerpt, md_text, plain
+from generator.render.urls import page_url, url_from
+from generator.settings import Settings, read_mkdocs_settings, settings_from
 from generator.writer import sync_tree
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -338,7 +341,7 @@ def test_relative_urls_equal_posixpath_relpath():
     import itertools
     import posixpath
 
-    from generator.render.pages import _url_from_folder
+    from generator.render.urls import url_from_folder
 
     def expected(base: str, target: str) -> str:
         rel = posixpath.relpath("/" + target, "/" + base)
@@ -351,4 +354,4 @@ def test_relative_urls_equal_posixpath_relpath():
     targets = [""] + ["/".join(p) + end for n in (1, 2, 3) for p in itertools.product(parts, repeat=n) for end in ("/", ".bib")]
     for base in bases:
         for target in targets:
-            assert _url_from_folder(base, target) == expected(base, target), (base, target)
+            assert url_from_folder(base, target) == expected(base, target), (base, target)
