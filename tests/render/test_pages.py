@@ -355,3 +355,35 @@ def test_relative_urls_equal_posixpath_relpath():
     for base in bases:
         for target in targets:
             assert url_from_folder(base, target) == expected(base, target), (base, target)
+
+
+# --------------------------------------------------------------------------- theme cards
+
+
+def test_theme_without_short_shows_its_intro_as_text_on_cards(content_copy):
+    """No `short:`: the card line is the intro's first sentence as a reader sees it, not its Markdown."""
+    _edit(content_copy / "themes.yml", "    short: Optimizers and the memory they need.\n", "")
+    content, problems = load_content(content_copy)
+    assert not problems
+    outputs = generate(content, SETTINGS)
+    expected = "How optimizers work and how to fit their state in memory; see also LoRA and distributed training."
+    for page in ("index.md", "themes/index.md"):
+        text = outputs.files[page].decode("utf-8")
+        assert md_text(expected) in text, page
+        assert "&#42;&#42;state" not in text and "papers/lora.md&#41;" not in text, page
+        assert "alert" not in text, page  # the intro's second paragraph is not part of the line
+
+
+def test_theme_short_as_written_or_from_the_intro():
+    from generator.analysis.themes import Theme, first_sentence
+    from generator.render.pages import theme_short
+
+    given = Theme(id="t", title="T", intro="Some *intro*.", short="<b>As</b> *written*")
+    assert theme_short(given) == "<b>As</b> *written*"  # plain text, escaped later like any value
+    intro = "# Heading\n\nUses [`AdamW`](https://x.example) &amp; **8-bit** states. Second sentence."
+    derived = Theme(id="t", title="T", intro=intro, short=first_sentence(intro))
+    assert theme_short(derived) == "Heading"
+    intro = "Uses [`AdamW`](https://x.example) &amp; **8-bit** states. Second sentence."
+    assert theme_short(Theme(id="t", title="T", intro=intro, short=first_sentence(intro))) == "Uses AdamW & 8-bit states."
+    assert theme_short(Theme(id="t", title="T", intro=intro)) == "Uses AdamW & 8-bit states."
+    assert theme_short(Theme(id="t", title="T", intro="")) == ""
