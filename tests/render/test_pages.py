@@ -89,6 +89,15 @@ def test_generate_is_pure(content_copy, tmp_path):
     assert sorted(p for p in tmp_path.rglob("*")) == before
 
 
+def test_generate_reads_no_file(content_copy, outputs):
+    """load_content reads the hand-written pages and home.md too: with the folder gone, nothing changes."""
+    content, _ = load_content(content_copy)
+    shutil.rmtree(content_copy)
+    again = generate(content, SETTINGS)
+    assert again.files == outputs.files
+    assert "about.md" in again.files and b"A fixture library" in again.files["index.md"]
+
+
 def test_papers_json(outputs):
     items = json.loads(outputs.files["papers.json"])
     assert [i["key"] for i in items] == sorted(i["key"] for i in items)
