@@ -25,22 +25,42 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from generator.render import pages as render
 from generator.analysis import themes as themes_stage
+from generator.analysis.mentions import find_mentions
+from generator.analysis.similarity import related_papers
 from generator.export.bibtex import bibtex_for
-from generator.render.chart import bar_chart
 from generator.export.csl import csl_json
 from generator.export.feeds import atom_feed
+from generator.export.papers_json import papers_json
 from generator.library.records import load_library
-from generator.analysis.mentions import find_mentions
 from generator.model import Paper, Problem
-from generator.render.pages import Settings, SiteData
-from generator.analysis.similarity import related_papers
+from generator.render import pages
+from generator.render.chart import bar_chart
+from generator.render.site import SiteData
+from generator.render.urls import (
+    ALL_FEED,
+    HOME_SRC,
+    LIBRARY_BIB,
+    LIBRARY_CSL,
+    PAPERS_INDEX_SRC,
+    PAPERS_JSON,
+    TAGS_SRC,
+    THEMES_INDEX_SRC,
+    UNSORTED_SRC,
+    bib_path,
+    page_url,
+    paper_src,
+    theme_bib_path,
+    theme_csl_path,
+    theme_feed_path,
+    theme_src,
+)
+from generator.settings import Settings, read_mkdocs_settings, settings_from  # noqa: F401 (settings_from: the hook's)
 from generator.writer import OutputConflict, OutputSet, SyncReport, sync_tree
 
 RELATED_PER_PAPER = 5
+PAGES_DIR = "pages"
+HOME_FRAGMENT = "home.md"  # content/pages/home.md opens the home page; it is not a page itself
 
 
 class ContentError(Exception):
@@ -53,9 +73,13 @@ class ContentError(Exception):
 
 @dataclass(frozen=True)
 class Content:
+    """Everything the build reads, read once, so that `generate` touches no file."""
+
     root: Path
     papers: tuple[Paper, ...]
     themes: tuple[themes_stage.Theme, ...]
+    home_intro: str | None = None  # content/pages/home.md, trusted Markdown
+    pages: tuple[tuple[str, bytes], ...] = ()  # content/pages/** as (docs path, bytes), sorted
 
 
 def load_content(root: Path) -> tuple[Content, list[Problem]]:
@@ -65,7 +89,23 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
     themes, found = themes_stage.load_themes(root / "themes.yml")
     problems.extend(found)
     problems.extend(themes_stage.validate_against_library(themes, library.papers, root / "themes.yml"))
-    return Content(root, library.papers, themes), problems
+    home_intro, hand_written = _read_pages(root / PAGES_DIR)
+    return Content(root, library.papers, themes, home_intro, hand_written), problems
+
+
+def _read_pages(folder: Path) -> tuple[str | None, tuple[tuple[str, bytes], ...]]:
+    """content/pages/: the home page's opening, and the pages copied through as they are."""
+    if not folder.is_dir():
+        return None, ()
+    home = folder / HOME_FRAGMENT
+    home_intro = home.read_text("utf-8") if home.is_file() else None
+    found = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if not path.is_file() or relative.as_posix() == HOME_FRAGMENT or any(part.startswith(".") for part in relative.parts):
+            continue
+        found.append((relative.as_posix(), path.read_bytes()))
+    return home_intro, tuple(found)
 
 
 def generate(content: Content, settings: Settings = Settings()) -> OutputSet:
@@ -84,14 +124,15 @@ def generate(content: Content, settings: Settings = Settings()) -> OutputSet:
         mentions_in=mentions.incoming,
         bibtex=bibtex,
         settings=settings,
-        home_intro=_home_intro(content.root),
+        home_intro=content.home_intro,
     )
     outputs = OutputSet()
     try:
         _pages(outputs, site)
-        _hand_written_pages(outputs, content.root)
+        for relative, data in content.pages:  # hand-written: about, how to curate, images
+            outputs.add(relative, data)
         _exports(outputs, site)
-        outputs.add(render.PAPERS_JSON, render.papers_json(site))
+        outputs.add(PAPERS_JSON, papers_json(site))
     except OutputConflict as err:  # e.g. content/pages/tags.md, or a paper keyed "library"
         raise ContentError([Problem(str(content.root), f"{err}; rename the page or record")]) from None
     return outputs
@@ -100,16 +141,15 @@ def generate(content: Content, settings: Settings = Settings()) -> OutputSet:
 def _pages(outputs: OutputSet, site: SiteData) -> None:
     counts = [(theme.title, len(site.members(theme.id))) for theme in site.themes]
     chart = bar_chart(counts, title="Papers per theme", chart_id="rl-themes-chart")
-    outputs.add("index.md", render.render_home(site, chart))
-    outputs.add("themes/index.md", render.render_themes_index(site))
+    outputs.add(HOME_SRC, pages.render_home(site, chart))
+    outputs.add(THEMES_INDEX_SRC, pages.render_themes_index(site))
     for theme in site.themes:
-        outputs.add(render.theme_src(theme.id), render.render_theme(site, theme))
-    outputs.add("papers/index.md", render.render_papers_index(site))
+        outputs.add(theme_src(theme.id), pages.render_theme(site, theme))
+    outputs.add(PAPERS_INDEX_SRC, pages.render_papers_index(site))
     for paper in site.papers:
-        outputs.add(render.paper_src(paper.key), render.render_paper(site, paper))
-    outputs.add("unsorted.md", render.render_unsorted(site))
-    outputs.add("tags.md", render.render_tags(site))
-
+        outputs.add(paper_src(paper.key), pages.render_paper(site, paper))
+    outputs.add(UNSORTED_SRC, pages.render_unsorted(site))
+    outputs.add(TAGS_SRC, pages.render_tags(site))
 
 def _joined_bibtex(site: SiteData, papers) -> str:
     """A .bib of several papers from the per-paper entries already encoded.
@@ -125,7 +165,7 @@ def _exports(outputs: OutputSet, site: SiteData) -> None:
     dirs = settings.use_directory_urls
 
     def link(paper: Paper) -> str:
-        return render.page_url(render.paper_src(paper.key), dirs)
+        return page_url(paper_src(paper.key), dirs)
 
     def feed(papers: list[Paper], path: str, title: str) -> str:
         return atom_feed(
@@ -139,15 +179,15 @@ def _exports(outputs: OutputSet, site: SiteData) -> None:
         )
 
     for paper in site.papers:
-        outputs.add(render.bib_path(paper.key), site.bibtex[paper.key])
-    outputs.add(render.LIBRARY_BIB, _joined_bibtex(site, site.papers))
-    outputs.add(render.LIBRARY_CSL, csl_json(site.papers))
-    outputs.add(render.ALL_FEED, feed(list(site.papers), render.ALL_FEED, f"{settings.site_name}: all papers"))
+        outputs.add(bib_path(paper.key), site.bibtex[paper.key])
+    outputs.add(LIBRARY_BIB, _joined_bibtex(site, site.papers))
+    outputs.add(LIBRARY_CSL, csl_json(site.papers))
+    outputs.add(ALL_FEED, feed(list(site.papers), ALL_FEED, f"{settings.site_name}: all papers"))
     for theme in site.themes:
         members = sorted(site.members(theme.id), key=lambda p: p.key)
-        outputs.add(render.theme_bib_path(theme.id), _joined_bibtex(site, members))
-        outputs.add(render.theme_csl_path(theme.id), csl_json(members))
-        outputs.add(render.theme_feed_path(theme.id), feed(members, render.theme_feed_path(theme.id), f"{settings.site_name}: {theme.title}"))
+        outputs.add(theme_bib_path(theme.id), _joined_bibtex(site, members))
+        outputs.add(theme_csl_path(theme.id), csl_json(members))
+        outputs.add(theme_feed_path(theme.id), feed(members, theme_feed_path(theme.id), f"{settings.site_name}: {theme.title}"))
 
 
 def _feed_id(site_url: str, path: str) -> str:
@@ -155,59 +195,6 @@ def _feed_id(site_url: str, path: str) -> str:
     if site_url:
         return site_url.rstrip("/") + "/" + path
     return f"tag:reading-list,2024:{path}"
-
-
-PAGES_DIR = "pages"
-HOME_FRAGMENT = "home.md"  # content/pages/home.md opens the home page; it is not a page itself
-
-
-def _home_intro(root: Path) -> str | None:
-    path = root / PAGES_DIR / HOME_FRAGMENT
-    return path.read_text("utf-8") if path.is_file() else None
-
-
-def _hand_written_pages(outputs: OutputSet, root: Path) -> None:
-    """content/pages/** is copied through as it is (about, how to curate, images)."""
-    folder = root / PAGES_DIR
-    if not folder.is_dir():
-        return
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).as_posix()
-        if not path.is_file() or relative == HOME_FRAGMENT or any(part.startswith(".") for part in path.relative_to(folder).parts):
-            continue
-        outputs.add(relative, path.read_bytes())
-
-
-# --------------------------------------------------------------------------- settings
-
-
-def read_mkdocs_settings(config_file: Path) -> Settings:
-    """site_url and use_directory_urls from mkdocs.yml, for builds run without MkDocs."""
-    if not config_file.is_file():
-        return Settings()
-
-    class _Loader(yaml.SafeLoader):
-        pass
-
-    def _ignore(loader, suffix, node):  # !!python/name:... and !ENV tags: not needed here
-        return None
-
-    _Loader.add_multi_constructor("", _ignore)
-    try:
-        data = yaml.load(config_file.read_text("utf-8"), Loader=_Loader) or {}
-    except yaml.YAMLError:
-        return Settings()
-    if not isinstance(data, dict):
-        return Settings()
-    return settings_from(data.get("site_url"), data.get("use_directory_urls", True), data.get("site_name"))
-
-
-def settings_from(site_url: object, use_directory_urls: object = True, site_name: object = None) -> Settings:
-    url = str(site_url).strip() if isinstance(site_url, str) and site_url.strip() else ""
-    if url and not url.endswith("/"):
-        url += "/"
-    name = str(site_name).strip() if isinstance(site_name, str) and site_name.strip() else Settings.site_name
-    return Settings(site_url=url, site_name=name, use_directory_urls=use_directory_urls is not False)
 
 
 def build_site(content_dir: Path, docs_dir: Path, settings: Settings | None = None) -> tuple[Content, SyncReport]:

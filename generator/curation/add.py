@@ -14,9 +14,7 @@ the library is never left half-changed.
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date as Date
@@ -24,12 +22,13 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from generator.curation.enrich import commented_gaps, set_field
 from generator.fetch.metadata import FetchedPaper
-from generator.fetch.resolve import Apis, Resolution, make_client, resolve
+from generator.fetch.resolve import Apis, Progress, Resolution, make_client, resolve
 from generator.identifiers import Ref, arxiv_id, parse_ref
 from generator.library.keys import assign_key
-from generator.library.records import dump_yaml, load_library, load_yaml, new_record, papers_dir, record_path, source_map
+from generator.library.edit import commented_gaps, new_record, set_field, source_map
+from generator.library.records import load_library, papers_dir, record_path
+from generator.library.yamlio import dump_yaml, load_yaml
 from generator.model import Paper, Problem, SourceRef
 from generator.textnorm import title_identity
 from generator.writer import write_all_or_nothing
@@ -294,7 +293,7 @@ def complete_keys(papers: tuple[Paper, ...], stubs: set[str]) -> _Index:
 
 def add_wanted(content: Path, wanted: list[Wanted], *, apis: Apis = Apis(), client=None, today: str | None = None,
                stub_not_found: bool = False, extra_files: dict[Path, bytes] | None = None,
-               log: Callable[[str], None] | None = None) -> AddReport:
+               log: Callable[[str], None] | None = None, progress: Progress | None = None) -> AddReport:
     """Fetch, plan and write: the whole of `add` (and of a text import)."""
     try:
         today = Date.fromisoformat(today).isoformat() if today else Date.today().isoformat()
@@ -309,7 +308,7 @@ def add_wanted(content: Path, wanted: list[Wanted], *, apis: Apis = Apis(), clie
     # the same input asks the same query (answered by the cache next time);
     # other sources cost a request per paper and are asked only when needed.
     to_fetch = [w.ref for w in wanted if w.ref.kind == "arxiv" or done.find(w.ref, None, "") is None]
-    resolution = resolve(to_fetch, client, apis, log=log)
+    resolution = resolve(to_fetch, client, apis, log=log, progress=progress)
     files, report = plan(content, wanted, resolution, library.papers, today, stub_not_found=stub_not_found)
     report.requests, report.cache_hits = client.requests, client.cache_hits
     if report.problems:
@@ -324,72 +323,26 @@ def add_wanted(content: Path, wanted: list[Wanted], *, apis: Apis = Apis(), clie
     return report
 
 
-def print_report(command: str, report: AddReport, unknown: list[str]) -> None:
-    for text in unknown:
-        print(f"error: {text}", file=sys.stderr)
-    for problem in report.problems:
-        print(f"error: {problem}", file=sys.stderr)
-    for what, items in (("not found", report.not_found), ("failed", report.failed)):
-        for text in items:
-            print(f"{what}: {text}", file=sys.stderr)
-    for key in report.stubs:
-        print(f"note: {key} is a stub (not fetched yet); `python -m generator add --stubs` completes it later")
-    for text in report.incomplete:
-        print(f"note: {text}")
-    for name, keys in (("added", report.added), ("merged", report.merged)):
-        for key in keys:
-            print(f"{name}: {key}")
-    print(f"{command}: {report.summary()}" + ("; nothing was written" if report.problems else ""))
-
-
-def api_arguments(p: argparse.ArgumentParser) -> None:
-    """The options `add` and `import` share: endpoints, pacing, deadline."""
-    defaults = Apis()
-    p.add_argument("--arxiv-api", default=defaults.arxiv, help="arXiv API endpoint")
-    p.add_argument("--crossref-api", default=defaults.crossref, help="Crossref REST API base URL")
-    p.add_argument("--openreview-api", default=defaults.openreview, help="OpenReview API base URL")
-    p.add_argument("--acl-api", default=defaults.acl, help="ACL Anthology base URL (for its .bib export)")
-    p.add_argument("--delay", type=float, help="seconds between requests to one host (default: each host's own rule)")
-    p.add_argument("--deadline", type=float, default=600.0, help="give up requests after this many seconds in all")
-
-
-def apis_from(args: argparse.Namespace) -> Apis:
-    return Apis(arxiv=args.arxiv_api, crossref=args.crossref_api, openreview=args.openreview_api, acl=args.acl_api)
-
-
-def run_add(args: argparse.Namespace) -> int:
-    """The `add` subcommand: exit 1 when a REF is not understood or not found."""
+def add_refs(content: Path, texts: list[str], *, apis: Apis = Apis(), client=None, today: str | None = None,
+             log: Callable[[str], None] | None = None, progress: Progress | None = None) -> tuple[AddReport, list[str]]:
+    """`add REF...`: (report, the REFs not understood). A REF that is not found adds nothing."""
     wanted, unknown = [], []
-    refs = list(args.refs)
-    if args.stubs:
-        refs += [url for url in stubs(args.content).values() if url]
-    if not refs:
-        print("error: give at least one REF (or --stubs to complete the stubs of the library)", file=sys.stderr)
-        return 2
-    for text in refs:
+    for text in dict.fromkeys(texts):
         ref = parse_ref(text)
         if ref is None:
             unknown.append(f"{text!r}: not an arXiv id or link, DOI, Hugging Face, OpenReview or ACL Anthology link")
         else:
-            wanted.append(Wanted(ref, title_hint=""))
-    if args.delay is not None and args.delay < 0:
-        print("error: --delay must be zero or more seconds", file=sys.stderr)
-        return 2
-    report = AddReport()
-    if wanted:
-        client = make_client(args.content, delay=args.delay, deadline=args.deadline)
-        report = add_wanted(args.content, wanted, apis=apis_from(args), client=client, today=args.date,
-                            log=lambda m: print(m, file=sys.stderr))
-    print_report("add", report, unknown)
-    return 1 if unknown or report.problems or report.not_found else 0
-
+            wanted.append(Wanted(ref))
+    if not wanted:
+        return AddReport(), unknown
+    return add_wanted(content, wanted, apis=apis, client=client, today=today, log=log, progress=progress), unknown
 
 
 # ------------------------------------------------------------------ text import
 
 
 def import_link_texts(content: Path, paths: list[Path], *, apis: Apis = Apis(), client=None, today: str | None = None,
-                      log: Callable[[str], None] | None = None) -> tuple[AddReport, list[str]]:
+                      log: Callable[[str], None] | None = None, progress: Progress | None = None) -> tuple[AddReport, list[str]]:
     """`import` for texts that are not dumps: every identifier they hold, added
     as `add` would, unfetchable ones as stubs; (report, notes on skipped links)."""
     from generator.reading.dumps import read_dump_text
@@ -415,5 +368,5 @@ def import_link_texts(content: Path, paths: list[Path], *, apis: Apis = Apis(), 
     if problems:
         return AddReport(problems=problems), notes
     report = add_wanted(content, wanted, apis=apis, client=client, today=today, stub_not_found=True,
-                        extra_files=sources, log=log)
+                        extra_files=sources, log=log, progress=progress)
     return report, notes

@@ -19,7 +19,8 @@ DEFAULT_API_URL = "https://aclanthology.org"
 
 def parse_acl_bib(data: bytes) -> FetchedPaper:
     """The first entry of an Anthology .bib export; ValueError when there is none."""
-    from generator.reading.bibfile import entry_to_record, evaluate
+    from generator.reading.bibfile import entry_to_candidate
+    from generator.reading.bibvalues import evaluate
 
     try:
         text = data.decode("utf-8-sig")
@@ -36,7 +37,7 @@ def parse_acl_bib(data: bytes) -> FetchedPaper:
         raise ValueError("no BibTeX entry in the answer")
     entry = library.entries[0]
     fields = {f.key.lower(): evaluate(str(f.value), {}) for f in entry.fields}
-    record = entry_to_record(fields, file="acl", source="acl", line=1, bibkey=entry.key, entry_type=entry.entry_type.lower())
+    record = entry_to_candidate(fields, file="acl", source="acl", line=1, bibkey=entry.key, entry_type=entry.entry_type.lower())
     if not record.title:
         raise ValueError(f"@{entry.entry_type}{{{entry.key}: no title")
     return FetchedPaper(

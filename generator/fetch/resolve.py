@@ -6,7 +6,6 @@ the deadline hold across the whole run. arXiv ids are looked up in batches.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,16 +45,15 @@ def make_client(content: Path, *, delay: float | None = None, deadline: float | 
                         delay=delay, deadline=deadline)
 
 
-def _progress(items: list, label: str) -> Iterable:
-    if len(items) > 3 and sys.stderr.isatty():
-        from tqdm import tqdm
+Progress = Callable[[list, str], Iterable]  # (items, label) -> the items, shown as they pass
 
-        return tqdm(items, desc=label, unit="paper", leave=False, file=sys.stderr)
+
+def _no_progress(items: list, label: str) -> Iterable:
     return items
 
 
 def resolve(refs: list[Ref], client: PoliteClient, apis: Apis = Apis(),
-            log: Callable[[str], None] | None = None) -> Resolution:
+            log: Callable[[str], None] | None = None, progress: Progress | None = None) -> Resolution:
     """Fetch every REF (each once) from the source that owns it."""
     out = Resolution()
     unique = list(dict.fromkeys(refs))
@@ -74,7 +72,7 @@ def resolve(refs: list[Ref], client: PoliteClient, apis: Apis = Apis(),
         "openreview": lambda r: openreview.fetch_forum(client, apis.openreview, r.value),
         "acl": lambda r: acl.fetch_acl(client, apis.acl, r.value),
     }
-    for ref in _progress([r for r in unique if r.kind in fetchers], "fetching"):
+    for ref in (progress or _no_progress)([r for r in unique if r.kind in fetchers], "fetching"):
         try:
             out.found[ref] = fetchers[ref.kind](ref)
         except NotFound as err:

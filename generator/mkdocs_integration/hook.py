@@ -29,7 +29,7 @@ from mkdocs.exceptions import PluginError  # noqa: E402
 from generator.build import ContentError, build_site, settings_from  # noqa: E402
 from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
 from generator.mkdocs_integration.postprocess import compact_html, compact_search_index  # noqa: E402
-from generator.render.pages import theme_src  # noqa: E402
+from generator.render.urls import theme_src  # noqa: E402
 from generator.writer import write_atomic  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.generator")

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
-from generator.render.pages import plain
+from generator.render.escape import plain
 
 
 def _text(value: str) -> str:

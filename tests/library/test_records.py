@@ -7,17 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.library.records import (
-    append_sources,
-    did_you_mean,
-    dump_yaml,
-    line_of,
-    load_library,
-    load_yaml,
-    new_record,
-    record_path,
-    record_to_paper,
-)
+from generator.library.edit import append_sources, new_record
+from generator.library.records import did_you_mean, line_of, load_library, record_path, record_to_paper
+from generator.library.yamlio import dump_yaml, load_yaml
 from generator.model import SourceRef
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -242,7 +234,7 @@ def test_impossible_date_is_a_problem_not_a_crash(tmp_path):
 
 
 def test_fast_and_round_trip_loading_agree_on_every_record():
-    from generator.library.records import _fast_load
+    from generator.library.yamlio import _fast_load
 
     for path in sorted((ROOT / "content" / "papers").glob("*.yml"))[::5]:
         text = path.read_text("utf-8")
@@ -275,7 +267,7 @@ def test_fast_loader_reads_yaml_like_the_safe_api(text):
 
     from ruamel.yaml import YAML
 
-    from generator.library.records import _fast_load
+    from generator.library.yamlio import _fast_load
 
     def outcome(load):
         with warnings.catch_warnings():

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.reading.bibfile import decode_latex, evaluate, find_arxiv_id, import_bibtex, key_from_bibkey, split_names
+from generator.reading.bibvalues import decode_latex, evaluate, find_arxiv_id, split_names
+from generator.reading.match import key_from_bibkey
+from generator.reading.merge import import_bibtex
 from generator.export.bibtex import bibtex_for
 from generator.cli import main
 from generator.reading.merge import import_dumps

@@ -322,22 +322,32 @@ class FakeTTY:
 
 
 def test_progress_bar_only_for_long_imports_on_a_tty(tmp_path, capsys, monkeypatch):
-    from generator.reading import merge as importer
+    from generator import cli
 
-    assert importer.PROGRESS_MIN_RECORDS == 200 < 494  # the seeds are a long import
-    monkeypatch.setattr(importer, "PROGRESS_MIN_RECORDS", 5)  # make the 10-record fifth dump "long"
+    assert cli.PROGRESS_MIN_RECORDS == 200 < 494  # the seeds are a long import
+    monkeypatch.setattr(cli, "PROGRESS_MIN_RECORDS", 5)  # make the 10-record fifth dump "long"
+    run = lambda folder: main(["import", str(FIFTH), "--content", str(tmp_path / folder), "--date", DATE])  # noqa: E731
     # not a terminal: no bar
-    import_dumps(tmp_path / "a", [FIFTH], today=DATE)
-    assert capsys.readouterr().err == ""
+    assert run("a") == 0
+    assert "paper" not in capsys.readouterr().err
     monkeypatch.setattr(sys, "stderr", FakeTTY(sys.stderr))
     # a terminal and a long import: a bar
-    import_dumps(tmp_path / "b", [FIFTH], today=DATE)
+    assert run("b") == 0
     err = capsys.readouterr().err
     assert "matching" in err and "paper" in err
     # a terminal but a short import: no bar
-    monkeypatch.setattr(importer, "PROGRESS_MIN_RECORDS", 200)
-    import_dumps(tmp_path / "c", [FIFTH], today=DATE)
+    monkeypatch.setattr(cli, "PROGRESS_MIN_RECORDS", 200)
+    assert run("c") == 0
     assert capsys.readouterr().err == ""
+
+
+def test_the_stage_itself_never_writes_to_the_terminal(tmp_path, capsys):
+    """Only the CLI prints: the merge reports, and shows progress only through the callback it is given."""
+    seen = []
+    report = import_dumps(tmp_path / "c", [FIFTH], today=DATE, progress=lambda items, label: seen.append((label, len(items))) or items)
+    assert report.problems == [] and len(report.added) == 10
+    assert seen == [("matching", 10), ("writing", 10)]
+    assert capsys.readouterr() == ("", "")
 
 
 # --------------------------------------------------------------- atomicity

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "site"
 
 from sitetools import HOSTILE_CONTENT, ROOT, SITE_NAME, build_site, html_text, read_page, site_markdown, squash  # noqa: E402
 
-from generator.render.pages import md_text, yaml_str  # noqa: E402
+from generator.render.escape import md_text, yaml_str  # noqa: E402
 
 CASES = [
     ("less-than", "<1.5%"),

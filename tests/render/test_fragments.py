@@ -20,7 +20,7 @@ from sitetools import make_site, mkdocs_build, site_markdown  # noqa: E402
 
 from generator.build import generate, load_content  # noqa: E402
 from generator.render.fragments import HTML_END, HTML_START, FragmentError, broken_links, lift, restore  # noqa: E402
-from generator.render.pages import Settings  # noqa: E402
+from generator.settings import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = [ROOT / "tests" / "fixtures" / "site" / "content", ROOT / "tests" / "fixtures" / "site" / "hostile" / "content"]

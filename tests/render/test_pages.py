@@ -18,10 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build, generate, load_content, read_mkdocs_settings, settings_from
+from generator.build import build, generate, load_content
 from generator.render.chart import bar_chart
 from generator.mkdocs_integration.hook import expand_theme_nav
-from generator.render.pages import Settings, curated_html, excerpt, md_text, page_url, plain, url_from
+from generator.render.curated import curated_html
+from generator.render.escape import excerpt, md_text, plain
+from generator.render.urls import page_url, url_from
+from generator.settings import Settings, read_mkdocs_settings, settings_from
 from generator.writer import sync_tree
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,6 +87,15 @@ def test_generate_is_pure(content_copy, tmp_path):
     content, _ = load_content(content_copy)
     generate(content, SETTINGS)
     assert sorted(p for p in tmp_path.rglob("*")) == before
+
+
+def test_generate_reads_no_file(content_copy, outputs):
+    """load_content reads the hand-written pages and home.md too: with the folder gone, nothing changes."""
+    content, _ = load_content(content_copy)
+    shutil.rmtree(content_copy)
+    again = generate(content, SETTINGS)
+    assert again.files == outputs.files
+    assert "about.md" in again.files and b"A fixture library" in again.files["index.md"]
 
 
 def test_papers_json(outputs):
@@ -338,7 +350,7 @@ def test_relative_urls_equal_posixpath_relpath():
     import itertools
     import posixpath
 
-    from generator.render.pages import _url_from_folder
+    from generator.render.urls import url_from_folder
 
     def expected(base: str, target: str) -> str:
         rel = posixpath.relpath("/" + target, "/" + base)
@@ -351,4 +363,36 @@ def test_relative_urls_equal_posixpath_relpath():
     targets = [""] + ["/".join(p) + end for n in (1, 2, 3) for p in itertools.product(parts, repeat=n) for end in ("/", ".bib")]
     for base in bases:
         for target in targets:
-            assert _url_from_folder(base, target) == expected(base, target), (base, target)
+            assert url_from_folder(base, target) == expected(base, target), (base, target)
+
+
+# --------------------------------------------------------------------------- theme cards
+
+
+def test_theme_without_short_shows_its_intro_as_text_on_cards(content_copy):
+    """No `short:`: the card line is the intro's first sentence as a reader sees it, not its Markdown."""
+    _edit(content_copy / "themes.yml", "    short: Optimizers and the memory they need.\n", "")
+    content, problems = load_content(content_copy)
+    assert not problems
+    outputs = generate(content, SETTINGS)
+    expected = "How optimizers work and how to fit their state in memory; see also LoRA and distributed training."
+    for page in ("index.md", "themes/index.md"):
+        text = outputs.files[page].decode("utf-8")
+        assert md_text(expected) in text, page
+        assert "&#42;&#42;state" not in text and "papers/lora.md&#41;" not in text, page
+        assert "alert" not in text, page  # the intro's second paragraph is not part of the line
+
+
+def test_theme_short_as_written_or_from_the_intro():
+    from generator.analysis.themes import Theme, first_sentence
+    from generator.render.pages import theme_short
+
+    given = Theme(id="t", title="T", intro="Some *intro*.", short="<b>As</b> *written*")
+    assert theme_short(given) == "<b>As</b> *written*"  # plain text, escaped later like any value
+    intro = "# Heading\n\nUses [`AdamW`](https://x.example) &amp; **8-bit** states. Second sentence."
+    derived = Theme(id="t", title="T", intro=intro, short=first_sentence(intro))
+    assert theme_short(derived) == "Heading"
+    intro = "Uses [`AdamW`](https://x.example) &amp; **8-bit** states. Second sentence."
+    assert theme_short(Theme(id="t", title="T", intro=intro, short=first_sentence(intro))) == "Uses AdamW & 8-bit states."
+    assert theme_short(Theme(id="t", title="T", intro=intro)) == "Uses AdamW & 8-bit states."
+    assert theme_short(Theme(id="t", title="T", intro="")) == ""

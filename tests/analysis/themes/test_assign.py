@@ -1,4 +1,4 @@
-"""Themes: rule syntax and matching, pins, reasons, and the shipped themes' quality."""
+"""Themes: rule syntax and matching, pins, reasons (assign.py), and the shipped themes' quality."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from generator.analysis.themes import (
     rule_reason,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_IDS = (
     "scaling-laws",
     "distributed-training",

@@ -1,0 +1,51 @@
+"""`papers.json`: the public data export, one object per paper.
+
+Other tools read it (and the site's own scripts), so its shape is a contract
+(see the brief): keys sorted, the same bytes for the same library, and
+`page` / `bib` as site-relative URLs computed the way the pages link them.
+"""
+
+from __future__ import annotations
+
+import json
+
+from generator.identifiers import web_url
+from generator.render.site import SiteData
+from generator.render.urls import bib_path, page_url, paper_src
+
+
+def papers_json(site: SiteData) -> str:
+    """The public data export: one object per paper, sorted by key, stable bytes."""
+    dirs = site.settings.use_directory_urls
+    items = []
+    for paper in sorted(site.papers, key=lambda p: p.key):
+        assigned = site.assignments.get(paper.key, ())
+        items.append(
+            {
+                "key": paper.key,
+                "title": paper.title,
+                "abstract": paper.abstract,
+                "authors": list(paper.authors),
+                "year": paper.year,
+                "venue": paper.venue,
+                "arxiv": paper.arxiv,
+                "doi": paper.doi,
+                "url": web_url(paper.url),
+                "added": paper.added,
+                "status": paper.status,
+                "tags": list(paper.tags),
+                "themes": [a.theme for a in assigned],
+                "theme_reasons": {a.theme: a.reason for a in assigned},
+                "related": [r.key for r in site.related_to(paper.key)],
+                "mentions": site.mentioned(paper.key),
+                "mentioned_by": site.mentioned_by(paper.key),
+                "sources": [{"file": s.file, "date": s.date} for s in paper.sources],
+                "notes": paper.notes,
+                "page": page_url(paper_src(paper.key), dirs),
+                "bib": bib_path(paper.key),
+            }
+        )
+    return json.dumps(items, ensure_ascii=False, indent=1) + "\n"
+
+
+__all__ = ["papers_json"]

@@ -1,0 +1,170 @@
+"""Where every generated file goes, and the URLs between them.
+
+The output paths (`paper_src`, `LIBRARY_BIB`, ...) are the layout of the
+generated docs folder; the build writes to them and the pages link to them,
+so they are named once, here. URLs follow MkDocs' rules (`use_directory_urls`)
+so that links written in raw HTML, which MkDocs neither rewrites nor checks,
+land where MkDocs puts each page. Links to other sites are built only from
+identifiers and URLs that parse (generator/identifiers.py).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import PurePosixPath
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from generator.identifiers import is_arxiv_id, is_doi, web_url
+from generator.render.escape import plain
+
+# --------------------------------------------------------------------------- output paths
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+HOME_SRC = "index.md"
+THEMES_INDEX_SRC = "themes/index.md"
+PAPERS_INDEX_SRC = "papers/index.md"
+UNSORTED_SRC = "unsorted.md"
+TAGS_SRC = "tags.md"
+LIBRARY_BIB = "bib/library.bib"
+LIBRARY_CSL = "csl/library.json"
+ALL_FEED = "feeds/all.xml"
+PAPERS_JSON = "papers.json"
+
+
+def slug_segment(value: str, what: str) -> str:
+    """A key or theme id used in a path; anything else is a bug upstream."""
+    if not SLUG_RE.match(value):
+        raise ValueError(f"{what} {value!r} cannot be used in a URL")
+    return value
+
+
+def paper_src(key: str) -> str:
+    return f"papers/{slug_segment(key, 'paper key')}.md"
+
+
+def theme_src(theme_id: str) -> str:
+    return f"themes/{slug_segment(theme_id, 'theme id')}.md"
+
+
+def bib_path(key: str) -> str:
+    return f"bib/{slug_segment(key, 'paper key')}.bib"
+
+
+def theme_bib_path(theme_id: str) -> str:
+    return f"bib/themes/{slug_segment(theme_id, 'theme id')}.bib"
+
+
+def theme_csl_path(theme_id: str) -> str:
+    return f"csl/themes/{slug_segment(theme_id, 'theme id')}.json"
+
+
+def theme_feed_path(theme_id: str) -> str:
+    return f"feeds/themes/{slug_segment(theme_id, 'theme id')}.xml"
+
+
+# --------------------------------------------------------------------------- URLs inside the site
+
+
+def page_url(src: str, use_directory_urls: bool = True) -> str:
+    """Site-relative URL of a docs page, as MkDocs computes it ('' for the home page)."""
+    path = PurePosixPath(src)
+    parent = "" if str(path.parent) == "." else f"{path.parent}/"
+    if path.name in ("index.md", "README.md"):
+        return parent
+    if use_directory_urls:
+        return f"{parent}{path.stem}/"
+    return f"{parent}{path.stem}.html"
+
+
+def url_from(src: str, target: str, use_directory_urls: bool = True) -> str:
+    """Relative URL from the page built from `src` to the site-relative `target`."""
+    return url_from_folder(url_folder(src, use_directory_urls), target)
+
+
+def url_folder(src: str, use_directory_urls: bool) -> str:
+    """The folder of the page's URL, that relative links start from ('' at the root)."""
+    here = page_url(src, use_directory_urls)
+    if here.endswith("/") or not here:
+        return here
+    folder = posixpath.dirname(here)
+    return folder + "/" if folder else ""
+
+
+def url_from_folder(base: str, target: str) -> str:
+    """posixpath.relpath for the clean site paths used here (no `.`, `..` or `//`),
+    without its normalising: it runs for every link of every page."""
+    here = base.split("/")[:-1] if base else []
+    there = target.split("/")
+    common = 0
+    for a, b in zip(here, there[:-1]):
+        if a != b:
+            break
+        common += 1
+    rel = "../" * (len(here) - common) + "/".join(there[common:])
+    return rel or "./"
+
+
+@lru_cache(maxsize=1 << 16)
+def site_path(target_src: str, dirs: bool) -> str:
+    """Where a docs file ends up in the site: a page's URL, or the file's own path."""
+    return page_url(target_src, dirs) if target_src.endswith(".md") else target_src
+
+
+def md_link(src: str, target_src: str) -> Markup:
+    """A relative Markdown link target from one docs file to another (MkDocs validates it)."""
+    return _relative(target_src, posixpath.dirname("/" + src))
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative(target_src: str, base_dir: str) -> Markup:
+    # Cached: thousands of pages share a few folders and link to the same pages.
+    return Markup(posixpath.relpath("/" + target_src, base_dir))
+
+
+def tag_anchor_ids(tags: Iterable[str]) -> dict[str, str]:
+    """Every tag -> a unique, stable anchor id on the tags page."""
+    ids: dict[str, str] = {}
+    used: set[str] = set()
+    for tag in sorted(set(tags), key=lambda t: (t.casefold(), t)):
+        ascii_text = unicodedata.normalize("NFKD", tag).encode("ascii", "ignore").decode()
+        base = "tag-" + (re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x")
+        anchor, n = base, 2
+        while anchor in used:
+            anchor, n = f"{base}-{n}", n + 1
+        used.add(anchor)
+        ids[tag] = anchor
+    return ids
+
+
+# --------------------------------------------------------------------------- URLs of other sites
+
+
+def arxiv_links(arxiv: str | None) -> tuple[Markup, Markup] | None:
+    """(abstract URL, PDF URL) for a well-formed arXiv id."""
+    value = (arxiv or "").strip()
+    if not is_arxiv_id(value):
+        return None
+    return Markup(f"https://arxiv.org/abs/{value}"), Markup(f"https://arxiv.org/pdf/{value}")
+
+
+def external_url(url: str | None) -> Markup | None:
+    """An http(s) URL made safe for a Markdown link target, or None."""
+    value = web_url(plain(url or ""))
+    if value is None:
+        return None
+    return Markup(quote(value, safe="/:?#=&%+@~.,;!$*-_"))
+
+
+def doi_url(doi: str | None) -> Markup | None:
+    """The doi.org URL of a well-formed DOI, or None."""
+    value = plain(doi or "").strip()
+    if not is_doi(value):
+        return None
+    return Markup("https://doi.org/" + quote(value, safe="/.-_;:"))
