@@ -130,9 +130,9 @@ def test_run_suggest_is_deterministic(tmp_path, capsys):
     assert first == second and "candidate_themes:" in first
 
 
-def test_suggest_on_the_shipped_library_is_deterministic():
-    library = load_library(ROOT / "content")
-    themes, _ = load_themes(ROOT / "content" / "themes.yml")
+def test_suggest_on_the_shipped_library_is_deterministic(shipped_content):
+    library = load_library(shipped_content)
+    themes, _ = load_themes(shipped_content / "themes.yml")
     assignments = assign_themes(library.papers, themes)
     first = render_yaml(suggest(library.papers, themes, assignments))
     second = render_yaml(suggest(list(reversed(library.papers)), themes, assignments))
