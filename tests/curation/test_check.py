@@ -55,8 +55,8 @@ def test_valid_content_has_no_problems(tmp_path):
     assert problems_of(make_content(tmp_path)) == []
 
 
-def test_shipped_content_is_valid():
-    assert problems_of(ROOT / "content") == []
+def test_shipped_content_is_valid(shipped_content):
+    assert problems_of(shipped_content) == []
 
 
 def test_missing_themes_file_means_no_themes(tmp_path):

@@ -143,9 +143,9 @@ def test_the_stage_returns_a_report_and_prints_nothing(tmp_path, capsys):
     assert bad.suggestions is None and any("themes[0].id" in str(p) for p in bad.problems)
 
 
-def test_suggest_on_the_shipped_library_is_deterministic():
-    library = load_library(ROOT / "content")
-    themes, _ = load_themes(ROOT / "content" / "themes.yml")
+def test_suggest_on_the_shipped_library_is_deterministic(shipped_content):
+    library = load_library(shipped_content)
+    themes, _ = load_themes(shipped_content / "themes.yml")
     assignments = assign_themes(library.papers, themes)
     first = render_yaml(suggest(library.papers, themes, assignments))
     second = render_yaml(suggest(list(reversed(library.papers)), themes, assignments))

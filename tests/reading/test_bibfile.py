@@ -17,7 +17,7 @@ from generator.library.records import load_library
 from generator.model import Paper
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "content" / "sources" / "000_c0e08a5fb17945d4.txt"
+SEED = ROOT / "tests" / "fixtures" / "seeds" / "000_c0e08a5fb17945d4.txt"
 ZOTERO = Path(__file__).resolve().parents[1] / "fixtures" / "bib" / "zotero.bib"
 SEED_PAPERS = 93
 
