@@ -112,3 +112,44 @@ DECODER = _decoder()
 def decode(latex: str) -> str:
     """LaTeX -> text, as a reader of the PDF would see it (group braces vanish)."""
     return DECODER.latex_to_text(latex)
+
+
+def pdflatex_unicode_setup(bib: str) -> str:
+    """Preamble lines a pdflatex user adds for characters base LaTeX cannot print.
+
+    The export keeps CJK, Arabic, emoji ... as UTF-8 (xelatex and lualatex
+    print them as they are); under pdflatex the document declares them, here
+    as `[U+XXXX]`, as it would load CJKutf8 or a T2A font.
+    """
+    lines = []
+    for cp in sorted({ord(c) for c in bib if ord(c) > 0x7F}):
+        lines.append(f"\\DeclareUnicodeCharacter{{{cp:04X}}}{{[U+{cp:04X}]}}")
+    return "\n".join(lines)
+
+
+def latex_document(preamble: str, body: str = "\\nocite{*}\n\\bibliographystyle{plainnat}\n\\bibliography{refs}\n") -> str:
+    return f"\\documentclass{{article}}\n{preamble}\n\\begin{{document}}\n{body}\\end{{document}}\n"
+
+
+def compile_latex(folder: Path, engine: str, *steps: str, extra: tuple[str, ...] = ()) -> list[subprocess.CompletedProcess]:
+    """Run `engine` and the given steps ("bibtex", "biber") on doc.tex, like latexmk would."""
+    latex = [PROGRAMS[engine], "-interaction=nonstopmode", "-recorder", *extra, "doc"]
+    results = [run(latex, folder)]
+    for step in steps:
+        results.append(run([PROGRAMS[step], "doc"], folder))
+    results += [run(latex, folder), run(latex, folder)]
+    return results
+
+
+def latex_errors(folder: Path) -> list[str]:
+    log = (folder / "doc.log").read_text(encoding="utf-8", errors="replace")
+    return re.findall(r"^! .*", log, re.M)
+
+
+def recorded_files(folder: Path) -> tuple[set[str], set[str]]:
+    """The files the LaTeX run read and wrote (its -recorder list), as given."""
+    inputs, outputs = set(), set()
+    for line in (folder / "doc.fls").read_text(errors="replace").splitlines():
+        kind, _, path = line.partition(" ")
+        (inputs if kind == "INPUT" else outputs if kind == "OUTPUT" else set()).add(path)
+    return inputs, outputs
