@@ -320,7 +320,8 @@ def safe_doi(doi: str | None) -> str | None:
 
 def doi_url(doi: str) -> str:
     """A doi.org link for any DOI, percent-encoded (the resolver decodes it)."""
-    return "https://doi.org/" + safe_url(DOI_PREFIX_RE.sub("", doi.strip()))
+    # A `%` in a DOI is a character of the DOI, never an escape.
+    return "https://doi.org/" + safe_url(DOI_PREFIX_RE.sub("", doi.strip()).replace("%", "%25"))
 
 
 def safe_eprint(paper: Paper) -> tuple[str | None, str | None]:
