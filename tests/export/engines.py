@@ -131,13 +131,13 @@ def latex_document(preamble: str, body: str = "\\nocite{*}\n\\bibliographystyle{
     return f"\\documentclass{{article}}\n{preamble}\n\\begin{{document}}\n{body}\\end{{document}}\n"
 
 
-def compile_latex(folder: Path, engine: str, *steps: str, extra: tuple[str, ...] = ()) -> list[subprocess.CompletedProcess]:
-    """Run `engine` and the given steps ("bibtex", "biber") on doc.tex, like latexmk would."""
+def compile_latex(folder: Path, engine: str, *steps: str, extra: tuple[str, ...] = (), reruns: int = 2) -> list[subprocess.CompletedProcess]:
+    """Run `engine`, the given steps ("bibtex", "biber"), then `engine` again, like latexmk would."""
     latex = [PROGRAMS[engine], "-interaction=nonstopmode", "-recorder", *extra, "doc"]
     results = [run(latex, folder)]
     for step in steps:
         results.append(run([PROGRAMS[step], "doc"], folder))
-    results += [run(latex, folder), run(latex, folder)]
+    results += [run(latex, folder) for _ in range(reruns)]
     return results
 
 
