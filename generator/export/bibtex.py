@@ -107,7 +107,7 @@ def clean_text(text: str) -> str:
 
 
 def encode_text(text: str) -> str:
-    """Plain text -> ASCII LaTeX that BibTeX and LaTeX read back as the same text.
+    """Plain text -> LaTeX that BibTeX and LaTeX read back as the same text.
 
     Literal braces that pair up become `\\{ ... \\}` (balanced for BibTeX,
     printed as braces by LaTeX, never a group); lone braces become macros.
@@ -230,9 +230,6 @@ def safe_url(value: str) -> str:
         else:
             out.extend(f"%{byte:02X}" for byte in char.encode("utf-8"))
     return "".join(out)
-
-
-raw_identifier = safe_url  # the older name, kept for callers
 
 
 def safe_doi(doi: str | None) -> str | None:

@@ -25,8 +25,8 @@ from generator.export.bibtex import (
     encode_title,
     needs_case_protection,
     paper_entry,
-    raw_identifier,
     safe_doi,
+    safe_url,
     venue_kind,
 )
 from bibtexparser.middlewares.names import parse_single_name_into_parts
@@ -295,9 +295,20 @@ def test_entry_types_and_fields() -> None:
     assert "abstract" not in paper_entry(by_key["no-abstract"]).fields_dict
 
 
-def test_urls_stay_raw_but_cannot_break_braces() -> None:
-    assert raw_identifier("https://example.org/a b/{x}\\é") == "https://example.org/a%20b/%7Bx%7D%5C%C3%A9"
-    assert raw_identifier("https://x.org/p?q=1&r=10%25#frag_1") == "https://x.org/p?q=1&r=10%25#frag_1"
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        ("https://example.org/a b/{x}\\é", "https://example.org/a%20b/%7Bx%7D%5C%C3%A9"),
+        ("https://x.org/p?q=1&r=10%25#frag_1", "https://x.org/p?q=1&r=10%25#frag_1"),
+        ("https://x.org/^^5cinput^^7bx^^7d", "https://x.org/%5E%5E5cinput%5E%5E7bx%5E%5E7d"),
+        ("https://x.org/50%-off%", "https://x.org/50%25-off%25"),
+        ("https://x.org/a%\ninput", "https://x.org/a%25%0Ainput"),
+        ('https://x.org/"<|>`', "https://x.org/%22%3C%7C%3E%60"),
+    ],
+    ids=["braces-space-backslash", "valid-escapes-kept", "caret-form", "lone-percent", "percent-newline", "quotes"],
+)
+def test_urls_are_percent_encoded_until_tex_reads_nothing(url, safe) -> None:
+    assert safe_url(url) == safe
 
 
 @pytest.mark.parametrize(
