@@ -426,7 +426,7 @@ def test_enriched_metadata_flows_into_every_export(content, stub, tmp_path, caps
 
     bib = (docs / "bib" / "galore.bib").read_text("utf-8")
     assert "eprint = {2403.03507}" in bib and "archivePrefix = {arXiv}" in bib and "primaryClass = {cs.LG}" in bib
-    assert "author = {Jiawei Zhao and Zhenyu Zhang and Beidi Chen" in bib
+    assert "author = {Zhao, Jiawei and Zhang, Zhenyu and Chen, Beidi" in bib
     assert "year = {2023}" in bib  # the hand-written year, never overwritten
     assert "galore" in (docs / "bib" / "library.bib").read_text("utf-8")
 
