@@ -29,12 +29,11 @@ from generator.render.urls import (
     TAGS_SRC,
     THEMES_INDEX_SRC,
     UNSORTED_SRC,
-    arxiv_links,
     bib_path,
-    doi_url,
-    external_url,
     md_link,
+    paper_links,
     paper_src,
+    search_links,
     site_path,
     theme_bib_path,
     theme_csl_path,
@@ -188,15 +187,7 @@ def _status_label(status: str | None) -> str:
 def render_paper(site: SiteData, paper: Paper) -> str:
     src = paper_src(paper.key)
     page = _Page(site, src)
-    links = []
-    arxiv = arxiv_links(paper.arxiv)
-    if arxiv:
-        links.append(("arXiv " + plain(paper.arxiv).strip(), arxiv[0]))
-        links.append(("PDF", arxiv[1]))
-    if (doi := doi_url(paper.doi)) is not None:
-        links.append(("DOI", doi))
-    if (url := external_url(paper.url)) is not None and (not arxiv or url not in (arxiv[0], arxiv[1])):
-        links.append(("Web page", url))
+    links = paper_links(paper.arxiv, paper.doi, paper.url)
     byline = []
     if paper.authors:
         byline.append(", ".join(plain(a).strip() for a in paper.authors))
@@ -212,6 +203,7 @@ def render_paper(site: SiteData, paper: Paper) -> str:
         themes=[(a.theme, _theme_title(site, a.theme), _reason_sentence(a.reason)) for a in site.assignments.get(paper.key, ())],
         status=_status_label(paper.status),
         links=links,
+        searches=[] if links else search_links(paper.title),
         notes=curated_html(paper.notes, src, page.dirs),
         related=[(r, site.by_key[r.key]) for r in site.related_to(paper.key)],
         mentions=[site.by_key[k] for k in site.mentioned(paper.key)],
