@@ -94,6 +94,7 @@ class _Page:
         self.src = src
         self.dirs = site.settings.use_directory_urls  # for links in raw HTML (curator Markdown)
         self.folder = url_folder(src, self.dirs)
+        self.public = site.settings.public  # the readers' view: no curator internals, no curator pages
 
     def md(self, target_src: str) -> Markup:
         """Link to another docs file (a .md page or a static file), checked by MkDocs."""
