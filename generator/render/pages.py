@@ -21,6 +21,7 @@ from generator.analysis.themes import first_sentence
 from generator.model import STATUSES, Paper
 from generator.render.curated import curated_html, curated_text
 from generator.render.escape import author_list, code_block, excerpt, html_text, md_text, plain, yaml_str
+from generator.render import meta
 from generator.render.fragments import HTML_END, HTML_START
 from generator.render.site import SiteData, reading_order, title_order
 from generator.render.urls import (
@@ -211,6 +212,8 @@ def render_paper(site: SiteData, paper: Paper) -> str:
         mentioned_by=[site.by_key[k] for k in site.mentioned_by(paper.key)],
         bibtex=code_block(site.bibtex.get(paper.key, "")),
         bib=bib_path(paper.key),
+        description=meta.description(paper, site.settings),
+        head=meta.head_meta(paper, site.settings),
     )
 
 
