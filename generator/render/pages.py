@@ -234,6 +234,7 @@ def render_theme(site: SiteData, theme: Any) -> str:
         bib=theme_bib_path(theme.id),
         csl=theme_csl_path(theme.id),
         feed=theme_feed_path(theme.id),
+        description=excerpt(theme_short(theme), site.settings.excerpt_chars),  # <meta name="description">
     )
 
 

@@ -199,3 +199,15 @@ def test_citation_tags_name_only_identifiers_that_parse():
     tags = dict(citation_tags(paper))
     assert tags["citation_arxiv_id"] == "2403.03507v2" and tags["citation_pdf_url"] == "https://arxiv.org/pdf/2403.03507v2"
     assert "citation_doi" not in tags
+
+
+def test_theme_pages_describe_themselves(site):
+    from generator.analysis.themes import load_themes
+    from generator.render.pages import theme_short
+
+    built, content = site
+    themes, problems = load_themes(content / "themes.yml")
+    assert themes and not problems
+    for theme in themes:
+        _, _, description = _read(built, f"../themes/{theme.id}")
+        assert description == excerpt(theme_short(theme), Settings().excerpt_chars) != SITE_NAME, theme.id
