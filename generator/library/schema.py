@@ -7,6 +7,10 @@ and key path (`themes[3].match[2]`), instead of stopping at the first.
 
 It validates ruamel.yaml round-trip data, whose mappings and sequences know
 the line each key or item came from.
+
+`validate(data, spec, file)` is the entry point; the node types are `Text`,
+`Flag`, `Whole`, `ListOf`, `Mapping` (with its `Field`s) and `Either`. The
+schema of themes.yml, its main user, is in `generator/analysis/themes/loading.py`.
 """
 
 from __future__ import annotations

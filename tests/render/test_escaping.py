@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "site"))
-
-from sitetools import HOSTILE_CONTENT, ROOT, SITE_NAME, build_site, html_text, read_page, site_markdown, squash  # noqa: E402
+from fixtures.site.sitetools import SITE_NAME, html_text, read_page, site_markdown, squash  # noqa: E402
 
 from generator.render.escape import md_text, yaml_str  # noqa: E402
 
@@ -97,8 +94,8 @@ def test_yaml_str_round_trips(value):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    return build_site(tmp_path_factory.mktemp("hostile"), HOSTILE_CONTENT)
+def site(built_hostile_site) -> Path:
+    return built_hostile_site
 
 
 @pytest.fixture(scope="module")

@@ -12,15 +12,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import extruct
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "site"))
-
-from sitetools import HOSTILE_CONTENT, SITE_CONTENT, SITE_NAME, SITE_URL, build_site, read_page  # noqa: E402
+from fixtures.site.sitetools import HOSTILE_CONTENT, SITE_CONTENT, SITE_NAME, SITE_URL, build_site, read_page  # noqa: E402
 
 from generator.library.records import load_library  # noqa: E402
 from generator.model import Paper  # noqa: E402
@@ -49,8 +46,8 @@ def site(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory) -> tuple[Path, Path]:
-    return build_site(tmp_path_factory.mktemp("hostile-meta"), HOSTILE_CONTENT), HOSTILE_CONTENT
+def hostile_site(built_hostile_site) -> tuple[Path, Path]:
+    return built_hostile_site, HOSTILE_CONTENT
 
 
 def _papers(content: Path) -> dict[str, Paper]:
@@ -104,6 +101,7 @@ def _check_page(site: Path, paper: Paper) -> tuple[dict, dict]:
     return article, citation
 
 
+@pytest.mark.site
 def test_every_paper_page_says_what_its_record_says(site):
     built, content = site
     papers = _papers(content)
@@ -117,6 +115,7 @@ def test_every_paper_page_says_what_its_record_says(site):
             assert {"@type": "PropertyValue", "propertyID": "arXiv", "value": paper.arxiv} in article["identifier"]
 
 
+@pytest.mark.site
 def test_a_journal_paper_with_a_doi_and_a_pdf(site):
     built, content = site
     paper = _papers(content)["journal-paper"]
@@ -201,6 +200,7 @@ def test_citation_tags_name_only_identifiers_that_parse():
     assert "citation_doi" not in tags
 
 
+@pytest.mark.site
 def test_theme_pages_describe_themselves(site):
     from generator.analysis.themes import load_themes
     from generator.render.pages import theme_short

@@ -6,16 +6,13 @@ internals from readers; the local preview keeps them.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from mkdocs.config import load_config
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "site"))
-
-from sitetools import ROOT, SITE_CONTENT, make_site, mkdocs_build, read_page  # noqa: E402
+from fixtures.site.sitetools import ROOT, SITE_CONTENT, make_site, mkdocs_build, read_page  # noqa: E402
 
 from generator.build import generate, load_content  # noqa: E402
 from generator.mkdocs_integration.hook import expand_theme_nav  # noqa: E402
@@ -137,6 +134,8 @@ from functools import partial
 from generator.mkdocs_integration import hook as base
 from generator.settings import apply_view, settings_from
 
+globals().update({{name: getattr(base, name) for name in dir(base) if name.startswith("on_")}})
+
 def on_config(config, **kwargs):
     base.settings_from = partial(settings_from, extra=config.extra)
     return base.on_config(config, **kwargs)
@@ -144,10 +143,6 @@ def on_config(config, **kwargs):
 def on_pre_build(config, **kwargs):
     base.on_pre_build(config, **kwargs)
     apply_view(config, base.settings_from(config.site_url, config.use_directory_urls, config.site_name))
-
-on_nav, on_env, on_files = base.on_nav, base.on_env, base.on_files
-on_page_markdown, on_page_content, on_post_page, on_post_build = (
-    base.on_page_markdown, base.on_page_content, base.on_post_page, base.on_post_build)
 '''
 
 
@@ -164,6 +159,7 @@ def public_site(tmp_path_factory) -> Path:
     return root / "site"
 
 
+@pytest.mark.site
 def test_the_public_site_has_no_curator_pages_or_internals(public_site):
     assert not (public_site / "unsorted").exists() and not (public_site / "curating").exists()
     assert (public_site / "about" / "index.html").is_file()
