@@ -3,9 +3,10 @@
 Zotero's connector and Google Scholar read Highwire Press `citation_*` meta
 tags; chat and social previews read Open Graph; search engines read a
 schema.org `ScholarlyArticle` in JSON-LD. The values are the record's, built
-here once as plain text and carried in the page's front matter (`rl_head`);
-overrides/partials/rl-paper-meta.html prints them escaped. Only identifiers
-that parse are named, and only URLs built from them (generator/identifiers.py).
+here once as plain text and carried, HTML-escaped like the page's `title`, in
+its front matter (`rl_head`), which overrides/partials/rl-paper-meta.html
+prints. Only identifiers that parse are named, and only URLs built from them
+(generator/identifiers.py).
 """
 
 from __future__ import annotations

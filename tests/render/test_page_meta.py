@@ -211,3 +211,17 @@ def test_theme_pages_describe_themselves(site):
     for theme in themes:
         _, _, description = _read(built, f"../themes/{theme.id}")
         assert description == excerpt(theme_short(theme), Settings().excerpt_chars) != SITE_NAME, theme.id
+
+
+def test_the_generated_front_matter_holds_no_markup_from_the_record():
+    from generator.render.pages import render_paper
+    from generator.render.site import SiteData
+
+    paper = Paper(
+        key="hostile", title='<script>alert(1)</script> "q" & more', abstract="</script><b>x</b>", added="2024-01-01",
+        authors=("<i>Eve</i>",), venue="<svg onload=alert(2)>", year=2024,
+    )
+    site = SiteData(papers=(paper,), themes=(), assignments={}, related={}, mentions_out={}, mentions_in={}, bibtex={})
+    front = render_paper(site, paper).split("\n---\n")[0]
+    assert "<" not in front and ">" not in front
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot; &amp; more" in front
