@@ -29,7 +29,8 @@ if str(ROOT) not in sys.path:  # the hook is loaded by file path
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 
-from generator.build import ContentError, build_site, settings_from  # noqa: E402
+from generator.build import ContentError, build_site  # noqa: E402
+from generator.settings import apply_view, settings_from  # noqa: E402
 from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
 from generator.mkdocs_integration.postprocess import compact_html, compact_search_index  # noqa: E402
 from generator.render.urls import theme_src  # noqa: E402
@@ -107,7 +108,7 @@ def on_config(config, **kwargs):
 
 def on_pre_build(config, **kwargs):
     content_dir = _site_root(config) / "content"
-    settings = settings_from(config.site_url, config.use_directory_urls, config.site_name)
+    settings = settings_from(config.site_url, config.use_directory_urls, config.site_name, config.extra)
     try:
         content, report = build_site(content_dir, Path(config.docs_dir), settings)
     except ContentError as err:
@@ -122,6 +123,7 @@ def on_pre_build(config, **kwargs):
     )
     if config.nav:
         config.nav = expand_theme_nav(config.nav, [theme_src(t.id) for t in content.themes])
+    apply_view(config, settings)  # the readers' view hides curator pages (extra.reading_list.public)
 
 
 def on_nav(nav, config, files, **kwargs):

@@ -127,33 +127,11 @@ def test_generated_pages_hide_curator_internals_in_the_public_view(content, publ
 
 # The hook as it is plus the two calls this view needs from it (see the report
 # of the branch): `settings_from(..., config.extra)` and `apply_view(config, settings)`.
-HOOK_WITH_VIEW = '''
-import sys
-sys.path.insert(0, {root!r})
-from functools import partial
-from generator.mkdocs_integration import hook as base
-from generator.settings import apply_view, settings_from
-
-globals().update({{name: getattr(base, name) for name in dir(base) if name.startswith("on_")}})
-
-def on_config(config, **kwargs):
-    base.settings_from = partial(settings_from, extra=config.extra)
-    return base.on_config(config, **kwargs)
-
-def on_pre_build(config, **kwargs):
-    base.on_pre_build(config, **kwargs)
-    apply_view(config, base.settings_from(config.site_url, config.use_directory_urls, config.site_name))
-'''
 
 
 @pytest.fixture(scope="module")
 def public_site(tmp_path_factory) -> Path:
     root = make_site(tmp_path_factory.mktemp("public"), SITE_CONTENT)
-    hook = root / "hook_with_view.py"
-    hook.write_text(HOOK_WITH_VIEW.format(root=str(ROOT)), "utf-8")
-    config = (root / "mkdocs.yml").read_text("utf-8")
-    project_hook = (ROOT / "generator" / "mkdocs_integration" / "hook.py").as_posix()
-    (root / "mkdocs.yml").write_text(config.replace(f"  - {project_hook}", f"  - {hook.as_posix()}"), "utf-8")
     run = mkdocs_build(root, READING_LIST_PUBLIC="true")
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     return root / "site"
