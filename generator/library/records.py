@@ -211,6 +211,9 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
 
 def load_library(content: Path) -> Library:
     """Read and validate every record under content/papers/."""
+    from generator.library.lock import recover_if_idle
+
+    recover_if_idle(content)  # finish or undo what a killed run left first
     folder = papers_dir(content)
     papers: list[Paper] = []
     problems: list[Problem] = []
