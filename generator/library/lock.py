@@ -1,12 +1,16 @@
 """One writer of the library at a time.
 
 Every command that changes `content/` runs inside `library_lock(content)`: a
-lock file (`content/.txn/lock`, via `filelock`, which works on Linux, macOS
-and Windows) plus a side file naming the holder, so that a second run waits
+lock file next to the folder (`.content.lock`, via `filelock`, which works on
+Linux, macOS and Windows) plus a side file naming the holder
+(`.content.lock.owner`), so that a second run waits
 a bounded time and then says who holds the library instead of silently
 interleaving its writes. Taking the lock also finishes or undoes what a
 killed run left (`transaction.recover`) and remembers how every file looked,
 so that an edit made by hand during the run is never overwritten.
+
+The lock lives beside the library, not in it: taking it changes nothing that
+`mkdocs serve` watches or that a comparison of the library would see.
 """
 
 from __future__ import annotations
@@ -22,10 +26,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from generator.library.transaction import TXN_DIR, has_leftovers, recover, unwatch_tree, watch_tree
+from generator.library.transaction import has_leftovers, recover, unwatch_tree, watch_tree
 
-LOCK_NAME = "lock"
-OWNER_NAME = "owner.json"
 TIMEOUT_ENV = "GENERATOR_LOCK_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0
 
@@ -45,10 +47,20 @@ def lock_timeout(timeout: float | None = None) -> float:
         return DEFAULT_TIMEOUT
 
 
+def lock_path(content: Path) -> Path:
+    folder = Path(os.path.abspath(content))
+    return folder.parent / f".{folder.name or 'content'}.lock"
+
+
+def owner_path(content: Path) -> Path:
+    path = lock_path(content)
+    return path.with_name(path.name + ".owner")
+
+
 def describe_holder(content: Path) -> str:
     """Who holds the lock, from the side file it wrote."""
     try:
-        owner = json.loads((content / TXN_DIR / OWNER_NAME).read_text("utf-8"))
+        owner = json.loads(owner_path(content).read_text("utf-8"))
         return f"pid {owner['pid']} on {owner['host']} (`{owner['command']}`, started {owner['started']})"
     except (OSError, ValueError, KeyError, TypeError):
         return "another run (it has not said which yet)"
@@ -59,18 +71,13 @@ def _write_owner(content: Path, command: str) -> None:
 
     started = datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     owner = {"pid": os.getpid(), "host": socket.gethostname(), "command": command, "started": started}
-    write_atomic(content / TXN_DIR / OWNER_NAME, json.dumps(owner) + "\n")
+    write_atomic(owner_path(content), json.dumps(owner) + "\n")
 
 
 def _prepare(content: Path) -> Path:
-    folder = content / TXN_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        from generator.writer import write_atomic
-
-        write_atomic(ignore, "*\n")
-    return folder / LOCK_NAME
+    path = lock_path(content)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _say(notes: list[str]) -> None:
@@ -108,7 +115,7 @@ def library_lock(content: Path, command: str | None = None, timeout: float | Non
         unwatch_tree(content)
         _held.discard(key)
         try:
-            os.unlink(content / TXN_DIR / OWNER_NAME)
+            os.unlink(owner_path(content))
         except OSError:
             pass
         lock.release()

@@ -227,7 +227,7 @@ class Journal:
 
 
 def _tidy(txn_dir: Path) -> None:
-    """Remove `.txn/` when nothing but its .gitignore is left (no lock lives there)."""
+    """Remove `.txn/` when nothing but its .gitignore is left."""
     try:
         names = os.listdir(txn_dir)
     except OSError:
@@ -306,6 +306,7 @@ def recover(root: Path) -> list[str]:
             else:
                 notes.append(f"{root}: undid a change that an interrupted run had not committed (nothing had been written)")
             shutil.rmtree(folder, ignore_errors=True)
+    _tidy(txn_dir)
     removed = remove_stray_temp_files(root)
     if removed:
         notes.append(f"{root}: removed {removed} temporary file(s) left by an interrupted run")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator.library import transaction
-from generator.library.lock import LibraryLocked, library_lock
+from generator.library.lock import LibraryLocked, library_lock, lock_path, owner_path
 from generator.library.records import load_library
 from generator.library.transaction import JOURNAL, TXN_DIR, ChangedOnDisk, Journal, recover, watch_tree, unwatch_tree
 from generator.reading.merge import import_dumps
@@ -36,20 +36,12 @@ def make_dump(path: Path, first: int, count: int, tag: str) -> Path:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under `root` except the lock folder's own files."""
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.relative_to(root).parts[0] != TXN_DIR
-    }
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def leftovers(root: Path) -> list[str]:
-    stray = [p.relative_to(root).as_posix() for p in root.rglob("*.tmp")]
-    txn = root / TXN_DIR
-    if txn.is_dir():
-        stray += [f"{TXN_DIR}/{p.name}" for p in txn.iterdir() if p.is_dir()]
-    return stray
+    """Anything a run left in the library besides the library itself."""
+    return [p.relative_to(root).as_posix() for p in root.rglob("*") if p.name.endswith(".tmp") or TXN_DIR in p.parts]
 
 
 def run(*args: str, env: dict[str, str] | None = None, wait: bool = True):
@@ -175,7 +167,7 @@ def test_the_lock_is_reentrant_in_one_process_and_exclusive_across_objects(small
             pass
     from filelock import FileLock
 
-    holder = FileLock(str(small_library / TXN_DIR / "lock"))
+    holder = FileLock(str(lock_path(small_library)))
     holder.acquire()
     try:
         with pytest.raises(LibraryLocked, match="waited 0 s"):
@@ -238,7 +230,7 @@ def test_an_edit_during_an_import_is_never_lost(small_library, tmp_path):
     record = small_library / "papers" / "model0.yml"
     proc = run("import", str(dump), "--content", str(small_library), "--date", DATE,
                env={transaction.PAUSE_ENV: "2"}, wait=False)
-    owner = small_library / TXN_DIR / "owner.json"
+    owner = owner_path(small_library)
     deadline = time.monotonic() + 20
     while not owner.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
