@@ -15,6 +15,7 @@ from typing import Any
 
 from generator.library.keys import KEY_RE, RESERVED_KEYS
 from generator.library.yamlio import _fast_load, load_yaml
+from generator.limits import record_text_problems
 from generator.model import RECORD_FIELDS, STATUSES, Paper, Problem, SourceRef
 
 PAPERS_DIR = "papers"
@@ -233,6 +234,10 @@ def load_library(content: Path) -> Library:
             continue
         except OSError as err:
             problems.append(Problem(str(path), f"cannot read the record: {err.strerror or err}"))
+            continue
+        found = record_text_problems(text, str(path))  # aliases, surrogates, size
+        if found:
+            problems.extend(found)
             continue
         try:  # the fast path, for the usual valid record
             paper, found = record_to_paper(_fast_load(text), path)
