@@ -182,9 +182,9 @@ def _plan(files: dict[Path, bytes | str], expected: dict[str, bytes | None]) -> 
         if isinstance(data, str):
             data = data.encode("utf-8")
         old = _read_existing(path)  # a directory here raises IsADirectoryError: fail early
-        check_unchanged(path, old, expected)
         if old == data:
-            continue
+            continue  # nothing to write, so nothing to lose
+        check_unchanged(path, old, expected)
         entry = _Staged("", path, old)
         if old is not None:
             info = path.stat()
