@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from generator.model import Problem
+from generator.model import Paper, Problem
 
 MAX_TITLE_CHARS = 600
 MAX_ABSTRACT_CHARS = 20_000
@@ -19,6 +19,10 @@ MAX_BIB_BYTES = 50_000_000
 # A record is a title, an abstract, some authors and the curator's notes:
 # far below this. Bigger means pasted data or a generated attack.
 MAX_RECORD_BYTES = 1_000_000
+MAX_AUTHORS = 5_000  # the largest collaborations sign about 3,000
+MAX_NAME_CHARS = 200
+MAX_VENUE_CHARS = 600
+MAX_NOTES_CHARS = 100_000
 
 # A UTF-16 surrogate written as a YAML escape ("\ud800"): no UTF-8 file can
 # hold one, so the build would crash writing it.
@@ -113,3 +117,28 @@ def record_text_problems(text: str, filename: str) -> list[Problem]:
     if size > MAX_RECORD_BYTES:
         return [Problem(filename, f"record is {size:,} bytes; at most {MAX_RECORD_BYTES:,} expected")]
     return yaml_alias_problems(text, filename) or surrogate_problems(text, filename)
+
+
+def _field_line(text: str, name: str) -> int | None:
+    match = re.search(rf"(?m)^{re.escape(name)}\s*:", text)
+    return None if match is None else _line_at(text, match.start())
+
+
+def paper_problems(paper: Paper, text: str, filename: str) -> list[Problem]:
+    """Sizes `check` refuses in a valid record: the same for every reader
+    (dump, .bib, enrichment), so that none can store what another refuses."""
+    found: list[tuple[str, str]] = []
+    for name, value, limit in (
+        ("title", paper.title, MAX_TITLE_CHARS),
+        ("abstract", paper.abstract, MAX_ABSTRACT_CHARS),
+        ("venue", paper.venue or "", MAX_VENUE_CHARS),
+        ("notes", paper.notes or "", MAX_NOTES_CHARS),
+    ):
+        if len(value) > limit:
+            found.append((name, f"{name} is {len(value):,} characters; at most {limit:,} expected"))
+    if len(paper.authors) > MAX_AUTHORS:
+        found.append(("authors", f"{len(paper.authors):,} authors; at most {MAX_AUTHORS:,} expected"))
+    longest = max(paper.authors, key=len, default="")
+    if len(longest) > MAX_NAME_CHARS:
+        found.append(("authors", f"an author name is {len(longest):,} characters; at most {MAX_NAME_CHARS} expected"))
+    return [Problem(filename, message, line=_field_line(text, name)) for name, message in found]

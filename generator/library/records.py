@@ -15,7 +15,7 @@ from typing import Any
 
 from generator.library.keys import KEY_RE, RESERVED_KEYS
 from generator.library.yamlio import _fast_load, load_yaml
-from generator.limits import record_text_problems
+from generator.limits import paper_problems, record_text_problems
 from generator.model import RECORD_FIELDS, STATUSES, Paper, Problem, SourceRef
 
 PAPERS_DIR = "papers"
@@ -244,7 +244,10 @@ def load_library(content: Path) -> Library:
         except Exception:
             paper, found = None, []
         if paper is not None and not found:
-            papers.append(paper)
+            found = paper_problems(paper, text, str(path))  # sizes stated in generator.limits
+            problems.extend(found)
+            if not found:
+                papers.append(paper)
             continue
         # Something is wrong: read it again keeping lines, to say where.
         data, found = load_yaml(text, str(path))
@@ -254,7 +257,10 @@ def load_library(content: Path) -> Library:
         paper, found = record_to_paper(data, path)
         problems.extend(found)
         if paper is not None:
-            papers.append(paper)
+            found = paper_problems(paper, text, str(path))
+            problems.extend(found)
+            if not found:
+                papers.append(paper)
     seen: dict[str, Paper] = {}
     for paper in papers:
         if paper.key in seen:

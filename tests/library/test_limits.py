@@ -67,3 +67,21 @@ def test_an_oversized_record_is_refused_without_parsing_it():
     text = GOOD + "notes: " + "x" * MAX_RECORD_BYTES + "\n"
     problems = record_text_problems(text, "papers/galore.yml")
     assert len(problems) == 1 and "at most 1,000,000 expected" in problems[0].message
+
+
+@pytest.mark.parametrize("extra, line, message", [
+    ("notes: " + "n" * 100_001 + "\n", 5, "notes is 100,001 characters; at most 100,000 expected"),
+    ("authors:\n" + "  - A. Author\n" * 5_001, 5, "5,001 authors; at most 5,000 expected"),
+    ("authors:\n  - " + "N" * 201 + "\n", 5, "an author name is 201 characters; at most 200 expected"),
+])
+def test_oversized_fields_are_refused_by_check_with_their_line(tmp_path, extra, line, message):
+    content = library_with(tmp_path, GOOD + extra)
+    library = load_library(content)
+    assert [(p.line, p.message) for p in library.problems] == [(line, message)]
+    assert library.papers == ()
+
+
+def test_a_long_title_is_refused_as_a_dump_would_refuse_it(tmp_path):
+    content = library_with(tmp_path, GOOD.replace("title: 'GaLore:", "title: 'GaLore" + "x" * 600 + ":"))
+    [problem] = load_library(content).problems
+    assert problem.line == 2 and "at most 600 expected" in problem.message
