@@ -311,7 +311,9 @@ def main(argv: list[str] | None = None) -> int:
 
     command = "python -m generator " + " ".join(sys.argv[1:] if argv is None else argv)
     try:
-        with library_lock(args.content, command=command):
+        with library_lock(args.content, command=command) as notes:
+            for note in notes:  # what the recovery from a killed run did
+                print(f"note: {note}", file=sys.stderr)
             return args.func(args)
     except LibraryLocked as err:
         print(f"error: {err}", file=sys.stderr)

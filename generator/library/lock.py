@@ -16,6 +16,7 @@ The lock lives beside the library, not in it: taking it changes nothing that
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import sys
@@ -31,6 +32,7 @@ from generator.library.transaction import has_leftovers, recover, unwatch_tree, 
 TIMEOUT_ENV = "GENERATOR_LOCK_TIMEOUT"
 DEFAULT_TIMEOUT = 10.0
 
+_log = logging.getLogger(__name__)
 _held: set[str] = set()  # libraries this process holds (the lock is not reentrant across FileLock objects)
 
 
@@ -80,21 +82,17 @@ def _prepare(content: Path) -> Path:
     return path
 
 
-def _say(notes: list[str]) -> None:
-    for note in notes:
-        print(f"note: {note}", file=sys.stderr)
-
-
 @contextmanager
-def library_lock(content: Path, command: str | None = None, timeout: float | None = None) -> Iterator[None]:
+def library_lock(content: Path, command: str | None = None, timeout: float | None = None) -> Iterator[list[str]]:
     """Hold the library in `content` for the duration of the block.
 
     Waits up to `timeout` seconds (default: $GENERATOR_LOCK_TIMEOUT, else
-    10), then raises LibraryLocked naming the holder.
+    10), then raises LibraryLocked naming the holder. Yields what recovery
+    from a killed run did (lines for the command to print).
     """
     key = os.path.abspath(content)
     if key in _held:
-        yield
+        yield []
         return
     wait = lock_timeout(timeout)
     lock = FileLock(str(_prepare(content)))
@@ -108,9 +106,9 @@ def library_lock(content: Path, command: str | None = None, timeout: float | Non
     _held.add(key)
     try:
         _write_owner(content, command or " ".join(sys.argv))
-        _say(recover(content))
+        notes = recover(content)
         watch_tree(content)
-        yield
+        yield notes
     finally:
         unwatch_tree(content)
         _held.discard(key)
@@ -132,6 +130,7 @@ def recover_if_idle(content: Path) -> None:
     except (Timeout, OSError):  # held, or a read-only checkout
         return
     try:
-        _say(recover(content))
+        for note in recover(content):
+            _log.info(note)
     finally:
         lock.release()

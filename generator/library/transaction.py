@@ -191,7 +191,7 @@ class Journal:
         self.entries: list[tuple[Path, Path, str | None, str]] = []  # target, staged, old, new digest
 
     def open(self) -> None:
-        self.txn_dir.mkdir(exist_ok=True)
+        self.txn_dir.mkdir(parents=True, exist_ok=True)  # a first import creates the library
         ignore = self.txn_dir / ".gitignore"
         if not ignore.exists():  # leftovers of a killed run stay out of git
             _write_new(ignore, b"*\n", 0o644)

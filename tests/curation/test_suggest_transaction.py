@@ -10,7 +10,7 @@ from pathlib import Path
 
 from test_suggest import args, write_content
 
-from generator.curation.suggest import run_suggest
+from generator.cli import main
 from generator.library.records import load_library
 from generator.library.transaction import KILL_AT_ENV, TXN_DIR
 
@@ -34,7 +34,7 @@ def test_suggest_apply_killed_leaves_no_partial_pins(tmp_path):
     before = papers(content)
     done = tmp_path / "done"
     shutil.copytree(content, done)
-    assert run_suggest(args(done, apply=True)) == 0
+    assert main(args(done, apply=True)) == 0
     after = papers(done)
     pinned = sum(before[name] != after[name] for name in before)
     assert pinned >= 2
