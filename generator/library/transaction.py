@@ -194,7 +194,10 @@ class Journal:
         self.txn_dir.mkdir(parents=True, exist_ok=True)  # a first import creates the library
         ignore = self.txn_dir / ".gitignore"
         if not ignore.exists():  # leftovers of a killed run stay out of git
-            _write_new(ignore, b"*\n", 0o644)
+            try:
+                _write_new(ignore, b"*\n", 0o644)
+            except FileExistsError:  # another transaction's, just now
+                pass
         self.folder.mkdir()
 
     def stage(self, target: Path, data: bytes, mode: int, old: bytes | None) -> Path:
