@@ -298,6 +298,26 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _changes_library(args: argparse.Namespace) -> bool:
+    return args.command in ("import", "add", "enrich") or (args.command == "suggest" and args.apply)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args)
+    if not _changes_library(args):
+        return args.func(args)
+    from generator.library.lock import LibraryLocked, library_lock
+    from generator.writer import ChangedOnDisk
+
+    command = "python -m generator " + " ".join(sys.argv[1:] if argv is None else argv)
+    try:
+        with library_lock(args.content, command=command) as notes:
+            for note in notes:  # what the recovery from a killed run did
+                print(f"note: {note}", file=sys.stderr)
+            return args.func(args)
+    except LibraryLocked as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later
+    except ChangedOnDisk as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1

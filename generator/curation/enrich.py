@@ -19,6 +19,7 @@ already looked up.
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,7 +34,7 @@ from generator.library.records import did_you_mean, load_library, record_to_pape
 from generator.library.yamlio import dump_yaml, load_yaml
 from generator.model import Paper, Problem
 from generator.textnorm import title_identity
-from generator.writer import write_atomic
+from generator.writer import ChangedOnDisk, write_all_or_nothing
 
 CACHE_DIR = Path(".cache") / "arxiv"
 FILLED_FIELDS = ("authors", "year", "arxiv", "url", "primary_class")
@@ -146,11 +147,16 @@ def fill_record(data: CommentedMap, entry: ArxivEntry, text: str = "") -> list[s
     return fill_missing(data, ordered, provenance=f"arxiv {entry.arxiv_id}", text=text)
 
 
-def apply_match(paper: Paper, entry: ArxivEntry) -> tuple[list[str], str | None]:
-    """Re-read the record, fill it and write it atomically; (filled, error)."""
+def apply_match(paper: Paper, entry: ArxivEntry, pending: dict[Path, tuple[str, bytes]] | None = None) -> tuple[list[str], str | None]:
+    """Re-read the record and fill it; (filled, error).
+
+    With `pending`, the new text (and the bytes it was made from) is kept
+    there for the run's single transaction; without, it is written now.
+    """
     path = paper.path
     assert path is not None
-    text = path.read_text("utf-8")  # read now, not at start: the curator may have edited it
+    raw = path.read_bytes()  # read now, not at start: the curator may have edited it
+    text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     data, problems = load_yaml(text, str(path))
     if problems or not isinstance(data, CommentedMap):
         return [], "; ".join(str(p) for p in problems) or "record is not a mapping"
@@ -162,8 +168,36 @@ def apply_match(paper: Paper, entry: ArxivEntry) -> tuple[list[str], str | None]
     _paper, problems = record_to_paper(data, path)
     if problems:  # never write a record that `check` would reject
         return [], "; ".join(p.message for p in problems)
-    write_atomic(path, dump_yaml(data))
+    if pending is None:
+        write_all_or_nothing({path: dump_yaml(data)}, expected={path: raw})
+    else:
+        pending[path] = (dump_yaml(data), raw)
     return filled, None
+
+
+def save_matches(pending: dict[Path, tuple[str, bytes]], report: EnrichReport, say: Callable[[str], None]) -> None:
+    """Write every filled record in one transaction: the run lands whole.
+
+    A record edited by hand since it was read is left as it is (and its
+    paper counted as failed); the others are still written together.
+    """
+    while pending:
+        try:
+            write_all_or_nothing({p: new for p, (new, _raw) in pending.items()}, expected={p: raw for p, (_new, raw) in pending.items()})
+            return
+        except ChangedOnDisk as err:
+            changed = next(p for p in pending if os.path.abspath(p) == os.path.abspath(str(err.filename)))
+            del pending[changed]
+            key = changed.stem
+            if key in report.matched:
+                report.matched.remove(key)
+            report.failed.append(key)
+            say(f"failed: {key}: {err}")
+        except OSError as err:
+            report.failed.extend(p.stem for p in pending if p.stem not in report.failed)
+            report.matched[:] = [k for k in report.matched if k not in report.failed]
+            say(f"failed: cannot write the enriched records ({err}); none was changed")
+            return
 
 
 # ------------------------------------------------------------------ run
@@ -217,7 +251,7 @@ def _todo(content: Path, options: EnrichOptions, report: EnrichReport) -> list[P
     return todo
 
 
-def _enrich_one(paper: Paper, client: ArxivClient, report: EnrichReport) -> str:
+def _enrich_one(paper: Paper, client: ArxivClient, report: EnrichReport, pending: dict[Path, tuple[str, bytes]] | None = None) -> str:
     """Look one paper up and fill its record on a confident match; the line to log."""
     try:
         feed = client.lookup(query_for(paper))
@@ -233,7 +267,7 @@ def _enrich_one(paper: Paper, client: ArxivClient, report: EnrichReport) -> str:
         return f"not found: {paper.key}: {outcome.detail}"
     assert outcome.entry is not None
     try:
-        filled, error = apply_match(paper, outcome.entry)
+        filled, error = apply_match(paper, outcome.entry, pending)
     except OSError as err:
         filled, error = [], f"cannot write {paper.path}: {err}"
     if error:
@@ -265,12 +299,14 @@ def enrich_library(
         cache_dir = options.cache_dir if options.cache_dir is not None else content / CACHE_DIR
         client = ArxivClient(api_url=options.api_url, delay=options.delay, cache_dir=cache_dir)
     say = log or (lambda message: None)
+    pending: dict[Path, tuple[str, bytes]] = {}  # one transaction for the whole run
     try:
         for paper in (progress or (lambda items, label: items))(todo, "arXiv"):
-            say(_enrich_one(paper, client, report))
+            say(_enrich_one(paper, client, report, pending))
     except KeyboardInterrupt:
         report.interrupted = True
     finally:
+        save_matches(pending, report, say)
         report.requests = client.requests
         report.cache_hits = client.cache_hits
     return report

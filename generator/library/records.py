@@ -15,6 +15,7 @@ from typing import Any
 
 from generator.library.keys import KEY_RE, RESERVED_KEYS
 from generator.library.yamlio import _fast_load, load_yaml
+from generator.limits import paper_problems, record_text_problems
 from generator.model import RECORD_FIELDS, STATUSES, Paper, Problem, SourceRef
 
 PAPERS_DIR = "papers"
@@ -211,6 +212,9 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
 
 def load_library(content: Path) -> Library:
     """Read and validate every record under content/papers/."""
+    from generator.library.lock import recover_if_idle
+
+    recover_if_idle(content)  # finish or undo what a killed run left first
     folder = papers_dir(content)
     papers: list[Paper] = []
     problems: list[Problem] = []
@@ -231,12 +235,19 @@ def load_library(content: Path) -> Library:
         except OSError as err:
             problems.append(Problem(str(path), f"cannot read the record: {err.strerror or err}"))
             continue
+        found = record_text_problems(text, str(path))  # aliases, surrogates, size
+        if found:
+            problems.extend(found)
+            continue
         try:  # the fast path, for the usual valid record
             paper, found = record_to_paper(_fast_load(text), path)
         except Exception:
             paper, found = None, []
         if paper is not None and not found:
-            papers.append(paper)
+            found = paper_problems(paper, text, str(path))  # sizes stated in generator.limits
+            problems.extend(found)
+            if not found:
+                papers.append(paper)
             continue
         # Something is wrong: read it again keeping lines, to say where.
         data, found = load_yaml(text, str(path))
@@ -246,7 +257,10 @@ def load_library(content: Path) -> Library:
         paper, found = record_to_paper(data, path)
         problems.extend(found)
         if paper is not None:
-            papers.append(paper)
+            found = paper_problems(paper, text, str(path))
+            problems.extend(found)
+            if not found:
+                papers.append(paper)
     seen: dict[str, Paper] = {}
     for paper in papers:
         if paper.key in seen:

@@ -19,11 +19,11 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, String
 
+from generator.limits import MAX_BIB_BYTES
 from generator.model import Problem, SourceRef
 from generator.reading.bibvalues import decode_latex, evaluate, find_arxiv_id, find_doi, find_url, find_venue, find_year, has_others, split_names
 from generator.reading.candidate import Candidate, Reading
 
-MAX_BIB_BYTES = 50_000_000
 # Containers other entries point at with `crossref`: not papers themselves.
 CONTAINER_TYPES = frozenset({"proceedings", "mvproceedings", "book", "mvbook", "collection", "mvcollection", "periodical"})
 # Fields a crossref child does not inherit from its parent (they describe the parent itself).

@@ -17,13 +17,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.limits import MAX_ABSTRACT_CHARS, MAX_DUMP_BYTES, MAX_TITLE_CHARS
 from generator.model import DumpRecord, Problem, SourceRef
 from generator.reading.candidate import Candidate, Reading
 from generator.textnorm import clean_line, normalise_text
-
-MAX_TITLE_CHARS = 600
-MAX_ABSTRACT_CHARS = 20_000
-MAX_DUMP_BYTES = 50_000_000
 
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 _DATE_RE = re.compile(

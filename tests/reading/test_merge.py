@@ -383,8 +383,10 @@ def test_failure_while_swapping_files_leaves_the_library_as_it_was(seeded_conten
 
 
 def test_failure_while_staging_leaves_the_library_as_it_was(seeded_content, monkeypatch, snapshot):
+    from generator.library import transaction
+
     before = snapshot(seeded_content)
-    real = writer._stage
+    real = transaction._write_new  # where a transaction stages its files
     calls = {"n": 0}
 
     def stage(path, data, mode):
@@ -393,7 +395,7 @@ def test_failure_while_staging_leaves_the_library_as_it_was(seeded_content, monk
             raise PermissionError(13, "Permission denied", str(path))
         return real(path, data, mode)
 
-    monkeypatch.setattr(writer, "_stage", stage)
+    monkeypatch.setattr(transaction, "_write_new", stage)
     report = import_dumps(seeded_content, [FIFTH], today="2026-04-03")
     assert "Permission denied" in report.problems[0].message
     assert snapshot(seeded_content) == before
