@@ -12,7 +12,7 @@ DEFAULT_DOCS = Path("generated")
 
 def _print_problems(problems) -> None:
     for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
+        print(f"{problem.severity}: {problem}", file=sys.stderr)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -56,12 +56,15 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     from generator.build import load_content
 
-    _content, problems = load_content(args.content)
+    from generator.analysis.themes import crowded_papers
+
+    content, problems = load_content(args.content)
+    warnings = crowded_papers(content.papers, content.themes, args.content / "themes.yml")
+    _print_problems(problems + warnings)
     if problems:
-        _print_problems(problems)
         print(f"check: {len(problems)} problem(s)", file=sys.stderr)
         return 1
-    print(f"check: {args.content} is valid")
+    print(f"check: {args.content} is valid" + (f"; {len(warnings)} warning(s)" if warnings else ""))
     return 0
 
 
