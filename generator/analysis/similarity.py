@@ -63,6 +63,8 @@ import numpy as np
 from scipy import sparse
 
 from generator.model import Paper
+from generator.analysis.ranking import merge_best as _merge
+from generator.analysis.ranking import top_k as _top_k
 from generator.analysis.stopwords import ENGLISH_STOP_WORDS
 
 TITLE_WEIGHT = 0.5  # weight of the title's vector next to the abstract's (both unit length)
@@ -341,34 +343,6 @@ def _normalise(matrix: sparse.csr_matrix) -> None:
     norms = np.sqrt(squares @ np.ones(matrix.shape[1]))
     norms[norms == 0.0] = 1.0
     matrix.data /= np.repeat(norms, np.diff(matrix.indptr))
-
-
-def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k best columns of each row (all of them if fewer) and their scores: score desc, then column asc."""
-    rows, n = scores.shape
-    if k >= n:
-        candidates = np.broadcast_to(np.arange(n), (rows, n))
-    else:
-        candidates = np.argpartition(scores, n - k, axis=1)[:, n - k :]
-    values = np.take_along_axis(scores, candidates, axis=1)
-    best = np.take_along_axis(candidates, np.lexsort((candidates, -values), axis=1), axis=1)
-    if k < n:
-        # argpartition picks arbitrarily among scores tied with the k-th best:
-        # settle those rows by column, looking at every tied column
-        kth = np.take_along_axis(scores, best[:, -1:], axis=1)
-        for r in np.flatnonzero((scores >= kth).sum(axis=1) > k):
-            pool = np.flatnonzero(scores[r] >= kth[r, 0])
-            best[r] = pool[np.lexsort((pool, -scores[r, pool]))][:k]
-    return best, np.take_along_axis(scores, best, axis=1)
-
-
-def _merge(
-    ids: np.ndarray, scores: np.ndarray, more_ids: np.ndarray, more_scores: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The k best of two candidate lists per row: score desc, then id asc."""
-    ids, scores = np.hstack((ids, more_ids)), np.hstack((scores, more_scores))
-    order = np.lexsort((ids, -scores), axis=1)[:, :k]
-    return np.take_along_axis(ids, order, axis=1), np.take_along_axis(scores, order, axis=1)
 
 
 def _nearest(matrix: sparse.csr_matrix, k: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
