@@ -94,6 +94,7 @@ RESEARCH_STOP_WORDS = frozenset(
     abstract release released open-source publicly
     need needs simple complex different provide provides potential better like
     current critical remains enables enable offer offers reveal reveals
+    reduce reduces reduced reducing high higher low lower
     """.split()
 )
 # A term in more than this share of the library's papers is one of the
