@@ -212,7 +212,7 @@ class _Tokenizer:
                 sentence_start = False
                 form = plain if weak else raw
                 out.append(token)
-                if "-" in token and raw != _plain_case(raw):  # a coined name: "ZeRO-Offload" is also "ZeRO"
+                if "-" in token and raw != raw.lower() and _plain_case(raw) == raw:  # a coined name: "ZeRO-Offload" is also "ZeRO"
                     for part, part_raw in zip(token.split("-"), raw.split("-")):
                         if part not in STOP_WORDS and len(part) > 1 and _HAS_LETTER_RE.search(part):
                             out.append(part)
