@@ -94,6 +94,7 @@ CURATED_FIELDS = (
     "not_themes",
     "status",
     "notes",
+    "stub",  # true: added from a link alone (not fetched yet); `add` or `enrich` completes it
     "provenance",  # where enriched values came from: {field: "arxiv"}
 )
 RECORD_FIELDS = PARSED_FIELDS + CURATED_FIELDS

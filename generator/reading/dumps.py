@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.model import DumpRecord, Problem, SourceRef
+from generator.reading.candidate import Candidate, Reading
 from generator.textnorm import clean_line, normalise_text
 
 MAX_TITLE_CHARS = 600
@@ -201,3 +202,11 @@ def parse_dump(path: Path) -> ParsedDump:
     if text is None:
         return ParsedDump(path, (), None, tuple(problems))
     return parse_dump_text(text, path)
+
+
+def read_dump(path: Path) -> Reading:
+    """One dump as candidates for the merge; it is imported whole or not at all."""
+    parsed = parse_dump(path)
+    name = str(path)
+    candidates = tuple(Candidate(name, r.line, r.source, r.title, r.abstract) for r in parsed.records)
+    return Reading(path, candidates, parsed.problems, all_or_nothing=True)
