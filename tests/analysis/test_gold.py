@@ -7,8 +7,6 @@ that makes the themes worse fails here, and one that makes them better does not.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -16,12 +14,11 @@ from generator.analysis.evaluate import GOLD_DIR, library_scores, load_sample, s
 from generator.analysis.themes import Pattern, Rules, load_themes, rule_reason
 from generator.library.records import load_library
 
-CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 
 @pytest.fixture(scope="module")
-def themes():
-    found, problems = load_themes(CONTENT / "themes.yml")
+def themes(shipped_content):
+    found, problems = load_themes(shipped_content / "themes.yml")
     assert not problems
     return found
 
@@ -52,8 +49,8 @@ def test_themes_on_papers_outside_the_library_find_most_gold_themes(sample, them
     assert scores.hit_rate >= 0.65, scores.line("all")
 
 
-def test_the_library_is_sorted_without_crowding(themes):
-    papers = load_library(CONTENT).papers
+def test_the_library_is_sorted_without_crowding(themes, shipped_content):
+    papers = load_library(shipped_content).papers
     per_paper, unsorted = library_scores(papers, themes)
     assert per_paper <= 1.55
     assert unsorted <= 0.08
@@ -79,9 +76,9 @@ def test_a_specific_word_decides_alone():
     assert rule_reason(Rules(match_title=(Pattern("quantiz*"),)), "Quantized Training", "") is None
 
 
-def test_related_pairs():
+def test_related_pairs(shipped_content):
     pairs = yaml.safe_load((GOLD_DIR / "related-pairs.yml").read_text("utf-8"))
-    papers = load_library(CONTENT).papers
+    papers = load_library(shipped_content).papers
     missed, wrong = score_pairs(papers, pairs)
     assert wrong == []  # no pair that shares only generic words is linked
     assert len(missed) <= 2, missed  # measured: ZeRO-Offload ~ ZeRO++ and Ulysses ~ Megatron-LM still missed

@@ -7,19 +7,16 @@ were not written from them.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from generator.analysis.themes import assign_themes, load_themes
 from generator.model import Paper
 
-CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 
 @pytest.fixture(scope="module")
-def themes():
-    return load_themes(CONTENT / "themes.yml")[0]
+def themes(shipped_content):
+    return load_themes(shipped_content / "themes.yml")[0]
 
 
 def themes_of(themes, title: str, abstract: str) -> set[str]:
