@@ -12,7 +12,7 @@ DEFAULT_DOCS = Path("generated")
 
 def _print_problems(problems) -> None:
     for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
+        print(f"{problem.severity}: {problem}", file=sys.stderr)
 
 
 # Below this many papers an import is instant: no progress bar.
@@ -176,8 +176,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     report = check_content(args.content)
     for note in stub_notes(args.content):
         print(f"note: {note}")
+    _print_problems(report.problems + report.warnings)  # warnings do not fail the check
     if not report.ok:
-        _print_problems(report.problems)
         print(report.summary(), file=sys.stderr)
         return 1
     print(report.summary())

@@ -21,6 +21,7 @@ class Problem:
     message: str
     line: int | None = None
     key: str | None = None  # a YAML key path such as "themes[3].rules" or a paper key
+    severity: str = "error"  # or "warning": reported by `check`, but the content is usable
 
     def __str__(self) -> str:
         where = self.file

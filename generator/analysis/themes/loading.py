@@ -47,6 +47,7 @@ _SINGLE_PATTERN = schema.Either(
                     "phrase": schema.Field(schema.Text(description="a phrase")),
                     "regex": schema.Field(schema.Text(description="a regular expression")),
                     "case-sensitive": schema.Field(schema.Flag()),
+                    "specific": schema.Field(schema.Flag()),
                 },
                 description="a mapping with 'phrase' or 'regex'",
                 extra_check=_one_of_phrase_regex,
@@ -87,7 +88,10 @@ THEME_SCHEMA = schema.Mapping(
     description="a theme (a mapping with at least 'id' and 'title')",
 )
 FILE_SCHEMA = schema.Mapping(
-    {"themes": schema.Field(schema.ListOf(THEME_SCHEMA, description="themes"), required=True)},
+    {
+        "themes": schema.Field(schema.ListOf(THEME_SCHEMA, description="themes"), required=True),
+        "max_themes_per_paper": schema.Field(schema.Whole(minimum=1, maximum=50), help="`check` warns about papers in more themes"),
+    },
     description="a mapping with a 'themes' list",
 )
 
@@ -223,11 +227,12 @@ def _pattern(entry: Any, concept: int | None = None) -> Pattern | None:
         return None
     case = entry.get("case-sensitive", False)
     case = case if isinstance(case, bool) else False
+    specific = entry.get("specific") is True
     phrase, regex = entry.get("phrase"), entry.get("regex")
     if isinstance(phrase, str) and phrase.strip() and regex is None:
-        return Pattern(phrase.strip(), case_sensitive=case, concept=concept)
+        return Pattern(phrase.strip(), case_sensitive=case, concept=concept, specific=specific)
     if isinstance(regex, str) and regex and phrase is None:
-        return Pattern(regex, regex=True, case_sensitive=case, concept=concept)
+        return Pattern(regex, regex=True, case_sensitive=case, concept=concept, specific=specific)
     return None
 
 
@@ -309,3 +314,13 @@ def _record_line(record: Any, field_name: str, index: int) -> int | None:
         if line is not None:
             return line
     return line_of(record, field_name) if isinstance(record, dict) else None
+
+
+def max_themes_per_paper(path: Path) -> int | None:
+    """The curator's `max_themes_per_paper:` of themes.yml, or None when unset or unusable."""
+    try:
+        data, problems = load_yaml(path.read_text("utf-8"), str(path))
+    except (OSError, UnicodeDecodeError):
+        return None
+    value = data.get("max_themes_per_paper") if isinstance(data, dict) and not problems else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None

@@ -8,6 +8,7 @@ those positions take no part in equality.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from generator.analysis.themes.phrases import phrase_regex
@@ -25,6 +26,16 @@ class Pattern:
     # Synonyms written together (`- [supervised fine-tuning, SFT]`) share a
     # concept number and count as one hint; None means the pattern stands alone.
     concept: int | None = None
+    # A single word names its topic only when the curator says so
+    # (`{phrase: quantiz*, specific: true}`); otherwise it needs a second hint.
+    specific: bool = False
+
+    @property
+    def broad(self) -> bool:
+        """One plain word ("GPUs", "layer", "attention"): evidence, never proof, on its own."""
+        if self.regex or self.specific or self.case_sensitive:
+            return False
+        return len(re.findall(r"[^\s\-\u2010-\u2015/]+", self.text.strip())) == 1
 
     def source(self) -> str:
         """The regular expression this pattern stands for (may raise PatternError)."""
