@@ -29,7 +29,8 @@ def new_record(key: str, title: str, abstract: str, added: str, sources: list[So
     record = CommentedMap()
     record["key"] = key
     record["title"] = title
-    record["abstract"] = abstract
+    if abstract:  # optional: a paper without an abstract is a record like any other
+        record["abstract"] = abstract
     record["added"] = Date.fromisoformat(added)  # written as a plain YAML date
     seq = CommentedSeq()
     for source in sources:
@@ -185,6 +186,20 @@ def set_field(data: CommentedMap, name: str, value: Any, avoid_after: set[str] =
 # ------------------------------------------------------------------ fields
 
 
+def _yaml_value(value: Any) -> Any:
+    """Lists and mappings (names, extra) as round-trip YAML nodes."""
+    if isinstance(value, (list, tuple)):
+        seq = CommentedSeq()
+        seq.extend(_yaml_value(v) for v in value)
+        return seq
+    if isinstance(value, Mapping):
+        mapping = CommentedMap()
+        for k, v in value.items():
+            mapping[k] = _yaml_value(v)
+        return mapping
+    return value
+
+
 def fill_missing(data: CommentedMap, values: Mapping[str, Any], *, provenance: str | None, text: str = "") -> list[str]:
     """Set the fields `data` lacks from `values` (in their order); never replace one.
 
@@ -199,10 +214,7 @@ def fill_missing(data: CommentedMap, values: Mapping[str, Any], *, provenance: s
     for name, value in values.items():
         if value is None or not _missing(data, name):
             continue
-        if isinstance(value, (list, tuple)):
-            seq = CommentedSeq()
-            seq.extend(value)
-            value = seq
+        value = _yaml_value(value)
         set_field(data, name, value, avoid, new)
         filled.append(name)
     if filled and provenance:
