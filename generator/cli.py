@@ -63,8 +63,9 @@ def _import_bibtex(args: argparse.Namespace, paths: list[Path]) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths]
-    bib_files = [p for p in paths if p.suffix.lower() == ".bib"]
-    text_dumps = [p for p in paths if p.suffix.lower() != ".bib"]
+    references = (".bib", ".json", ".ris")  # reference-manager exports; anything else is a dump
+    bib_files = [p for p in paths if p.suffix.lower() in references]
+    text_dumps = [p for p in paths if p.suffix.lower() not in references]
     status = 0
     if text_dumps:
         status = _import_dumps(args, text_dumps)

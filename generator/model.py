@@ -117,6 +117,19 @@ class Paper:
     # --- end of the bibliographic record
     path: Path | None = field(default=None, compare=False)  # the record's file
 
+    @property
+    def slug(self) -> str:
+        """A lower-case, URL- and file-safe name for the paper: its record's file name.
+
+        The key is kept exactly as a .bib gave it (`Abawi:2004ks`); pages and
+        per-paper files should be named by this instead.
+        """
+        if self.path is not None:
+            return self.path.stem
+        from generator.library.keys import file_stem
+
+        return file_stem(self.key)
+
 
 # Fields a record may carry, in the order they are written to a new record.
 PARSED_FIELDS = ("key", "title", "abstract", "added", "sources")

@@ -259,9 +259,32 @@ def add_to_record(text: str, filename: str, additions: list[tuple[SourceRef, Map
         return append_sources(text, extra, filename) if extra else None
     changed = False
     for source, values, provenance in additions:
+        values = dict(values)
+        aliases = values.pop("ids", None) or []
         changed |= add_source(data, source, text)
         changed |= bool(fill_missing(data, values, provenance=provenance, text=text))
+        changed |= add_key_aliases(data, aliases, text)
     return dump_yaml(data) if changed else None
+
+
+def add_key_aliases(data: CommentedMap, aliases: list[str], text: str = "") -> bool:
+    """Keep other keys of the same paper under `extra: ids:` (biblatex's field for alias keys).
+
+    Two entries of one paper (two keys in a .bib, or a key that merged into
+    a record with another) stay citable by every key a user had.
+    """
+    key = str(data.get("key") or "")
+    wanted = [a for a in aliases if a and a != key]
+    if not wanted:
+        return False
+    if not isinstance(data.get("extra"), dict):
+        set_field(data, "extra", CommentedMap(), commented_gaps(data, text) if text else set())
+    current = [i.strip() for i in str(data["extra"].get("ids") or "").split(",") if i.strip()]
+    added = [a for a in dict.fromkeys(wanted) if a not in current]
+    if not added:
+        return False
+    data["extra"]["ids"] = ", ".join(current + added)
+    return True
 
 
 # ------------------------------------------------------------------ theme pins

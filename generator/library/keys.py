@@ -124,8 +124,10 @@ def assign_key(title: str, is_taken: Callable[[str], bool]) -> str:
 
 
 # What a kept BibTeX key may be: what BibTeX, biber, natbib and pandoc all
-# read as one key, with nothing TeX or a shell would act on.
-BIBKEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+/-]*$")
+# read as one key, with nothing TeX or a shell would act on (no backslash,
+# brace, `%`, `#`, `^`, `~`, `$`, `&`, quote, comma or space). `*` and `?`
+# occur in real exports (`He.Zhang.Ren.ea.2016*1`, Mendeley's `Arnatkevi?iute2014`).
+BIBKEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+/*?-]*$")
 MAX_BIBKEY_CHARS = 100
 _MAX_STEM_CHARS = 60
 

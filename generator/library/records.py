@@ -132,7 +132,7 @@ def _check_identity(data: dict, path: Path, bad: Any) -> tuple[str, Any]:
         bad("added", f"'added' must be a date such as 2024-03-12, found {_type_name(added)}")
     key = data.get("key") if isinstance(data.get("key"), str) else ""
     if key and not (KEY_RE.match(key) or BIBKEY_RE.match(key)):
-        bad("key", f"key {key!r} must be ASCII letters, digits and _ : . + / - (starting with a letter or digit)")
+        bad("key", f"key {key!r} must be ASCII letters, digits and _ : . + / * ? - (starting with a letter or digit)")
     elif key.lower() in RESERVED_KEYS:
         bad("key", f"key {key!r} is reserved for a page of the site; choose another key and file name")
     elif key and not stem_fits_key(path.stem, key):

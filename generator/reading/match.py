@@ -174,7 +174,7 @@ def choose_key(candidate: Candidate, taken: set[str]) -> tuple[str, Problem | No
     if is_usable_key(candidate.bibkey):
         why = "is taken by another paper"
     else:
-        why = "is empty" if not candidate.bibkey.strip() else "cannot be a key here (only letters, digits and _ : . + / - are kept)"
+        why = "is empty" if not candidate.bibkey.strip() else "cannot be a key here (only letters, digits and _ : . + / * ? - are kept)"
     key = wanted if wanted is not None and wanted not in taken and why != "is taken by another paper" else None
     key = key or assign_key(candidate.title, lambda k: k in taken)
     note = Problem(candidate.file, f"{candidate.bibkey or repr(candidate.bibkey)}: the BibTeX key {why}; this paper's key is {key!r} (cite it as that)", line=candidate.line)

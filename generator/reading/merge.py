@@ -17,12 +17,14 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
-from generator.library.edit import add_to_record, fill_missing, new_record
+from generator.library.edit import add_key_aliases, add_to_record, fill_missing, new_record
 from generator.library.records import Library, load_library, new_record_path, papers_dir
 from generator.library.yamlio import dump_yaml
 from generator.model import RECORD_FIELDS, Problem, SourceRef
 from generator.reading.bibfile import read_bib
 from generator.reading.candidate import Candidate, Reading
+from generator.reading.csljson import read_csl_json
+from generator.reading.risfile import read_ris
 from generator.reading.dumps import read_dump
 from generator.reading.match import Matcher, choose_key
 from generator.writer import write_all_or_nothing
@@ -124,7 +126,7 @@ def _match_all(library: Library, candidates: list[Candidate], taken: set[str], r
         (plan.new if is_new else plan.existing).setdefault(key, []).append(candidate)
         if candidate.bibkey is not None or found.by != "title":
             where = "another entry of this import" if is_new else "the library's record"
-            cite = f" (cite it as {key!r})" if candidate.bibkey is not None and candidate.bibkey != key else ""
+            cite = f" (its key {candidate.bibkey!r} is kept as an alias under extra.ids)" if candidate.bibkey is not None and candidate.bibkey != key else ""
             label = candidate.bibkey if candidate.bibkey is not None else repr(candidate.title[:60])
             report.merges.append(Problem(candidate.file, f"{label}: merged into {where} {key!r} by the same {found.by}{cite}", line=candidate.line))
     return plan
@@ -167,6 +169,8 @@ def _render_new(key: str, seen: list[Candidate], today: str, report: ImportRepor
         if candidate is not first:
             _conflicts(dict(data), candidate, key, report)
         fill_missing(data, candidate.curated(), provenance=None)
+        if candidate.bibkey is not None:
+            add_key_aliases(data, [candidate.bibkey])
     return dump_yaml(data)
 
 
@@ -191,7 +195,8 @@ def _render(content: Path, library: Library, plan: _Plan, today: str, report: Im
         for candidate in seen:
             _conflicts(kept, candidate, key, report)
         text = path.read_bytes().decode("utf-8")
-        changed = add_to_record(text, str(path), [(c.source, c.curated(), c.provenance) for c in seen])
+        additions = [(c.source, {**c.curated(), **({"ids": [c.bibkey]} if c.bibkey else {})}, c.provenance) for c in seen]
+        changed = add_to_record(text, str(path), additions)
         if changed is None:
             continue
         files[path] = changed
@@ -265,6 +270,15 @@ def import_dumps(content: Path, dumps: list[Path], *, today: str | None = None, 
     return merge_readings(content, [read_dump(path) for path in dumps], today=today, write=write, progress=progress)
 
 
+# Reference-manager exports, by file suffix; any other file is read as a dump.
+REFERENCE_READERS: dict[str, Callable[[Path], Reading]] = {".bib": read_bib, ".json": read_csl_json, ".ris": read_ris}
+
+
+def read_references(path: Path) -> Reading:
+    """A .bib, CSL-JSON (.json) or RIS (.ris) file, by its suffix."""
+    return REFERENCE_READERS[path.suffix.lower()](path)
+
+
 def import_bibtex(content: Path, paths: list[Path], *, today: str | None = None, write: bool = True, progress: Progress | None = None) -> ImportReport:
-    """Read the .bib files `paths` and add their good entries to the library in `content`."""
-    return merge_readings(content, [read_bib(path) for path in paths], today=today, write=write, progress=progress)
+    """Read the reference files `paths` (.bib, .json, .ris) and add their good entries to the library."""
+    return merge_readings(content, [read_references(path) for path in paths], today=today, write=write, progress=progress)
