@@ -17,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
+from generator.library.keys import is_usable_key
 from generator.library.yamlio import dump_yaml, load_yaml
 from generator.model import RECORD_FIELDS, SourceRef
 
@@ -274,7 +275,7 @@ def add_key_aliases(data: CommentedMap, aliases: list[str], text: str = "") -> b
     a record with another) stay citable by every key a user had.
     """
     key = str(data.get("key") or "")
-    wanted = [a for a in aliases if a and a != key]
+    wanted = [a for a in aliases if a and a != key and is_usable_key(a)]  # never a TeX special in a key
     if not wanted:
         return False
     if not isinstance(data.get("extra"), dict):

@@ -85,6 +85,14 @@ _MATH_RE = re.compile(r"(?<!\\)\$([^$]+)(?<!\\)\$")
 _MATH_OPEN, _MATH_CLOSE = "\ue020", "\ue021"
 
 
+# An accent with no precomposed character (`\\u{c}`): the letter and a combining mark.
+_COMBINING = {
+    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307",
+    "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "b": "\u0331", "d": "\u0323", "r": "\u030a",
+}
+_COMBINING_RE = re.compile(r"\\([uvHckbdr'`^\"~=.])\{([A-Za-z])\}")
+
+
 def _normalise_accents(text: str) -> str:
     """Accent forms TeX reads but the converter does not: made `\\c{c}`, `\\'{\\i}`."""
     text = _DOTLESS_RE.sub(lambda m: "\\" + m.group(1).strip() + "{\\" + m.group(2) + "}", text)
@@ -126,6 +134,7 @@ def decode_latex(value: str) -> str:
         text = _UNWRAP_RE.sub(r"\1", text)
     text = _SWITCH_RE.sub("", text)
     text = convert_latex_escapes(text)
+    text = _COMBINING_RE.sub(lambda m: m.group(2) + _COMBINING[m.group(1)], text)
     # Only now, with accents (`\~n`) converted: LaTeX's tie and ligatures.
     text = re.sub(r"(?<!\\)~", " ", text)
     text = text.replace("---", "\u2014").replace("--", "\u2013").replace("``", "\u201c").replace("''", "\u201d")

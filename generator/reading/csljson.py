@@ -101,14 +101,15 @@ def item_to_candidate(item: dict, *, file: str, source: str, line: int) -> Candi
     """One CSL item as a Candidate (plain text, no LaTeX to decode)."""
     names = _names(item.get("author"))
     year, month = csl_date(item.get("issued"))
-    key = _text(item.get("citation-key")) or _text(item.get("id"))
+    # Better CSL JSON gives the citation key; Zotero's own export an id that is one only sometimes.
+    key = _text(item.get("citation-key")) or (_text(item.get("id")) if is_usable_key(str(item.get("id"))) else None)
     entry_type = CSL_TO_BIBTEX.get(str(item.get("type")), "misc")
     keywords = re.split(r"[,;]", item["keyword"]) if isinstance(item.get("keyword"), str) else []
     pages = _text(item.get("page"))
     return Candidate(
         file=file, line=line, source=SourceRef(source),
         title=_text(item.get("title")) or "", abstract=_text(item.get("abstract")) or "",
-        bibkey=key if key and is_usable_key(key) else None, entry_type=entry_type, provenance=f"csl-json {source}",
+        bibkey=key, entry_type=entry_type, provenance=f"csl-json {source}",
         authors=tuple(n.display() for n in names), names=names, year=year, month=month,
         doi=strip_doi_prefix(_text(item.get("DOI")) or "") or None, arxiv=_arxiv(item), url=_text(item.get("URL")),
         venue=_text(item.get("container-title")), volume=_text(item.get("volume")),
