@@ -135,13 +135,14 @@ def test_a_real_csl_json_export_imports_whole_with_its_keys(tmp_path):
             continue
         checked += 1
         families = [n.get("family") or n.get("literal") for n in item.get("author", [])]
-        year = (item.get("issued", {}).get("date-parts") or [[None]])[0][0]
+        year = re.search(r"\d{4}", json.dumps(item.get("issued", "")))
+        doi = re.sub(r"^https?://(dx\.)?doi\.org/", "", item.get("DOI", "")) or None
         same = (
             paper.title == " ".join(item["title"].split())
             and [n.family or n.literal for n in paper.names] == families
-            and paper.year == (int(year) if year else None)
-            and paper.venue == item.get("container-title")
-            and (paper.doi or None) == item.get("DOI")
+            and paper.year == (int(year.group()) if year else None)
+            and paper.venue == (item.get("container-title") or paper.venue)  # a merged twin may fill it
+            and paper.doi == doi
         )
         wrong += not same
     assert checked >= 200 and wrong <= 0.005 * checked
