@@ -75,7 +75,7 @@ def test_zotero_export_imports_merges_and_reports(content, capsys):
     # keys that the user's LaTeX cannot keep using are announced; so is each merge
     assert "galore: the BibTeX key is taken by another paper; this paper's key is 'q-galore'" in err
     merged = next(line for line in err.splitlines() if "Zhao:2024:GaLore: merged into" in line)
-    assert "the library's record 'galore' by the same " in merged and merged.endswith("(cite it as 'galore')")
+    assert "the library's record 'galore' by the same " in merged and merged.endswith("(its key 'Zhao:2024:GaLore' is kept as an alias under extra.ids)")
 
     library = load_library(content)
     assert library.problems == ()
