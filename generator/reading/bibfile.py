@@ -25,9 +25,8 @@ from generator.model import Problem, SourceRef
 from generator.reading.bibnames import has_more_authors
 from generator.reading.bibrecord import entry_to_candidate
 from generator.reading.bibvalues import evaluate
-from generator.reading.candidate import Candidate, Reading
+from generator.reading.candidate import Candidate, Reading, read_input_text
 
-MAX_BIB_BYTES = 50_000_000
 # Containers other entries point at with `crossref`: not papers themselves.
 CONTAINER_TYPES = frozenset({"proceedings", "mvproceedings", "book", "mvbook", "collection", "mvcollection", "periodical"})
 # Fields a crossref child does not inherit from its parent (they describe the parent itself).
@@ -41,20 +40,6 @@ class _Collected:
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
     containers: int = 0
-
-
-def _read(path: Path) -> tuple[str | None, list[Problem]]:
-    name = str(path)
-    if not path.is_file():
-        return None, [Problem(name, "no such file" if not path.exists() else "not a file")]
-    data = path.read_bytes()
-    if len(data) > MAX_BIB_BYTES:
-        return None, [Problem(name, f"file is {len(data):,} bytes; a .bib file is at most {MAX_BIB_BYTES:,}")]
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        return None, [Problem(name, f"not UTF-8 text (byte 0x{data[err.start]:02x}); export the .bib as UTF-8", line=line)]
 
 
 def _duplicate_message(block) -> str:
@@ -84,7 +69,7 @@ def read_bib(path: Path) -> Reading:
     """Entries of one .bib file as candidates, and a Problem per bad entry."""
     out = _Collected()
     name = str(path)
-    text, problems = _read(path)
+    text, problems = read_input_text(path, ".bib")
     if text is None:
         return Reading(path, (), tuple(problems))
     # No middleware: values stay raw so that macros and `#` are evaluated here, once.

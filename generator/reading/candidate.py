@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+MAX_INPUT_BYTES = 50_000_000
+
 from generator.model import Name, Problem, SourceRef
 
 # Bibliographic text fields a candidate may carry, in record order.
@@ -85,3 +87,21 @@ class Reading:
     # A dump is imported whole or not at all (a problem usually means the
     # paste went wrong); a .bib file entry by entry.
     all_or_nothing: bool = False
+
+
+def read_input_text(path: Path, what: str) -> tuple[str | None, list[Problem]]:
+    """An export's text (UTF-8, a BOM allowed), or the Problem that stops reading it.
+
+    `what` names the format in messages (".bib", "CSL-JSON", "RIS").
+    """
+    name = str(path)
+    if not path.is_file():
+        return None, [Problem(name, "no such file" if not path.exists() else "not a file")]
+    data = path.read_bytes()
+    if len(data) > MAX_INPUT_BYTES:
+        return None, [Problem(name, f"file is {len(data):,} bytes; a {what} file is at most {MAX_INPUT_BYTES:,}")]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        return None, [Problem(name, f"not UTF-8 text (byte 0x{data[err.start]:02x}); export the {what} file as UTF-8", line=line)]

@@ -18,10 +18,9 @@ from typing import Any
 from generator.identifiers import ARXIV_DOI_RE, arxiv_id, strip_doi_prefix
 from generator.library.keys import is_usable_key
 from generator.model import Name, Problem, SourceRef
-from generator.reading.candidate import Candidate, Reading
+from generator.reading.candidate import Candidate, Reading, read_input_text
 from generator.textnorm import clean_line
 
-MAX_JSON_BYTES = 50_000_000
 # CSL item types -> BibTeX entry types (what the record's `entry_type` holds).
 CSL_TO_BIBTEX = {
     "article-journal": "article", "article": "article", "article-magazine": "article", "article-newspaper": "article",
@@ -149,16 +148,11 @@ def _item_lines(text: str, count: int) -> list[int]:
 def read_csl_json(path: Path) -> Reading:
     """Items of one CSL-JSON file as candidates, and a Problem per bad item."""
     name = str(path)
-    if not path.is_file():
-        return Reading(path, (), (Problem(name, "no such file" if not path.exists() else "not a file"),))
-    data = path.read_bytes()
-    if len(data) > MAX_JSON_BYTES:
-        return Reading(path, (), (Problem(name, f"file is {len(data):,} bytes; a CSL-JSON file is at most {MAX_JSON_BYTES:,}"),))
+    text, problems = read_input_text(path, "CSL-JSON")
+    if text is None:
+        return Reading(path, (), tuple(problems))
     try:
-        text = data.decode("utf-8-sig")
         items = json.loads(text)
-    except UnicodeDecodeError as err:
-        return Reading(path, (), (Problem(name, f"not UTF-8 text (byte 0x{data[err.start]:02x})", line=data[: err.start].count(b"\n") + 1),))
     except json.JSONDecodeError as err:
         return Reading(path, (), (Problem(name, f"not JSON: {err.msg}", line=err.lineno),))
     if isinstance(items, dict) and isinstance(items.get("items"), list):

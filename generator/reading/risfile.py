@@ -16,10 +16,9 @@ import rispy
 
 from generator.identifiers import ARXIV_DOI_RE, arxiv_id, strip_doi_prefix
 from generator.model import Name, Problem, SourceRef
-from generator.reading.candidate import Candidate, Reading
+from generator.reading.candidate import Candidate, Reading, read_input_text
 from generator.textnorm import clean_line
 
-MAX_RIS_BYTES = 50_000_000
 RIS_TO_BIBTEX = {
     "JOUR": "article", "JFULL": "article", "MGZN": "article", "NEWS": "article", "EJOUR": "article",
     "CONF": "inproceedings", "CPAPER": "inproceedings", "BOOK": "book", "EBOOK": "book", "EDBOOK": "book",
@@ -101,15 +100,9 @@ def entry_to_candidate(entry: dict, *, file: str, source: str, line: int) -> Can
 def read_ris(path: Path) -> Reading:
     """Records of one RIS file as candidates, and a Problem per bad record."""
     name = str(path)
-    if not path.is_file():
-        return Reading(path, (), (Problem(name, "no such file" if not path.exists() else "not a file"),))
-    data = path.read_bytes()
-    if len(data) > MAX_RIS_BYTES:
-        return Reading(path, (), (Problem(name, f"file is {len(data):,} bytes; a RIS file is at most {MAX_RIS_BYTES:,}"),))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        return Reading(path, (), (Problem(name, f"not UTF-8 text (byte 0x{data[err.start]:02x})", line=data[: err.start].count(b"\n") + 1),))
+    text, problems = read_input_text(path, "RIS")
+    if text is None:
+        return Reading(path, (), tuple(problems))
     starts = [i + 1 for i, line in enumerate(text.splitlines()) if re.match(r"^TY  -", line)]
     try:
         entries = rispy.loads(text)

@@ -177,3 +177,19 @@ def test_duplicate_fields_are_read_with_the_first_value(tmp_path):
     reading = read_bib(path)
     assert [c.title for c in reading.candidates] == ["First"] and reading.problems == ()
     assert "field(s) title given twice; the first value is kept" in reading.notes[0].message
+
+
+def test_the_cli_routes_csl_json_and_ris_by_suffix_and_names_bad_input_with_its_line(tmp_path, capsys):
+    from generator.cli import main
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    content = tmp_path / "content"
+    status = main(["import", "--content", str(content), "--date", DATE, str(fixtures / "ris" / "zotero-mambo.ris"),
+                   str(fixtures / "csl" / "zotero-fink.json")])
+    assert status == 0, capsys.readouterr().err
+    assert len(load_library(content).papers) == 5 + 206
+    broken = tmp_path / "broken.json"
+    broken.write_text('[\n  {"id": "a", "title": "One"},\n  {"id": "b", "title": \n', "utf-8")
+    status = main(["import", "--content", str(content), "--date", DATE, str(broken)])
+    err = capsys.readouterr().err
+    assert status == 1 and "broken.json:4: not JSON" in err
