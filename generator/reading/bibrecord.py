@@ -31,6 +31,10 @@ _TEXT = {
 }
 
 
+# An arXiv category: `cs.LG`, `math.GT`, `hep-th`, `astro-ph.CO` (not the bare archive `cs`).
+_CATEGORY_RE = re.compile(r"^(?:[a-z]+(?:-[a-z]+)?\.[A-Za-z-]+|[a-z]+-[a-z]+)$")
+
+
 def find_month(fields: dict[str, str]) -> int | None:
     """`month = apr` (read as "April"), `4`, or the month of `date = 2019-04-03`."""
     text = fields.get("month", "").strip().lower()
@@ -60,7 +64,9 @@ def _extra(fields: dict[str, str], venue: str | None, url: str | None) -> tuple[
     """Fields the record has no place for, verbatim (as the .bib wrote them)."""
     kept = []
     for name, value in fields.items():
-        if name in _READ or not value.strip():
+        if (name in _READ and name not in ("primaryclass", "eprintclass")) or not value.strip():
+            continue
+        if name in ("primaryclass", "eprintclass") and _CATEGORY_RE.match(decode_latex(value)):
             continue
         if name in ("journal", "journaltitle", "booktitle") and venue is not None and decode_latex(value) == venue:
             continue
@@ -76,6 +82,8 @@ def entry_to_candidate(fields: dict[str, str], *, file: str, source: str, line: 
     venue = find_venue(fields)
     url = find_url(fields)
     primary = decode_latex(fields.get("primaryclass", "") or fields.get("eprintclass", "")) or None
+    if primary is not None and not _CATEGORY_RE.match(primary):
+        primary = None  # Better BibTeX writes only the archive (`cs`): kept verbatim under extra
     text = {name: decode_latex(next((fields[f] for f in options if fields.get(f, "").strip()), "")) or None
             for name, options in _TEXT.items()}
     return Candidate(
