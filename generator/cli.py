@@ -139,8 +139,9 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths]
-    bib_files = [p for p in paths if p.suffix.lower() == ".bib"]
-    text_dumps = [p for p in paths if p.suffix.lower() != ".bib"]
+    references = (".bib", ".json", ".ris")  # reference-manager exports; other text is a dump or a page of links
+    bib_files = [p for p in paths if p.suffix.lower() in references]
+    text_dumps = [p for p in paths if p.suffix.lower() not in references]
     link_texts = _link_texts(text_dumps)
     text_dumps = [p for p in text_dumps if p not in link_texts]
     status = 0

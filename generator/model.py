@@ -51,6 +51,31 @@ class DumpRecord:
 
 
 @dataclass(frozen=True)
+class Name:
+    """One author as reference managers hold it: family, given, particle, suffix, or a literal.
+
+    `literal` is an institution or any name that must not be split
+    (`{The LLM Consortium}`); then the other parts are empty.
+    """
+
+    family: str = ""
+    given: str = ""
+    particle: str = ""  # von, van der, de la
+    suffix: str = ""  # Jr., III
+    literal: str = ""
+
+    def display(self) -> str:
+        """`Ludwig van Beethoven Jr.`: the form kept in `authors:`."""
+        if self.literal:
+            return self.literal
+        return " ".join(p for p in (self.given, self.particle, self.family, self.suffix) if p)
+
+    def as_dict(self) -> dict[str, str]:
+        fields = ("literal",) if self.literal else ("family", "given", "particle", "suffix")
+        return {f: getattr(self, f) for f in fields if getattr(self, f)}
+
+
+@dataclass(frozen=True)
 class Paper:
     """One paper of the library, as loaded from content/papers/<key>.yml.
 
@@ -76,7 +101,35 @@ class Paper:
     status: str | None = None
     notes: str | None = None
     primary_class: str | None = None  # arXiv primary category, filled by enrich
+    # --- bibliographic record: what reference managers hold (see BIBLIOGRAPHIC_FIELDS)
+    entry_type: str | None = None  # BibTeX entry type: article, inproceedings, book, ...
+    names: tuple[Name, ...] = ()  # structured authors; `authors` keeps their display form
+    month: int | None = None
+    volume: str | None = None
+    number: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    institution: str | None = None  # institution or school
+    edition: str | None = None
+    isbn: str | None = None
+    issn: str | None = None
+    language: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()  # fields of an imported entry kept verbatim
+    # --- end of the bibliographic record
     path: Path | None = field(default=None, compare=False)  # the record's file
+
+    @property
+    def slug(self) -> str:
+        """A lower-case, URL- and file-safe name for the paper: its record's file name.
+
+        The key is kept exactly as a .bib gave it (`Abawi:2004ks`); pages and
+        per-paper files should be named by this instead.
+        """
+        if self.path is not None:
+            return self.path.stem
+        from generator.library.keys import file_stem
+
+        return file_stem(self.key)
 
 
 # Fields a record may carry, in the order they are written to a new record.
@@ -97,7 +150,25 @@ CURATED_FIELDS = (
     "stub",  # true: added from a link alone (not fetched yet); `add` or `enrich` completes it
     "provenance",  # where enriched values came from: {field: "arxiv"}
 )
-RECORD_FIELDS = PARSED_FIELDS + CURATED_FIELDS
+# The bibliographic record an import fills (a curator may edit it like any
+# curated field; an import never replaces a value). Kept apart from the
+# fields above so that each list reads as one concern.
+BIBLIOGRAPHIC_FIELDS = (
+    "entry_type",
+    "names",
+    "month",
+    "volume",
+    "number",
+    "pages",
+    "publisher",
+    "institution",
+    "edition",
+    "isbn",
+    "issn",
+    "language",
+    "extra",
+)
+RECORD_FIELDS = PARSED_FIELDS + CURATED_FIELDS + BIBLIOGRAPHIC_FIELDS
 
 
 @dataclass(frozen=True)
