@@ -147,7 +147,7 @@ def _pages(outputs: OutputSet, site: SiteData) -> None:
         outputs.add(theme_src(theme.id), pages.render_theme(site, theme))
     outputs.add(PAPERS_INDEX_SRC, pages.render_papers_index(site))
     for paper in site.papers:
-        outputs.add(paper_src(paper.key), pages.render_paper(site, paper))
+        outputs.add(paper_src(paper.slug), pages.render_paper(site, paper))
     outputs.add(UNSORTED_SRC, pages.render_unsorted(site))
     outputs.add(TAGS_SRC, pages.render_tags(site))
 
@@ -165,7 +165,7 @@ def _exports(outputs: OutputSet, site: SiteData) -> None:
     dirs = settings.use_directory_urls
 
     def link(paper: Paper) -> str:
-        return page_url(paper_src(paper.key), dirs)
+        return page_url(paper_src(paper.slug), dirs)
 
     def feed(papers: list[Paper], path: str, title: str) -> str:
         return atom_feed(
@@ -179,7 +179,7 @@ def _exports(outputs: OutputSet, site: SiteData) -> None:
         )
 
     for paper in site.papers:
-        outputs.add(bib_path(paper.key), site.bibtex[paper.key])
+        outputs.add(bib_path(paper.slug), site.bibtex[paper.key])
     outputs.add(LIBRARY_BIB, _joined_bibtex(site, site.papers))
     outputs.add(LIBRARY_CSL, csl_json(site.papers))
     outputs.add(ALL_FEED, feed(list(site.papers), ALL_FEED, f"{settings.site_name}: all papers"))

@@ -41,8 +41,8 @@ def papers_json(site: SiteData) -> str:
                 "mentioned_by": site.mentioned_by(paper.key),
                 "sources": [{"file": s.file, "date": s.date} for s in paper.sources],
                 "notes": paper.notes,
-                "page": page_url(paper_src(paper.key), dirs),
-                "bib": bib_path(paper.key),
+                "page": page_url(paper_src(paper.slug), dirs),
+                "bib": bib_path(paper.slug),
             }
         )
     return json.dumps(items, ensure_ascii=False, indent=1) + "\n"

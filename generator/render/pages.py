@@ -102,7 +102,7 @@ class _Page:
         return md_link(self.src, target_src)
 
     def paper(self, key: str) -> Markup:
-        return self.md(paper_src(key))
+        return self.md(paper_src(self.site.by_key[key].slug))
 
     def theme(self, theme_id: str) -> Markup:
         return self.md(theme_src(theme_id))
@@ -117,7 +117,7 @@ class _Page:
     def paper_url(self, key: str) -> Markup:
         if key not in self.site.by_key:
             raise KeyError(f"{self.src}: link to unknown paper {key!r}")
-        return self.url(paper_src(key))
+        return self.url(paper_src(self.site.by_key[key].slug))
 
     def theme_url(self, theme_id: str) -> Markup:
         if theme_id not in self.site.theme_by_id:
@@ -187,7 +187,7 @@ def _status_label(status: str | None) -> str:
 
 
 def render_paper(site: SiteData, paper: Paper) -> str:
-    src = paper_src(paper.key)
+    src = paper_src(paper.slug)
     page = _Page(site, src)
     links = paper_links(paper.arxiv, paper.doi, paper.url)
     byline = []
@@ -211,7 +211,7 @@ def render_paper(site: SiteData, paper: Paper) -> str:
         mentions=[site.by_key[k] for k in site.mentioned(paper.key)],
         mentioned_by=[site.by_key[k] for k in site.mentioned_by(paper.key)],
         bibtex=code_block(site.bibtex.get(paper.key, "")),
-        bib=bib_path(paper.key),
+        bib=bib_path(paper.slug),
         description=meta.description(paper, site.settings),
         head=meta.head_meta(paper, site.settings),
     )
