@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.library.keys import KEY_RE, RESERVED_KEYS
+from generator.library.review_fields import review_fields
 from generator.library.yamlio import _fast_load, load_yaml
 from generator.model import RECORD_FIELDS, STATUSES, Paper, Problem, SourceRef
 
@@ -88,7 +89,7 @@ def _item_line(seq: Any, index: int) -> int | None:
 # Fields whose text must survive exactly: unquoted, `2403.10500` is the
 # number 2403.105 and `10.1000/182` happens to stay text, so they must be
 # written as YAML strings.
-_EXACT_TEXT_FIELDS = ("url", "arxiv", "doi", "primary_class")
+_EXACT_TEXT_FIELDS = ("url", "code", "arxiv", "doi", "primary_class")
 _FREE_TEXT_FIELDS = ("venue", "notes")
 
 
@@ -195,6 +196,7 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
     key, added = _check_identity(data, path, bad)
     sources = _check_sources(data, name, bad, problems)
     curated = _check_curated(data, bad)
+    review = review_fields(data, name, problems)  # references, facts, cited_by_count
     if any(p.key in ("key", "title", "abstract", "added") for p in problems):
         return None, problems
     paper = Paper(
@@ -205,6 +207,7 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
         sources=tuple(sources),
         path=path,
         **curated,
+        **review,
     )
     return paper, problems
 
