@@ -62,13 +62,32 @@ class Found:
 # ------------------------------------------------------------------ matching
 
 
-def paper_ids(paper: Paper) -> list[str]:
-    """The external ids to ask for, DOI first (it names the published version)."""
+def given_by(paper: Paper, source: str) -> set[str]:
+    """The record's fields whose provenance names `source`."""
+    if paper.path is None:
+        return set()
+    try:
+        data, _problems = load_yaml(paper.path.read_text("utf-8"), str(paper.path))
+    except OSError:
+        return set()
+    provenance = data.get("provenance") if isinstance(data, dict) else None
+    if not isinstance(provenance, dict):
+        return set()
+    return {str(k) for k, v in provenance.items() if isinstance(v, str) and v.startswith(source + " ")}
+
+
+def paper_ids(paper: Paper, source: str = "") -> list[str]:
+    """The external ids to ask for, DOI first (it names the published version).
+
+    An id this source gave earlier is not asked for: the next run then asks
+    the same questions as the first, and the cache answers them all.
+    """
+    own = given_by(paper, source) if source else set()
     ids = []
-    doi = strip_doi_prefix(paper.doi) if paper.doi else None
+    doi = strip_doi_prefix(paper.doi) if paper.doi and "doi" not in own else None
     if doi and is_doi(doi) and not doi.lower().startswith("10.48550/"):
         ids.append(f"doi:{doi}")
-    known = arxiv_id(paper.arxiv)
+    known = arxiv_id(paper.arxiv) if "arxiv" not in own else None
     if known:
         ids.append(f"arxiv:{known}")
     return ids
@@ -126,7 +145,7 @@ def find(paper: Paper, lookup: GraphLookup, client) -> tuple[Found, list[str]]:
     label = LABELS[lookup.source]
     work, via = None, ""
     try:
-        for ref in paper_ids(paper):
+        for ref in paper_ids(paper, lookup.source):
             try:
                 work, via = _by_id(ref, lookup, client), ref.partition(":")[0]
                 break
