@@ -173,3 +173,46 @@ def test_the_bibtex_of_an_enriched_preprint_cites_its_venue_and_keeps_the_eprint
 def test_an_unknown_source_is_refused(content, capsys):
     with pytest.raises(SystemExit):
         main(["enrich", "--source", "scholar", "--content", str(content)])
+
+
+@pytest.mark.parametrize(
+    ("year", "authors", "work_year", "work_authors", "ok"),
+    [
+        (2017, ("Ashish Vaswani",), 2017, ("A. Vaswani", "N. Shazeer"), True),
+        (2017, ("Ashish Vaswani",), 2018, ("Ashish Vaswani",), True),  # within one year
+        (2017, ("Ashish Vaswani",), 2019, ("Ashish Vaswani",), False),
+        (2017, ("Ashish Vaswani",), 2017, ("Jane Q. Doe",), False),  # no family name in common
+        (None, (), 2030, ("Jane Q. Doe",), True),  # nothing known to compare: the title decides
+        (2017, ("José Pérez",), 2017, ("Jose Perez",), True),  # accents do not matter
+    ],
+)
+def test_the_title_guard(year, authors, work_year, work_authors, ok):
+    from generator.curation.graph_enrich import title_matches
+    from generator.fetch.graphwork import GraphWork
+    from generator.model import Paper
+
+    paper = Paper(key="k", title="Attention Is All You Need", abstract="", added="2025-01-01", year=year, authors=authors)
+    work = GraphWork("openalex", "W1", "attention is all you need!", year=work_year, authors=work_authors)
+    assert title_matches(paper, work) is ok
+    assert not title_matches(paper, GraphWork("openalex", "W2", "Attention Is Not All You Need", year=year, authors=authors))
+
+
+def test_two_works_passing_the_guard_are_ambiguous_and_nothing_is_written(content, graph, capsys):
+    import json
+
+    twin = json.loads((graphserver.OA / "works" / "W2963403868.json").read_text())
+    twin["id"] = "https://openalex.org/W2963403869"
+    graph.then("/openalex/works", Answer(200, json.dumps({"meta": {"count": 2}, "results": [
+        json.loads((graphserver.OA / "works" / "W2963403868.json").read_text()), twin]}).encode()))
+    before = texts(content)
+    assert run(content, graph, "openalex", "--only", "attention") == 0
+    assert "ambiguous: attention: 2 OpenAlex works pass the title check: W2963403868, W2963403869" in capsys.readouterr().err
+    assert texts(content) == before
+
+
+def test_the_openalex_contact_comes_from_mkdocs_yml(tmp_path):
+    from generator.curation.graph_enrich import mailto_from_mkdocs
+
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nextra:\n  generator: false\n  contact_email: 'lists@example.org'\n")
+    assert mailto_from_mkdocs(tmp_path / "nowhere", tmp_path) == "lists@example.org"
+    assert mailto_from_mkdocs(tmp_path / "nowhere") is None
