@@ -127,17 +127,14 @@ def _by_id(ref: str, lookup: GraphLookup, client) -> GraphWork:
 
 def _published_version(paper: Paper, work: GraphWork, lookup: GraphLookup, client) -> GraphWork:
     """OpenAlex keeps a preprint and its journal or conference version apart at times:
-    a preprint found by id borrows venue, year and DOI from a guarded title match that has them."""
+    a preprint found by id borrows venue, year and DOI from the one guarded title match that has them."""
     if lookup.source != "openalex" or work.venue:
         return work
     versions = [w for w in _by_title(paper, lookup, client) if w.venue and w.source_id != work.source_id]
     if len(versions) != 1:
         return work
-    other = versions[0]
-    refs = work.unresolved if len(work.unresolved) >= len(other.unresolved) else other.unresolved
-    counts = [c for c in (work.cited_by_count, other.cited_by_count) if c is not None]
-    return replace(work, venue=other.venue, venue_year=other.venue_year, doi=work.doi or other.doi,
-                   unresolved=refs, cited_by_count=max(counts) if counts else None, code=work.code or other.code)
+    other = versions[0]  # references and count stay the id-matched work's: provenance names each source
+    return replace(work, venue=other.venue, venue_year=other.venue_year, doi=work.doi or other.doi, venue_id=other.source_id)
 
 
 def find(paper: Paper, lookup: GraphLookup, client) -> tuple[Found, list[str]]:
@@ -190,13 +187,13 @@ def _renew(data: CommentedMap, name: str, value: Any, provenance: str, avoid: se
 def fill_from_work(data: CommentedMap, work: GraphWork, today: str, text: str = "") -> list[str]:
     """Edit a record with what `work` says; the names of the fields changed."""
     avoid = commented_gaps(data, text) if text else set()
-    values = {
-        "authors": list(work.authors) or None, "year": work.venue_year or work.year, "code": work.code,
-        "arxiv": work.arxiv, "doi": work.doi, "venue": work.venue, "references": list(work.references) or None,
-    }
-    changed = fill_missing(data, values, provenance=work.provenance, text=text)
+    values = {"authors": list(work.authors) or None, "code": work.code, "arxiv": work.arxiv,
+              "references": list(work.references) or None}
+    published = {"year": work.venue_year or work.year, "doi": work.doi, "venue": work.venue}
+    changed = fill_missing(data, published, provenance=work.venue_provenance, text=text)
+    changed += fill_missing(data, values, provenance=work.provenance, text=text)
     if work.venue_year and ("venue" in changed or _machine(data, "venue")):
-        if _renew(data, "year", work.venue_year, work.provenance, avoid):
+        if _renew(data, "year", work.venue_year, work.venue_provenance, avoid):
             changed.append("year")
     if work.cited_by_count is not None:
         if data.get("cited_by_count") is None:

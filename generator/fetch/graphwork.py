@@ -38,10 +38,15 @@ class GraphWork:
     unresolved: tuple[str, ...] = ()  # OpenAlex W ids still to turn into external ids
     cited_by_count: int | None = None
     code: str | None = None
+    venue_id: str | None = None  # the other version of the work the venue (and its year, DOI) came from
 
     @property
     def provenance(self) -> str:
         return f"{self.source} {self.source_id}"
+
+    @property
+    def venue_provenance(self) -> str:
+        return f"{self.source} {self.venue_id or self.source_id}"
 
 
 def is_preprint_venue(name: str | None) -> bool:

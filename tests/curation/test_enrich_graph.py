@@ -103,7 +103,9 @@ def test_openalex_fills_venue_references_and_counts_and_a_second_run_sends_nothi
     assert lora["arxiv"] == "2106.09685"  # kept
     assert list(lora["references"]) == ["arxiv:1706.03762", "doi:10.18653/v1/n19-1423", "arxiv:2001.08361"]
     assert lora["cited_by_count"] == 4120 and str(lora["cited_by_count_date"]) == TODAY  # renewed: a source gave it
-    assert lora["provenance"]["venue"] == "openalex W3168867926" and lora["provenance"]["year"] == "openalex W3168867926"
+    # the venue and its year come from the conference version, the rest from the preprint matched by id
+    assert lora["provenance"]["venue"] == "openalex W4285255856" and lora["provenance"]["year"] == "openalex W4285255856"
+    assert lora["provenance"]["references"] == "openalex W3168867926"
     cnn = record(content, "imagenet-cnn")
     assert (cnn["venue"], cnn["year"], list(cnn["references"])) == ("Communications of the ACM", 2017, ["doi:10.1109/5.726791"])
     assert cnn["cited_by_count"] == 81234 and cnn["provenance"]["references"] == "openalex W2163605009"
