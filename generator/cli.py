@@ -226,7 +226,10 @@ class _TerminalProgress:
 def cmd_enrich(args: argparse.Namespace) -> int:
     from generator.curation.enrich import EnrichOptions, check_options, enrich_library
 
-    options = EnrichOptions(api_url=args.api_url, delay=args.delay, cache_dir=args.cache, limit=args.limit, only=tuple(args.only or ()))
+    options = EnrichOptions(
+        api_url=args.api_url, delay=args.delay, cache_dir=args.cache, limit=args.limit, only=tuple(args.only or ()),
+        source=args.source, openalex_api=args.openalex_api, s2_api=args.s2_api, mailto=args.mailto,
+    )
     wrong = check_options(args.content, options)
     if wrong is not None:
         message, status = wrong
@@ -293,8 +296,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--api-url", default="https://export.arxiv.org/api/query", help="arXiv API endpoint")
     p.add_argument("--limit", type=int, help="look up at most N papers")
     p.add_argument("--only", action="append", metavar="KEY", help="look up only this paper (repeatable)")
-    p.add_argument("--delay", type=float, default=3.0, help="seconds between requests (arXiv asks for 3)")
-    p.add_argument("--cache", type=Path, help="folder for cached responses (default: <content>/.cache/arxiv)")
+    p.add_argument("--delay", type=float, help="seconds between requests (default: the source's rule; arXiv asks for 3)")
+    p.add_argument("--cache", type=Path, help="folder for cached responses (default: <content>/.cache/arxiv or .cache/http)")
+    p.add_argument("--source", choices=("arxiv", "openalex", "semanticscholar"), default="arxiv",
+                   help="where to look papers up (default: arxiv); a scholarly graph fills venues, references and counts")
+    p.add_argument("--openalex-api", default="https://api.openalex.org", help="OpenAlex API base URL")
+    p.add_argument("--s2-api", default="https://api.semanticscholar.org/graph/v1", help="Semantic Scholar Graph API base URL")
+    p.add_argument("--mailto", help="contact address sent to OpenAlex (default: extra.contact_email in mkdocs.yml)")
     p.set_defaults(func=cmd_enrich)
     return top
 

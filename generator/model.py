@@ -92,6 +92,7 @@ class Paper:
     authors: tuple[str, ...] = ()
     year: int | None = None
     url: str | None = None
+    code: str | None = None  # the paper's code repository (a URL), filled by enrich from a scholarly graph
     arxiv: str | None = None
     doi: str | None = None
     venue: str | None = None
@@ -116,6 +117,11 @@ class Paper:
     language: str | None = None
     extra: tuple[tuple[str, str], ...] = ()  # fields of an imported entry kept verbatim
     # --- end of the bibliographic record
+    # literature review (filled by hand or by enrichment from a scholarly graph)
+    references: tuple[str, ...] = ()  # what it cites, as external ids: "arxiv:2106.09685", "doi:10.1145/3458817"
+    facts: tuple[tuple[str, str | int | float | bool], ...] = ()  # curated values for comparison columns, record order
+    cited_by_count: int | None = None  # citations counted by a scholarly graph ...
+    cited_by_count_date: str | None = None  # ... on this ISO date
     path: Path | None = field(default=None, compare=False)  # the record's file
 
     @property
@@ -131,6 +137,10 @@ class Paper:
 
         return file_stem(self.key)
 
+    def fact(self, name: str) -> str | int | float | bool | None:
+        """The curated value of one comparison column, or None."""
+        return next((value for fact, value in self.facts if fact == name), None)
+
 
 # Fields a record may carry, in the order they are written to a new record.
 PARSED_FIELDS = ("key", "title", "abstract", "added", "sources")
@@ -138,6 +148,7 @@ CURATED_FIELDS = (
     "authors",
     "year",
     "url",
+    "code",
     "arxiv",
     "doi",
     "venue",
@@ -147,6 +158,10 @@ CURATED_FIELDS = (
     "not_themes",
     "status",
     "notes",
+    "references",
+    "facts",
+    "cited_by_count",
+    "cited_by_count_date",
     "stub",  # true: added from a link alone (not fetched yet); `add` or `enrich` completes it
     "provenance",  # where enriched values came from: {field: "arxiv"}
 )

@@ -15,6 +15,7 @@ from typing import Any
 
 from generator.library.bibliographic import check_bibliographic
 from generator.library.keys import BIBKEY_RE, KEY_RE, RESERVED_KEYS, file_stem, free_stem, stem_fits_key
+from generator.library.review_fields import review_fields
 from generator.library.yamlio import _fast_load, load_yaml
 from generator.limits import paper_problems, record_text_problems
 from generator.model import RECORD_FIELDS, STATUSES, Paper, Problem, SourceRef
@@ -106,7 +107,7 @@ def _item_line(seq: Any, index: int) -> int | None:
 # Fields whose text must survive exactly: unquoted, `2403.10500` is the
 # number 2403.105 and `10.1000/182` happens to stay text, so they must be
 # written as YAML strings.
-_EXACT_TEXT_FIELDS = ("url", "arxiv", "doi", "primary_class")
+_EXACT_TEXT_FIELDS = ("url", "code", "arxiv", "doi", "primary_class")
 _FREE_TEXT_FIELDS = ("venue", "notes")
 
 
@@ -218,6 +219,7 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
     sources = _check_sources(data, name, bad, problems)
     curated = _check_curated(data, bad)
     curated.update(check_bibliographic(data, bad))
+    review = review_fields(data, name, problems)  # references, facts, cited_by_count
     if any(p.key in ("key", "title", "abstract", "added") for p in problems):
         return None, problems
     paper = Paper(
@@ -228,6 +230,7 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
         sources=tuple(sources),
         path=path,
         **curated,
+        **review,
     )
     return paper, problems
 
