@@ -31,6 +31,7 @@ from generator.render.urls import (
     THEMES_INDEX_SRC,
     UNSORTED_SRC,
     bib_path,
+    external_url,
     md_link,
     paper_links,
     paper_src,
@@ -262,6 +263,7 @@ def render_home(site: SiteData, chart_svg: Markup) -> str:
         newest=site.newest(site.settings.recent),
         assignments=site.assignments,
         theme_title=lambda i: _theme_title(site, i),
+        suggest_url=external_url(site.settings.suggest_url),
     )
 
 
