@@ -75,7 +75,16 @@ class Paper:
     status: str | None = None
     notes: str | None = None
     primary_class: str | None = None  # arXiv primary category, filled by enrich
+    # literature review (filled by hand or by enrichment from a scholarly graph)
+    references: tuple[str, ...] = ()  # what it cites, as external ids: "arxiv:2106.09685", "doi:10.1145/3458817"
+    facts: tuple[tuple[str, str | int | float | bool], ...] = ()  # curated values for comparison columns, record order
+    cited_by_count: int | None = None  # citations counted by a scholarly graph ...
+    cited_by_count_date: str | None = None  # ... on this ISO date
     path: Path | None = field(default=None, compare=False)  # the record's file
+
+    def fact(self, name: str) -> str | int | float | bool | None:
+        """The curated value of one comparison column, or None."""
+        return next((value for fact, value in self.facts if fact == name), None)
 
 
 # Fields a record may carry, in the order they are written to a new record.
@@ -93,6 +102,10 @@ CURATED_FIELDS = (
     "not_themes",
     "status",
     "notes",
+    "references",
+    "facts",
+    "cited_by_count",
+    "cited_by_count_date",
     "provenance",  # where enriched values came from: {field: "arxiv"}
 )
 RECORD_FIELDS = PARSED_FIELDS + CURATED_FIELDS

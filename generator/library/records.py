@@ -20,6 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from generator.library.keys import KEY_RE, RESERVED_KEYS
+from generator.library.review_fields import review_fields
 from generator.model import RECORD_FIELDS, STATUSES, Paper, Problem, SourceRef
 
 PAPERS_DIR = "papers"
@@ -281,6 +282,7 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
     provenance = data.get("provenance")
     if provenance is not None and not isinstance(provenance, dict):
         bad("provenance", "'provenance' must be a mapping of field: where the value came from")
+    review = review_fields(data, name, problems)  # references, facts, cited_by_count
     if any(p.key in ("key", "title", "abstract", "added") for p in problems):
         return None, problems
     paper = Paper(
@@ -297,6 +299,7 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
         status=status,
         path=path,
         **strings,
+        **review,
     )
     return paper, problems
 

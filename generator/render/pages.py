@@ -22,6 +22,7 @@ from generator.model import STATUSES, Paper
 from generator.render.curated import curated_html, curated_text
 from generator.render.escape import author_list, code_block, excerpt, html_text, md_text, plain, yaml_str
 from generator.render.fragments import HTML_END, HTML_START
+from generator.render.review import paper_citations, theme_review
 from generator.render.site import SiteData, reading_order, title_order
 from generator.render.urls import (
     HOME_SRC,
@@ -218,6 +219,7 @@ def render_paper(site: SiteData, paper: Paper) -> str:
         mentioned_by=[site.by_key[k] for k in site.mentioned_by(paper.key)],
         bibtex=code_block(site.bibtex.get(paper.key, "")),
         bib=bib_path(paper.key),
+        **paper_citations(site, paper),  # in-list citations (render/review.py)
     )
 
 
@@ -238,6 +240,7 @@ def render_theme(site: SiteData, theme: Any) -> str:
         bib=theme_bib_path(theme.id),
         csl=theme_csl_path(theme.id),
         feed=theme_feed_path(theme.id),
+        **theme_review(site, theme, page, members),  # reading path, timeline, citations, table (render/review.py)
     )
 
 
