@@ -63,6 +63,17 @@ def cell(value: object, kind: str) -> Cell:
     return Cell(text, text.casefold())
 
 
+def typed_facts(paper: Paper, themes) -> dict[str, object]:
+    """The paper's facts for the data export: yes/no columns' words (`yes`, `no`) as true/false."""
+    kinds = {column.fact: column.type for theme in themes for column in getattr(theme, "columns", ())}
+    out: dict[str, object] = {}
+    for fact, value in paper.facts:
+        if kinds.get(fact) == "yes/no" and isinstance(value, str) and fact_matches(value, "yes/no"):
+            value = value.casefold() in YES
+        out[fact] = value
+    return out
+
+
 def comparison_rows(theme, papers: Sequence[Paper]) -> list[Row]:
     """The theme's papers that carry at least one of its columns' facts, by year then title."""
     rows = []
@@ -91,4 +102,4 @@ def comparison_csv(theme, rows: Sequence[Row], page_url) -> str:
     return out.getvalue()
 
 
-__all__ = ["Cell", "Row", "cell", "comparison_csv", "comparison_rows", "neutral", "theme_csv_path"]
+__all__ = ["Cell", "Row", "cell", "comparison_csv", "comparison_rows", "neutral", "theme_csv_path", "typed_facts"]
