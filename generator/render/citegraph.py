@@ -31,9 +31,9 @@ ACCENT = "#e91e63"
 INK = "#4051b5"
 
 
-def _short(title: str) -> str:
+def _short(title: str, room: int = LABEL_CHARS) -> str:
     text = plain(title).strip()
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1].rstrip() + "\u2026"
+    return text if len(text) <= room else text[: room - 1].rstrip() + "\u2026"
 
 
 def _rows(papers: Sequence[Paper], graph: CitationGraph) -> list[Paper]:
@@ -91,7 +91,8 @@ def citation_svg(
         radius = 6 if is_strong else 3.5
         weight = ' font-weight="700"' if is_strong else ""
         tip = f"{paper.title} ({paper_year(paper) or 'year unknown'}): cited by {count} and citing {len(graph.cites_of(paper.key))} of this theme"
-        label = svg_text(_short(paper.title)) + (f" ({count}\u00d7)" if is_strong else "")
+        # bold letters are wider, and the count follows: a shorter title keeps clear of the dot
+        label = svg_text(_short(paper.title, LABEL_CHARS - 14)) + f" ({count}\u00d7)" if is_strong else svg_text(_short(paper.title))
         parts.append(
             f'<a href="{url(paper.key)}"><title>{svg_text(tip)}</title>'
             f'<text x="{YEAR_COL}" y="{y + 4}" fill="currentColor"{weight}>{label}</text>'
