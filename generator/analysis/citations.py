@@ -44,7 +44,7 @@ class CitationGraph:
     def within(self, keys: Iterable[str]) -> CitationGraph:
         """Only the citations between papers of `keys` (a theme's members)."""
         inside = set(keys)
-        return _graph((a, b) for a, b in self.edges() if a in inside and b in inside)
+        return _graph((a, b) for a in inside for b in self.cites.get(a, ()) if b in inside)
 
 
 def _graph(edges: Iterable[tuple[str, str]]) -> CitationGraph:

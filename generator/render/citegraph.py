@@ -27,6 +27,7 @@ PAD = 8
 YEAR_COL = 44  # the year's label
 NODE_X = 420  # the dots; titles end before them, arcs start after them
 LABEL_CHARS = 56
+MAX_ROWS = 120  # a larger theme shows its most connected papers (the page says so)
 ACCENT = "#e91e63"
 INK = "#4051b5"
 
@@ -46,6 +47,15 @@ def _rows(papers: Sequence[Paper], graph: CitationGraph) -> list[Paper]:
         return (year is None, year or 0, -len(graph.cited_by_of(paper.key)), plain(paper.title).casefold(), paper.key)
 
     return sorted(chosen, key=order)
+
+
+def busiest(graph: CitationGraph, limit: int = MAX_ROWS) -> CitationGraph:
+    """`graph` restricted to its `limit` most connected papers (most cited, then most citing, then key)."""
+    linked = set(graph.cites) | set(graph.cited_by)
+    if len(linked) <= limit:
+        return graph
+    ranked = sorted(linked, key=lambda k: (-len(graph.cited_by_of(k)), -len(graph.cites_of(k)), k))
+    return graph.within(ranked[:limit])
 
 
 def citation_svg(
@@ -121,4 +131,4 @@ def _bands(rows: list[Paper], y_of: dict[str, int]) -> list[str]:
     return out
 
 
-__all__ = ["citation_svg"]
+__all__ = ["MAX_ROWS", "busiest", "citation_svg"]

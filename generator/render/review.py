@@ -13,7 +13,7 @@ from typing import Any
 
 from generator.analysis.citations import foundations
 from generator.model import Paper
-from generator.render.citegraph import citation_svg
+from generator.render.citegraph import busiest, citation_svg
 from generator.render.escape import plain
 from generator.render.site import SiteData
 from generator.render.tables import comparison_rows, theme_csv_path
@@ -31,15 +31,18 @@ def theme_review(site: SiteData, theme: Any, page: Any, members: list[Paper]) ->
     """The context of a theme page's review partials."""
     inside = site.citations.within(p.key for p in members)
     found = foundations(inside, FOUNDATIONS)
+    drawn = busiest(inside)
     steps = [(step, site.by_key[step.paper]) for step in theme.start_here if step.paper in site.by_key]
     return {
         "start_here": steps,
         "timeline": timeline_svg(members, chart_id=f"rl-timeline-{theme.id}", title=f"{theme.title}: papers by year"),
         "years_unknown": years_unknown(members),
         "citegraph": citation_svg(
-            members, inside, [key for key, _ in found], url=page.paper_url, chart_id=f"rl-cites-{theme.id}", title=f"{theme.title}: citations among its papers"
+            members, drawn, [key for key, _ in found], url=page.paper_url, chart_id=f"rl-cites-{theme.id}", title=f"{theme.title}: citations among its papers"
         ),
         "citation_count": len(inside.edges()),
+        "linked_count": len(set(inside.cites) | set(inside.cited_by)),
+        "drawn_count": len(set(drawn.cites) | set(drawn.cited_by)),
         "foundations": [(site.by_key[key], count) for key, count in found],
         "columns": theme.columns,
         "table": comparison_rows(theme, members) if theme.columns else [],

@@ -85,3 +85,16 @@ def test_golden_theme_page_has_a_reading_path_a_timeline_a_citation_picture_and_
     scaling = generate(content).files["themes/scaling-laws.md"].decode()
     assert "## Start here" not in scaling and "## Comparison" not in scaling and "## Citations in this theme" not in scaling
     assert "No paper of this theme has a known year yet." in scaling
+
+
+def test_a_large_theme_draws_its_most_connected_papers():
+    from generator.render.citegraph import MAX_ROWS, busiest
+
+    papers = [paper(f"p{i:03d}", year=2020, arxiv=f"2401.{i:05d}", references=(f"arxiv:2401.{i // 3:05d}",) if i else ()) for i in range(400)]
+    graph = citation_graph(papers)
+    drawn = busiest(graph)
+    keys = set(drawn.cites) | set(drawn.cited_by)
+    assert 0 < len(keys) <= MAX_ROWS and drawn.edges() <= graph.edges()
+    dropped = (set(graph.cites) | set(graph.cited_by)) - keys
+    assert min(len(graph.cited_by_of(k)) for k in keys if graph.cited_by_of(k)) >= max(len(graph.cited_by_of(k)) for k in dropped)
+    assert busiest(graph, limit=1000) is graph
