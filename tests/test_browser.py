@@ -387,6 +387,29 @@ def test_papers_table_filter_from_a_theme_page(browse, shipped_site):
     browse.assert_clean()
 
 
+def test_comparison_table_sorts_and_the_citation_picture_links(browse, shipped_site):
+    """The optimizers theme's table sorts by a heading (numbers as numbers, empty cells last), both ways."""
+    site = shipped_site
+    page = browse.visit(browse.page(), site.url("themes/optimizers-memory/"))
+    table = page.locator("table[data-rl-sortable]")
+    column = table.locator("thead th").nth(3)  # Optimizer memory saved, up to (%)
+    values = lambda: table.locator("tbody tr td:nth-child(4)").evaluate_all("cells => cells.map(c => c.textContent)")  # noqa: E731
+    column.get_by_role("button").click()
+    shown = [v for v in values() if v]
+    assert shown == sorted(shown, key=float) and len(shown) >= 2 and values()[-1] == ""
+    assert column.get_attribute("aria-sort") == "ascending"
+    column.get_by_role("button").click()
+    shown = [v for v in values() if v]
+    assert shown == sorted(shown, key=float, reverse=True) and values()[-1] == ""
+    assert column.get_attribute("aria-sort") == "descending"
+    # A paper of the citation picture is a link to its page.
+    page.locator("svg.rl-citegraph__svg a").first.click()
+    page.wait_for_url(re.compile(r"/papers/[^/]+/$"))
+    browse.settle(page)
+    assert "Cited by in this list" in article(page) or "Cites in this list" in article(page)
+    browse.assert_clean()
+
+
 def _shipped_pages(site: Site) -> dict[str, str]:
     theme = next(t for p in site.papers for t in p["themes"])
     paper = "galore" if "galore" in site.by_key else site.papers[0]["key"]
