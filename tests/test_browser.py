@@ -429,10 +429,10 @@ def test_screenshots_and_phone_layout(browse, shipped_site, hostile_site):
         assert_fits_phone(phone)
 
     # The other pages of the navigation, the paper with the longest title, the
-    # largest theme, and the hostile site's pages.
+    # largest theme, the theme with a reading path, pictures and a table, and the hostile site's pages.
     members = Counter(t for p in site.papers for t in p["themes"])
     longest = max(site.papers, key=lambda p: len(p["title"]))["page"]
-    extra = ["themes/", "unsorted/", "tags/", "about/", "curating/", longest, f"themes/{members.most_common(1)[0][0]}/"]
+    extra = ["themes/", "unsorted/", "tags/", "about/", "curating/", longest, f"themes/{members.most_common(1)[0][0]}/", "themes/optimizers-memory/"]
     for path in extra:
         browse.visit(phone, site.url(path))
         assert_fits_phone(phone)
