@@ -91,3 +91,14 @@ def test_a_multi_line_reason_is_a_problem(tmp_path):
     _, problems = load_content(content(tmp_path, themes, {"galore": ""}))
     (problem,) = problems
     assert problem.key == "themes[0].start_here[0].why" and "one line" in problem.message and problem.line == 5
+
+
+def test_check_lists_a_wrong_fact_with_its_file_and_line(tmp_path, capsys):
+    from generator.cli import main
+
+    themes = "themes:\n  - id: a\n    title: A\n    columns:\n      - {fact: saving, title: Saved, type: number}\n"
+    folder = content(tmp_path, themes, {"galore": "facts:\n  saving: about half\n", "other": "references: [LoRA]\n"})
+    assert main(["check", "--content", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert f"{folder / 'papers' / 'galore.yml'}:6 [facts.saving]: fact 'saving' must be a number" in err
+    assert f"{folder / 'papers' / 'other.yml'}:5 [references[0]]: references[0] must be an arXiv id" in err
