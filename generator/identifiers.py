@@ -1,4 +1,4 @@
-"""Paper identifiers, parsed in one place: arXiv ids, DOIs and web URLs.
+"""Paper identifiers, parsed in one place: arXiv ids, DOIs, web URLs and REFs.
 
 Every reader, the merge, the exports and the pages ask this module whether a
 text is an arXiv id or a DOI, so that an id accepted on the way in is the same
@@ -8,6 +8,8 @@ id linked on the way out.
 from __future__ import annotations
 
 import re
+import urllib.parse
+from dataclasses import dataclass
 
 # New-style ids (2403.03507, 0704.0001) and old-style ones (hep-th/9901001,
 # math.GT/0309136), with an optional version. Group 1 is the id, group 2 the version.
@@ -58,26 +60,91 @@ def web_url(url: str | None) -> str | None:
     return value if _WEB_URL_RE.match(value) else None
 
 
-_ARXIV_PREFIX_RE = re.compile(r"^(?:arxiv:\s*|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE)
+# ------------------------------------------------------------------ references
+#
+# A REF is what a curator pastes: an arXiv id or link, a DOI or doi.org link,
+# a Hugging Face paper page, an OpenReview forum or an ACL Anthology page. It
+# is parsed into a typed `Ref` naming the source that owns the metadata.
+
+_ARXIV_CORE = r"(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})"
+_ARXIV_URL_RE = re.compile(
+    rf"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html|format)/({_ARXIV_CORE})(v\d+)?(?:\.pdf)?/?$", re.I
+)
+_HF_URL_RE = re.compile(rf"^(?:https?://)?(?:www\.)?(?:hf\.co|huggingface\.co)/papers/({_ARXIV_CORE})(v\d+)?/?$", re.I)
+_ARXIV_PREFIX_RE = re.compile(r"^arxiv:\s*", re.I)
+_OPENREVIEW_RE = re.compile(r"^(?:https?://)?(?:www\.)?openreview\.net/(?:forum|pdf|attachment)\?(.+)$", re.I)
+_OPENREVIEW_ID_RE = re.compile(r"^[A-Za-z0-9_-]{5,40}$")
+# New-style (2023.acl-long.1, 2020.emnlp-main.550) and old-style (P19-1001, N19-1423) ids.
+ACL_ID_RE = re.compile(r"\d{4}\.[a-z0-9]+(?:-[a-z0-9]+)*\.\d+|[A-Z]\d{2}-\d{4}")
+_ACL_URL_RE = re.compile(
+    rf"^(?:https?://)?(?:www\.)?(?:aclanthology\.org|aclweb\.org/anthology)/({ACL_ID_RE.pattern})(?:\.pdf|\.bib)?/?$"
+)
+_TRAILING = ".,;:)]}>\"'"
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A parsed paper reference: `kind` is arxiv, doi, openreview or acl."""
+
+    kind: str
+    value: str  # arXiv id without version, DOI (compare it lower-cased), OpenReview forum id, ACL id
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+    @property
+    def label(self) -> str:
+        names = {"arxiv": "arXiv", "doi": "DOI", "openreview": "OpenReview", "acl": "ACL Anthology"}
+        return f"{names[self.kind]} {self.value}"
+
+
+def _doi_ref(doi: str) -> Ref | None:
+    doi = urllib.parse.unquote(doi).strip().rstrip(_TRAILING)
+    if not is_doi(doi):
+        return None
+    m = ARXIV_DOI_RE.match(doi)
+    if m and is_arxiv_id(m.group(1)):
+        return Ref("arxiv", arxiv_id(m.group(1)) or m.group(1))
+    return Ref("doi", doi)
+
+
+def parse_ref(text: str | None) -> Ref | None:
+    """The identifier a pasted REF names, or None when it names none we know."""
+    raw = (text or "").strip().strip("<>").rstrip(_TRAILING.replace(")", "")).strip()
+    if not raw:
+        return None
+    bare = _ARXIV_PREFIX_RE.sub("", raw)
+    found = split_arxiv_version(bare)
+    if found is not None:
+        return Ref("arxiv", found[0])
+    for pattern in (_ARXIV_URL_RE, _HF_URL_RE):
+        m = pattern.match(raw)
+        if m:
+            return Ref("arxiv", m.group(1))
+    if DOI_PREFIX_RE.match(raw) or DOI_RE.fullmatch(raw):
+        return _doi_ref(strip_doi_prefix(raw))
+    m = _OPENREVIEW_RE.match(raw)
+    if m:
+        forum = urllib.parse.parse_qs(m.group(1)).get("id", [""])[0]
+        return Ref("openreview", forum) if _OPENREVIEW_ID_RE.match(forum) else None
+    m = _ACL_URL_RE.match(raw)
+    if m:
+        return Ref("acl", m.group(1))
+    if ACL_ID_RE.fullmatch(raw):
+        return Ref("acl", raw)
+    return None
 
 
 def external_id(text: str | None) -> str | None:
-    """One canonical id for an arXiv id or a DOI in any usual spelling, else None.
+    """One canonical id for an arXiv id or a DOI in any spelling `parse_ref` reads, else None.
 
-    `arXiv:2106.09685v2`, `https://arxiv.org/abs/2106.09685` and the arXiv DOI
-    `10.48550/arXiv.2106.09685` are all `arxiv:2106.09685`; a DOI, with or
-    without its doi.org prefix, is `doi:` and the DOI in lower case (DOIs
-    ignore case). References and a paper's own ids are compared in this form.
+    `arXiv:2106.09685v2`, `https://arxiv.org/abs/2106.09685`, its Hugging Face
+    page and the arXiv DOI `10.48550/arXiv.2106.09685` are all
+    `arxiv:2106.09685`; a DOI, with or without its doi.org prefix, is `doi:`
+    and the DOI in lower case (DOIs ignore case). A record's `references:` and
+    a paper's own ids are compared in this form.
     """
-    value = (text or "").strip()
-    if not value:
+    ref = parse_ref(text)
+    if ref is None or ref.kind not in ("arxiv", "doi"):
         return None
-    bare = _ARXIV_PREFIX_RE.sub("", value).removesuffix(".pdf")
-    if (found := arxiv_id(bare)) is not None:
-        return f"arxiv:{found}"
-    doi = strip_doi_prefix(value)
-    if not is_doi(doi):
-        return None
-    if (m := ARXIV_DOI_RE.match(doi)) and (found := arxiv_id(m.group(1))) is not None:
-        return f"arxiv:{found}"
-    return f"doi:{doi.lower()}"
+    return f"arxiv:{ref.value}" if ref.kind == "arxiv" else f"doi:{ref.value.lower()}"

@@ -102,6 +102,7 @@ CURATED_FIELDS = (
     "not_themes",
     "status",
     "notes",
+    "stub",  # true: added from a link alone (not fetched yet); `add` or `enrich` completes it
     "references",
     "facts",
     "cited_by_count",

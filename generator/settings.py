@@ -7,10 +7,17 @@ default, and `INHERIT:`), with a safe loader underneath. Tags that name Python
 objects (`!!python/name:...`, used by Markdown extensions) and `!relative` do
 not matter here and read as nothing, so reading the settings imports no theme
 or extension code.
+
+One setting is the reading list's own: `extra: reading_list: public:` (the
+deploy workflow sets it through `!ENV READING_LIST_PUBLIC`). On, the site is
+the readers' view: no provenance file names or record paths on the pages, and
+the curator pages (Unsorted, How to curate) neither in the navigation nor in
+the built site. Off (the local preview), curators see everything.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +36,12 @@ class Settings:
     recent: int = 10  # papers in "Recently added" on the home page
     excerpt_chars: int = 200
     feed_limit: int = 50
+    public: bool = False  # the readers' view: curator internals hidden
+
+
+# Pages for curators only, left out of the public site (docs paths).
+CURATOR_PAGES = ("unsorted.md", "curating.md")
+_TRUE = {"true", "yes", "on", "1"}
 
 
 class _SafeLoader(yaml.SafeLoader):
@@ -54,16 +67,70 @@ def read_mkdocs_settings(config_file: Path) -> Settings:
         return Settings()
     if not isinstance(data, dict):
         return Settings()
-    return settings_from(data.get("site_url"), data.get("use_directory_urls", True), data.get("site_name"))
+    return settings_from(data.get("site_url"), data.get("use_directory_urls", True), data.get("site_name"), data.get("extra"))
 
 
-def settings_from(site_url: object, use_directory_urls: object = True, site_name: object = None) -> Settings:
+def settings_from(site_url: object, use_directory_urls: object = True, site_name: object = None, extra: object = None) -> Settings:
     """Settings from configuration values as MkDocs holds them (the hook passes its validated config)."""
     url = str(site_url).strip() if isinstance(site_url, str) and site_url.strip() else ""
     if url and not url.endswith("/"):
         url += "/"
     name = str(site_name).strip() if isinstance(site_name, str) and site_name.strip() else Settings.site_name
-    return Settings(site_url=url, site_name=name, use_directory_urls=use_directory_urls is not False)
+    return Settings(
+        site_url=url, site_name=name, use_directory_urls=use_directory_urls is not False, public=is_public(extra)
+    )
 
 
-__all__ = ["Settings", "read_mkdocs_settings", "settings_from"]
+def is_public(extra: object) -> bool:
+    """`extra.reading_list.public` as a yes/no; an `!ENV` value may arrive as text ("true", "1")."""
+    section = extra.get("reading_list") if isinstance(extra, Mapping) else None  # MkDocs' config is a Mapping
+    value = section.get("public") if isinstance(section, Mapping) else None
+    if isinstance(value, str):
+        return value.strip().lower() in _TRUE
+    return value is True or (isinstance(value, int) and value == 1)
+
+
+def public_nav(nav: object) -> object:
+    """The MkDocs `nav` without entries for curator pages (nested sections kept, emptied ones dropped)."""
+    if isinstance(nav, list):
+        kept = [public_nav(item) for item in nav if not _names_curator_page(item)]
+        return [item for item in kept if not (isinstance(item, dict) and _empty_section(item))]
+    if isinstance(nav, dict) and len(nav) == 1:
+        ((title, value),) = nav.items()
+        return {title: public_nav(value)} if isinstance(value, list) else nav
+    return nav
+
+
+def _names_curator_page(item: object) -> bool:
+    if isinstance(item, str):
+        return item.lstrip("/") in CURATOR_PAGES
+    if isinstance(item, dict) and len(item) == 1:
+        (value,) = item.values()
+        return isinstance(value, str) and value.lstrip("/") in CURATOR_PAGES
+    return False
+
+
+def _empty_section(item: dict) -> bool:
+    return len(item) == 1 and list(item.values())[0] == []
+
+
+def apply_view(config, settings: Settings) -> None:
+    """Make MkDocs build the readers' view when `settings.public`: the hook calls this in on_pre_build.
+
+    Curator pages leave the navigation and are excluded from the site
+    (`exclude_docs`, as if listed there in mkdocs.yml); `mkdocs serve` and a
+    build without the setting are untouched.
+    """
+    if not settings.public:
+        return
+    import pathspec  # MkDocs' own dependency, for its exclude_docs
+
+    if config.get("nav"):
+        config["nav"] = public_nav(config["nav"])
+    current = config.get("exclude_docs")
+    lines = [*(p.pattern for p in getattr(current, "patterns", ()) if getattr(p, "pattern", None))]
+    lines += [f"/{page}" for page in CURATOR_PAGES]
+    config["exclude_docs"] = pathspec.gitignore.GitIgnoreSpec.from_lines(lines)
+
+
+__all__ = ["Settings", "CURATOR_PAGES", "read_mkdocs_settings", "settings_from", "is_public", "public_nav", "apply_view"]

@@ -4,17 +4,24 @@ Writes are atomic (temporary file in the same folder, then `os.replace`), a
 file is only touched when its bytes change (so `mkdocs serve` does not loop
 and rebuilds stay cheap), two outputs may not claim one path, and generated
 files that are no longer produced are removed, using a manifest so that
-nothing the generator did not write is ever deleted.
+nothing the generator did not write is ever deleted. Sets of files that must
+land together go through a journal (`generator.library.transaction`), so that even a
+killed run leaves the old or the new state, never a mix.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from generator.library.transaction import ChangedOnDisk, Journal, check_unchanged, crash_point, note_written, pause_point, staging_root
+
+__all__ = ["ChangedOnDisk", "OutputConflict", "OutputSet", "sync_tree", "write_all_or_nothing", "write_atomic"]
 
 MANIFEST_NAME = ".generated-files"
 
@@ -168,55 +175,89 @@ def _restore(entry: _Staged) -> None:
             pass
 
 
-def write_all_or_nothing(files: dict[Path, bytes | str]) -> list[Path]:
-    """Write several files so that either all change or none does.
+def _plan(files: dict[Path, bytes | str], expected: dict[str, bytes | None]) -> list[tuple[_Staged, bytes]]:
+    """The files that change, each checked against what the command read."""
+    changes = []
+    for path, data in sorted(files.items()):
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        old = _read_existing(path)  # a directory here raises IsADirectoryError: fail early
+        if old == data:
+            continue  # nothing to write, so nothing to lose
+        check_unchanged(path, old, expected)
+        entry = _Staged("", path, old)
+        if old is not None:
+            info = path.stat()
+            entry.old_times = (info.st_atime_ns, info.st_mtime_ns)
+            entry.old_mode = stat.S_IMODE(info.st_mode)
+        changes.append((entry, data))
+    return changes
 
-    Every changed file is first staged as a temporary file next to its
-    destination (the step that fails on a full disk or a read-only folder);
-    only then are they swapped in one by one. If a swap fails, the files
-    already swapped are put back as they were (bytes and modification time)
-    and folders this call created are removed, then the error is raised.
-    Returns the paths that changed.
+
+def _check_writable(entries: list[_Staged]) -> None:
+    """Fail before the commit point when a destination folder refuses writes."""
+    for folder in sorted({entry.path.parent for entry in entries}):
+        existing = folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "not a folder", str(existing))
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, "folder is not writable", str(existing))
+
+
+def write_all_or_nothing(files: dict[Path, bytes | str], *, expected: dict[Path, bytes | None] | None = None) -> list[Path]:
+    """Write several files so that either all change or none does, even under kill -9.
+
+    Each changed file is staged in `<root>/.txn/` (the step that fails on a
+    full disk), a journal is committed, then the files are renamed into
+    place; a killed run is finished or undone by the next one
+    (`transaction.recover`). `expected` maps paths to the bytes the command
+    read (None: the file did not exist); without it, the snapshot taken with
+    the library lock is the reference. A file that differs raises
+    ChangedOnDisk before anything is written. If a rename fails, the files
+    already swapped are put back (bytes and modification time), folders this
+    call created are removed, and the error is raised. Returns the paths
+    that changed.
     """
-    staged: list[_Staged] = []
-    created: list[Path] = []
+    pause_point()
+    wanted = {os.path.abspath(p): data for p, data in (expected or {}).items()}
+    changes = _plan(files, wanted)
+    if not changes:
+        return []
+    entries = [entry for entry, _data in changes]
+    journal = Journal(staging_root([entry.path for entry in entries]))
     try:
-        for path, data in sorted(files.items()):
-            if isinstance(data, str):
-                data = data.encode("utf-8")
-            old = _read_existing(path)  # a directory here raises IsADirectoryError: fail early
-            if old == data:
-                continue
-            entry = _Staged("", path, old)
-            info = None
-            if old is not None:
-                info = path.stat()
-                entry.old_times = (info.st_atime_ns, info.st_mtime_ns)
-                entry.old_mode = stat.S_IMODE(info.st_mode)
-            _make_dirs(path.parent, created)
-            entry.tmp = _stage(path, data, _mode_for(info))
-            staged.append(entry)
+        journal.open()
+        for entry, data in changes:
+            info = None if entry.old_mode is None else os.stat(entry.path)
+            entry.tmp = str(journal.stage(entry.path, data, _mode_for(info), entry.old))
+        _check_writable(entries)
+        journal.commit()
     except BaseException:
-        for entry in staged:
-            _unlink_quietly(entry.tmp)
-        _remove_dirs(created)
+        journal.discard()
         raise
     swapped: list[_Staged] = []
+    created: list[Path] = []
     try:
-        for entry in staged:
+        for entry in entries:
+            _make_dirs(entry.path.parent, created)
             os.replace(entry.tmp, entry.path)
             swapped.append(entry)
+            crash_point()
     except BaseException:
+        journal.discard()  # no longer the truth: never replay it
         for entry in reversed(swapped):
             try:
                 _restore(entry)
             except OSError:  # pragma: no cover - nothing more we can do
                 pass
-        for entry in staged[len(swapped):]:
-            _unlink_quietly(entry.tmp)
         _remove_dirs(created)
         raise
-    return [entry.path for entry in staged]
+    journal.discard()
+    paths = [entry.path for entry in entries]
+    note_written(paths)
+    return paths
 
 
 def _fold(path: str) -> str:

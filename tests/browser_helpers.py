@@ -2,6 +2,10 @@
 server for a built site, and a watcher that records everything a page must
 never do (console errors, uncaught exceptions, dialogs, script from content,
 requests to other hosts, broken local requests).
+
+A pytest plugin (tests/conftest.py registers it): the `chromium` fixture is
+the one headless browser of the session, and every test that asks for it is
+marked `browser`.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
+
+import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -176,3 +182,26 @@ class Watch:
         for name in ("console_errors", "page_errors", "dialogs", "trapped", "foreign", "broken"):
             out += [f"{name}: {item}" for item in getattr(self, name)]
         return out
+
+
+# --------------------------------------------------------------------------- plugin: the browser
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Chromium, launched once per session (skips when playwright or Chromium is missing)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright: pip install -e '.[test]'")
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (bash .ci/run installs it)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)

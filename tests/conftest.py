@@ -1,4 +1,16 @@
-"""Shared fixtures: the seed dumps, a seeded library to copy, and a snapshot of a folder."""
+"""Shared fixtures: the seed dumps, a seeded library to copy, and a snapshot of a folder.
+
+Tests never read the live content/ folder: curators change it (new dumps,
+hand-edited records, new themes) and the tests must not care. They read
+tests/fixtures/seeds/ (copies of the four shipped dumps) and
+tests/fixtures/shipped/ (the shipped themes and pages, a few shipped records);
+the shipped content itself is checked by `python -m generator check` and
+`mkdocs build --strict`, steps of their own in CI.
+
+Helpers live in plugins registered here (no sys.path edits in test files):
+tests/fixtures/site/sitetools.py builds and reads real sites,
+tests/browser_helpers.py drives Chromium.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +19,22 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ("fixtures.site.sitetools", "browser_helpers")
+
 ROOT = Path(__file__).resolve().parent.parent
-SEED_DUMPS = tuple(sorted((ROOT / "content" / "sources").glob("*.txt")))
-FIXTURE_DUMPS = ROOT / "tests" / "fixtures" / "dumps"
+FIXTURES = ROOT / "tests" / "fixtures"
+SEEDS = FIXTURES / "seeds"
+SEED_DUMPS = tuple(sorted(SEEDS.glob("*.txt")))
+SHIPPED = FIXTURES / "shipped"
+FIXTURE_DUMPS = FIXTURES / "dumps"
 IMPORT_DATE = "2026-01-15"
 
 
 @pytest.fixture(scope="session")
 def seed_dumps() -> tuple[Path, ...]:
+    """The four seed dumps (tests/fixtures/seeds/), oldest name first."""
     assert len(SEED_DUMPS) == 4, SEED_DUMPS
     return SEED_DUMPS
-
-
-@pytest.fixture(scope="session")
-def library():
-    """The shipped library's papers (content/papers/); read only."""
-    from generator.library.records import load_library
-
-    papers = load_library(ROOT / "content").papers
-    if len(papers) < 100:
-        pytest.skip("the real library is not there")
-    return papers
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +46,27 @@ def seed_import(tmp_path_factory, seed_dumps):
     report = import_dumps(content, list(seed_dumps), today=IMPORT_DATE)
     assert not report.problems, report.problems
     return content, report
+
+
+@pytest.fixture(scope="session")
+def shipped_content(tmp_path_factory, seed_import) -> Path:
+    """A content folder like the shipped one: the seeds imported, plus the shipped
+    themes.yml and pages (tests/fixtures/shipped/); read only."""
+    target = tmp_path_factory.mktemp("shipped") / "content"
+    shutil.copytree(seed_import[0], target)
+    shutil.copy(SHIPPED / "themes.yml", target / "themes.yml")
+    shutil.copytree(SHIPPED / "pages", target / "pages")
+    return target
+
+
+@pytest.fixture(scope="session")
+def library(seed_import):
+    """The papers of the four seeds, imported (as the shipped library holds them); read only."""
+    from generator.library.records import load_library
+
+    loaded = load_library(seed_import[0])
+    assert loaded.problems == () and len(loaded.papers) == 478
+    return loaded.papers
 
 
 @pytest.fixture

@@ -48,6 +48,7 @@ def results(tmp_path_factory) -> dict:
     return json.loads(out.read_text("utf-8"))
 
 
+@pytest.mark.slow  # runs benchmarks/run.py (about half a minute)
 def test_schema(results):
     assert set(results) >= {"machine", "corpora", "ratios", "targets"}
     assert results["machine"]["cpus"] >= 1
@@ -63,6 +64,7 @@ def test_schema(results):
         assert target["pass"] in (True, False, None)
 
 
+@pytest.mark.slow  # runs benchmarks/run.py (about half a minute)
 def test_sane_values(results):
     corpus = results["corpora"][0]
     assert corpus["papers"] == SIZE  # repeated papers across dumps were de-duplicated
@@ -90,7 +92,7 @@ def test_synthetic_dumps_parse_and_deduplicate(tmp_path):
     from generator.reading.dumps import parse_dump
     from generator.textnorm import title_identity
 
-    seeds = bench.load_seeds(sorted((ROOT / "content" / "sources").glob("*.txt")))
+    seeds = bench.load_seeds(sorted((ROOT / "tests" / "fixtures" / "seeds").glob("*.txt")))
     papers = bench.make_corpus(1200, seeds, random.Random(1))
     assert papers == bench.make_corpus(1200, seeds, random.Random(1))  # deterministic
     assert len({title_identity(p.title) for p in papers}) == 1200

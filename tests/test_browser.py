@@ -4,7 +4,9 @@ Two sites are built with `mkdocs build --strict`, each in a temporary folder
 laid out like a fresh clone (see tests/fixtures/site/sitetools.py), and served
 from 127.0.0.1 by a local HTTP server:
 
-- the shipped site: the repository's own content/ (all four seed dumps);
+- the shipped site: the four seed dumps imported with the shipped themes and
+  pages (tests/fixtures/seeds/, tests/fixtures/shipped/), never the live
+  content/, which curators change;
 - the hostile site: tests/fixtures/site/hostile/content, whose titles,
   abstracts, themes and curator fields are HTML, Markdown, Jinja and
   attribute-list injections.
@@ -28,25 +30,19 @@ from __future__ import annotations
 import html as html_module
 import json
 import re
-import sys
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
 try:
-    from playwright.sync_api import sync_playwright
+    import playwright.sync_api  # noqa: F401 - the chromium fixture (tests/browser_helpers.py) drives it
 except ImportError:  # pragma: no cover - depends on the machine
     pytest.skip("browser tests need the playwright package: pip install -e '.[test]'", allow_module_level=True)
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent / "fixtures" / "site"))
-
 from browser_helpers import (  # noqa: E402
     CHROMIUM,
-    CHROMIUM_ARGS,
     DESKTOP,
     OVERFLOW_JS,
     PHONE,
@@ -55,12 +51,14 @@ from browser_helpers import (  # noqa: E402
     serve,
     squash,
 )
-from sitetools import HOSTILE_CONTENT, ROOT, SITE_NAME, build_site  # noqa: E402
+from fixtures.site.sitetools import ROOT, SITE_NAME  # noqa: E402
 
 if not CHROMIUM.exists():  # pragma: no cover - depends on the machine
     pytest.skip(f"browser tests need Chromium at {CHROMIUM} (bash .ci/run installs it)", allow_module_level=True)
 
 import bibtexparser  # noqa: E402
+
+pytestmark = pytest.mark.browser
 
 from generator.mkdocs_integration.postprocess import SEARCH_PREVIEW_CHARS  # noqa: E402
 
@@ -93,37 +91,22 @@ class Site:
         return urlsplit(url).path.lstrip("/")
 
 
-@pytest.fixture(scope="session")
-def built_sites(tmp_path_factory) -> dict[str, Path]:
-    """Both sites, built side by side with `mkdocs build --strict`, each laid out like a
-    fresh clone in its own folder (so nothing is written into the working tree)."""
-    jobs = {"shipped": ROOT / "content", "hostile": HOSTILE_CONTENT}
-    with ThreadPoolExecutor(len(jobs)) as pool:
-        futures = {name: pool.submit(build_site, tmp_path_factory.mktemp(name), content) for name, content in jobs.items()}
-        return {name: future.result() for name, future in futures.items()}
+# Both sites are built with `mkdocs build --strict` by the sitetools plugin, each
+# laid out like a fresh clone in its own folder (nothing is written into the
+# working tree); the hostile one is shared with tests/render/test_escaping.py.
 
 
 @pytest.fixture(scope="session")
-def shipped_site(built_sites):
-    """The repository's own content/ (the four seed dumps)."""
-    with serve(built_sites["shipped"]) as base:
-        yield Site(built_sites["shipped"], base)
+def shipped_site(built_shipped_site):
+    """A site like the shipped one: the four seed dumps, the shipped themes and pages."""
+    with serve(built_shipped_site) as base:
+        yield Site(built_shipped_site, base)
 
 
 @pytest.fixture(scope="session")
-def hostile_site(built_sites):
-    with serve(built_sites["hostile"]) as base:
-        yield Site(built_sites["hostile"], base)
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def hostile_site(built_hostile_site):
+    with serve(built_hostile_site) as base:
+        yield Site(built_hostile_site, base)
 
 
 class Browse:

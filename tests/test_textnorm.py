@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from generator.reading.dumps import parse_dump
 from generator.textnorm import clean_line, normalise_text, title_identity
 
-SEED_DUMPS = tuple(sorted((Path(__file__).resolve().parent.parent / "content" / "sources").glob("*.txt")))
+SEED_DUMPS = tuple(sorted((Path(__file__).resolve().parent / "fixtures" / "seeds").glob("*.txt")))
 
 # ----------------------------------------------------------------- examples
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator import writer
+from generator.library import transaction
 from generator.writer import MANIFEST_NAME, OutputConflict, OutputSet, sync_tree, write_all_or_nothing, write_atomic
 
 
@@ -124,19 +125,20 @@ def test_failed_swap_rolls_everything_back(tmp_path, monkeypatch, fail_at):
 def test_failed_staging_touches_nothing(tmp_path, monkeypatch):
     a = tmp_path / "a.txt"
     a.write_text("old")
-    real = writer._stage
+    real = transaction._write_new
     calls = []
 
-    def stage(path, data, mode):
+    def write_new(path, data, mode):
         calls.append(path)
-        if len(calls) == 2:
+        if len(calls) == 3:  # the .gitignore, the first staged file, then a full disk
             raise OSError(28, "No space left on device")
         return real(path, data, mode)
 
-    monkeypatch.setattr(writer, "_stage", stage)
+    monkeypatch.setattr(transaction, "_write_new", write_new)
     with pytest.raises(OSError):
         write_all_or_nothing({a: "new", tmp_path / "b" / "c.txt": "x", tmp_path / "d.txt": "y"})
-    assert files_under(tmp_path) == {"a.txt": b"old"}
+    assert len(calls) == 3
+    assert files_under(tmp_path) == {"a.txt": b"old"}  # no staging folder, no journal left
     assert not (tmp_path / "b").exists()
 
 

@@ -18,22 +18,23 @@ already looked up.
 
 from __future__ import annotations
 
-import argparse
 import difflib
-import sys
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap
 
 from generator.identifiers import arxiv_id
 from generator.fetch.arxiv import DEFAULT_API_URL, ArxivClient, ArxivEntry, ArxivFeed, FeedError, FetchError, id_query, title_query
-from generator.library.records import did_you_mean, dump_yaml, load_library, load_yaml, record_to_paper
-from generator.model import RECORD_FIELDS, Paper, Problem
+from generator.library.edit import fill_missing
+from generator.library.records import did_you_mean, load_library, record_to_paper
+from generator.library.yamlio import dump_yaml, load_yaml
+from generator.model import Paper, Problem
 from generator.textnorm import title_identity
-from generator.writer import write_atomic
+from generator.writer import ChangedOnDisk, write_all_or_nothing
 
 CACHE_DIR = Path(".cache") / "arxiv"
 FILLED_FIELDS = ("authors", "year", "arxiv", "url", "primary_class")
@@ -129,68 +130,12 @@ def classify(paper: Paper, feed: ArxivFeed) -> Outcome:
 # ------------------------------------------------------------------ records
 
 
-def _missing(data: CommentedMap, name: str) -> bool:
-    value = data.get(name)
-    return value is None or (isinstance(value, (str, list)) and not value)
-
-
-def commented_gaps(data: CommentedMap, text: str) -> set[str]:
-    """Top-level keys followed by a full-line comment before the next key.
-
-    ruamel keeps such a comment with the key *before* it, so a field inserted
-    right after that key would come between the comment and the field the
-    curator wrote it about; we insert elsewhere instead.
-    """
-    lines = text.splitlines()
-    starts = []
-    for name in data:
-        try:
-            starts.append((data.lc.key(name)[0], name))
-        except Exception:
-            return set()
-    starts.sort()
-    bad = set()
-    for index, (line, name) in enumerate(starts):
-        end = starts[index + 1][0] if index + 1 < len(starts) else len(lines)
-        if any(lines[i].startswith("#") for i in range(line + 1, min(end, len(lines)))):
-            bad.add(name)
-    return bad
-
-
-def set_field(data: CommentedMap, name: str, value: Any, avoid_after: set[str] = frozenset(), new: set[str] | None = None) -> None:
-    """Set a field: in place if the key exists, else at its place in RECORD_FIELDS order.
-
-    `avoid_after` are keys a new field must not directly follow (a comment
-    for the next field sits there); `new` collects keys added by this run so
-    that they stay in order among themselves when a field has to move.
-    """
-    if name in data:
-        data[name] = value
-        return
-    new = new if new is not None else set()
-    order = RECORD_FIELDS.index(name)
-    rank = {k: RECORD_FIELDS.index(k) if k in RECORD_FIELDS else len(RECORD_FIELDS) for k in data}
-    keys = list(data)
-    ideal = next((i for i, k in enumerate(keys) if rank[k] > order), len(keys))
-    position = ideal
-    while position < len(keys) and (keys[position - 1] in avoid_after or (keys[position] in new and rank[keys[position]] < order)):
-        position += 1
-    if position >= len(keys) and keys and keys[-1] in avoid_after:
-        position = ideal
-        while position > 1 and keys[position - 1] in avoid_after:
-            position -= 1
-    data.insert(position, name, value)
-    new.add(name)
-
-
 def fill_record(data: CommentedMap, entry: ArxivEntry, text: str = "") -> list[str]:
     """Fill the fields `data` lacks from `entry`; return the names filled.
 
     `text` is the record's YAML as read, used to keep comments next to the
     field they were written above.
     """
-    avoid = commented_gaps(data, text) if text else set()
-    new: set[str] = set()
     values: dict[str, Any] = {
         "authors": list(entry.authors) or None,
         "year": entry.year,
@@ -198,30 +143,20 @@ def fill_record(data: CommentedMap, entry: ArxivEntry, text: str = "") -> list[s
         "url": entry.abs_url,
         "primary_class": entry.primary_class,
     }
-    filled = []
-    for name in FILLED_FIELDS:
-        value = values[name]
-        if value is None or not _missing(data, name):
-            continue
-        if name == "authors":
-            seq = CommentedSeq()
-            seq.extend(value)
-            value = seq
-        set_field(data, name, value, avoid, new)
-        filled.append(name)
-    if filled:
-        if not isinstance(data.get("provenance"), dict):
-            set_field(data, "provenance", CommentedMap(), avoid, new)
-        for name in filled:
-            data["provenance"][name] = f"arxiv {entry.arxiv_id}"
-    return filled
+    ordered = {name: values[name] for name in FILLED_FIELDS}
+    return fill_missing(data, ordered, provenance=f"arxiv {entry.arxiv_id}", text=text)
 
 
-def apply_match(paper: Paper, entry: ArxivEntry) -> tuple[list[str], str | None]:
-    """Re-read the record, fill it and write it atomically; (filled, error)."""
+def apply_match(paper: Paper, entry: ArxivEntry, pending: dict[Path, tuple[str, bytes]] | None = None) -> tuple[list[str], str | None]:
+    """Re-read the record and fill it; (filled, error).
+
+    With `pending`, the new text (and the bytes it was made from) is kept
+    there for the run's single transaction; without, it is written now.
+    """
     path = paper.path
     assert path is not None
-    text = path.read_text("utf-8")  # read now, not at start: the curator may have edited it
+    raw = path.read_bytes()  # read now, not at start: the curator may have edited it
+    text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     data, problems = load_yaml(text, str(path))
     if problems or not isinstance(data, CommentedMap):
         return [], "; ".join(str(p) for p in problems) or "record is not a mapping"
@@ -233,118 +168,145 @@ def apply_match(paper: Paper, entry: ArxivEntry) -> tuple[list[str], str | None]
     _paper, problems = record_to_paper(data, path)
     if problems:  # never write a record that `check` would reject
         return [], "; ".join(p.message for p in problems)
-    write_atomic(path, dump_yaml(data))
+    if pending is None:
+        write_all_or_nothing({path: dump_yaml(data)}, expected={path: raw})
+    else:
+        pending[path] = (dump_yaml(data), raw)
     return filled, None
+
+
+def save_matches(pending: dict[Path, tuple[str, bytes]], report: EnrichReport, say: Callable[[str], None]) -> None:
+    """Write every filled record in one transaction: the run lands whole.
+
+    A record edited by hand since it was read is left as it is (and its
+    paper counted as failed); the others are still written together.
+    """
+    while pending:
+        try:
+            write_all_or_nothing({p: new for p, (new, _raw) in pending.items()}, expected={p: raw for p, (_new, raw) in pending.items()})
+            return
+        except ChangedOnDisk as err:
+            changed = next(p for p in pending if os.path.abspath(p) == os.path.abspath(str(err.filename)))
+            del pending[changed]
+            key = changed.stem
+            if key in report.matched:
+                report.matched.remove(key)
+            report.failed.append(key)
+            say(f"failed: {key}: {err}")
+        except OSError as err:
+            report.failed.extend(p.stem for p in pending if p.stem not in report.failed)
+            report.matched[:] = [k for k in report.matched if k not in report.failed]
+            say(f"failed: cannot write the enriched records ({err}); none was changed")
+            return
 
 
 # ------------------------------------------------------------------ run
 
 
-def enrich_library(
-    content: Path,
-    *,
-    api_url: str = DEFAULT_API_URL,
-    delay: float = 3.0,
-    cache_dir: Path | None = None,
-    limit: int | None = None,
-    only: list[str] | None = None,
-    client: ArxivClient | None = None,
-    log: Callable[[str], None] | None = None,
-    progress: bool | None = None,
-) -> EnrichReport:
-    """Look incomplete papers up on arXiv and fill what a confident match gives."""
-    report = EnrichReport()
+@dataclass(frozen=True)
+class EnrichOptions:
+    """What `enrich` is asked to do (the command's options, typed)."""
+
+    api_url: str = DEFAULT_API_URL
+    delay: float = 3.0
+    cache_dir: Path | None = None  # default: <content>/.cache/arxiv
+    limit: int | None = None
+    only: tuple[str, ...] = ()
+
+
+def check_options(content: Path, options: EnrichOptions) -> tuple[str, int] | None:
+    """What is wrong with the options before any lookup: (message, exit status), or None."""
+    if options.delay is not None and options.delay < 0:
+        return "--delay must be zero or more seconds", 2
+    if options.limit is not None and options.limit < 0:
+        return "--limit must be zero or more", 2
+    if not (content / "papers").is_dir():
+        return f"{content / 'papers'}: no such folder (is --content right?)", 1
+    return None
+
+
+def _todo(content: Path, options: EnrichOptions, report: EnrichReport) -> list[Paper]:
+    """The papers to look up, in key order; problems for unknown `--only` keys."""
     library = load_library(content)
     report.problems.extend(library.problems)
     papers = list(library.papers)
-    if only:
+    if options.only:
         keys = {p.key for p in papers}
-        for key in only:
+        for key in options.only:
             if key not in keys:
                 report.problems.append(Problem(str(content / "papers"), f"--only {key!r}: no such paper{did_you_mean(key, sorted(keys))}"))
-        wanted = set(only)
+        wanted = set(options.only)
         papers = [p for p in papers if p.key in wanted]
     if report.problems:
-        return report
+        return []
     todo = []
     for paper in papers:
         if is_complete(paper):
             report.skipped += 1
         else:
             todo.append(paper)
-    if limit is not None and len(todo) > limit:
-        report.remaining = len(todo) - limit
-        todo = todo[:limit]
+    if options.limit is not None and len(todo) > options.limit:
+        report.remaining = len(todo) - options.limit
+        todo = todo[: options.limit]
+    return todo
 
-    if client is None:
-        client = ArxivClient(api_url=api_url, delay=delay, cache_dir=cache_dir if cache_dir is not None else content / CACHE_DIR)
-    from tqdm import tqdm
 
-    bar = tqdm(todo, desc="arXiv", unit="paper", file=sys.stderr, disable=None if progress is None else not progress, leave=False)
-    say = log or (lambda message: tqdm.write(message, file=sys.stderr))
+def _enrich_one(paper: Paper, client: ArxivClient, report: EnrichReport, pending: dict[Path, tuple[str, bytes]] | None = None) -> str:
+    """Look one paper up and fill its record on a confident match; the line to log."""
     try:
-        for paper in bar:
-            try:
-                feed = client.lookup(query_for(paper))
-            except (FetchError, FeedError, OSError) as err:  # OSError: the cache folder
-                report.failed.append(paper.key)
-                say(f"failed: {paper.key}: {err}")
-                continue
-            outcome = classify(paper, feed)
-            if outcome.kind == "matched":
-                assert outcome.entry is not None
-                try:
-                    filled, error = apply_match(paper, outcome.entry)
-                except OSError as err:
-                    filled, error = [], f"cannot write {paper.path}: {err}"
-                if error:
-                    report.failed.append(paper.key)
-                    say(f"failed: {paper.key}: {error}")
-                    continue
-                report.matched.append(paper.key)
-                what = ", ".join(filled) if filled else "nothing new"
-                say(f"matched: {paper.key} = arXiv {outcome.entry.arxiv_id} ({what})")
-            elif outcome.kind == "ambiguous":
-                report.ambiguous.append(paper.key)
-                say(f"ambiguous: {paper.key}: {outcome.detail}")
-            else:
-                report.not_found.append(paper.key)
-                say(f"not found: {paper.key}: {outcome.detail}")
+        feed = client.lookup(query_for(paper))
+    except (FetchError, FeedError, OSError) as err:  # OSError: the cache folder
+        report.failed.append(paper.key)
+        return f"failed: {paper.key}: {err}"
+    outcome = classify(paper, feed)
+    if outcome.kind == "ambiguous":
+        report.ambiguous.append(paper.key)
+        return f"ambiguous: {paper.key}: {outcome.detail}"
+    if outcome.kind != "matched":
+        report.not_found.append(paper.key)
+        return f"not found: {paper.key}: {outcome.detail}"
+    assert outcome.entry is not None
+    try:
+        filled, error = apply_match(paper, outcome.entry, pending)
+    except OSError as err:
+        filled, error = [], f"cannot write {paper.path}: {err}"
+    if error:
+        report.failed.append(paper.key)
+        return f"failed: {paper.key}: {error}"
+    report.matched.append(paper.key)
+    what = ", ".join(filled) if filled else "nothing new"
+    return f"matched: {paper.key} = arXiv {outcome.entry.arxiv_id} ({what})"
+
+
+def enrich_library(
+    content: Path,
+    options: EnrichOptions = EnrichOptions(),
+    *,
+    client: ArxivClient | None = None,
+    log: Callable[[str], None] | None = None,
+    progress: Callable[[list[Paper], str], Iterable[Paper]] | None = None,
+) -> EnrichReport:
+    """Look incomplete papers up on arXiv and fill what a confident match gives.
+
+    Each outcome is passed to `log` as it happens (a run can take minutes);
+    `progress` may wrap the papers to show how far the run is.
+    """
+    report = EnrichReport()
+    todo = _todo(content, options, report)
+    if report.problems:
+        return report
+    if client is None:
+        cache_dir = options.cache_dir if options.cache_dir is not None else content / CACHE_DIR
+        client = ArxivClient(api_url=options.api_url, delay=options.delay, cache_dir=cache_dir)
+    say = log or (lambda message: None)
+    pending: dict[Path, tuple[str, bytes]] = {}  # one transaction for the whole run
+    try:
+        for paper in (progress or (lambda items, label: items))(todo, "arXiv"):
+            say(_enrich_one(paper, client, report, pending))
     except KeyboardInterrupt:
         report.interrupted = True
     finally:
-        bar.close()
+        save_matches(pending, report, say)
         report.requests = client.requests
         report.cache_hits = client.cache_hits
     return report
-
-
-def run_enrich(args: argparse.Namespace) -> int:
-    """The `enrich` subcommand."""
-    content: Path = args.content
-    if args.delay is not None and args.delay < 0:
-        print("error: --delay must be zero or more seconds", file=sys.stderr)
-        return 2
-    if args.limit is not None and args.limit < 0:
-        print("error: --limit must be zero or more", file=sys.stderr)
-        return 2
-    if not (content / "papers").is_dir():
-        print(f"error: {content / 'papers'}: no such folder (is --content right?)", file=sys.stderr)
-        return 1
-    report = enrich_library(
-        content,
-        api_url=args.api_url,
-        delay=args.delay,
-        cache_dir=args.cache,
-        limit=args.limit,
-        only=args.only,
-    )
-    for problem in report.problems:
-        print(f"error: {problem}", file=sys.stderr)
-    if report.problems:
-        print(f"enrich: {len(report.problems)} problem(s); nothing was looked up", file=sys.stderr)
-        return 1
-    print(f"enrich: {report.summary()}")
-    if report.interrupted:
-        return 130
-    return 1 if report.failed else 0

@@ -15,25 +15,24 @@
 `themes:` pin (round-trip YAML, so comments and other fields are kept).
 
 `suggest()` is pure and deterministic: the same library gives the same
-`Suggestions`, and `render_yaml()` the same bytes. I/O lives in `run_suggest`.
+`Suggestions`, and `render_yaml()` the same bytes. `suggest_library` reads
+the content and applies pins; only the CLI prints.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import CommentMark
-from ruamel.yaml.tokens import CommentToken
 
-from generator.library.records import dump_yaml, load_yaml
-from generator.model import RECORD_FIELDS, Paper, ThemeAssignment
+from generator.library.edit import pin_record
+from generator.library.yamlio import dump_yaml
+from generator.model import Paper, Problem, ThemeAssignment
 
 SCORE_DIGITS = 3
 MAX_CLUSTERS = 12
@@ -319,73 +318,6 @@ def render_yaml(suggestions: Suggestions) -> str:
 # --------------------------------------------------------------------------- --apply
 
 
-def pin_record(text: str, filename: str, theme_id: str) -> str | None:
-    """The record text with `theme_id` pinned in, or None if it is already there.
-
-    Round-trip YAML: comments, order and other fields are kept. A new `themes`
-    key goes where RECORD_FIELDS puts it, and comment lines that stood before
-    the key that follows it stay before that key.
-    """
-    data, problems = load_yaml(text, filename)
-    if problems or not isinstance(data, dict):
-        raise ValueError(f"{filename}: cannot read the record")
-    current = data.get("themes")
-    if isinstance(current, list):
-        if theme_id in current:
-            return None
-        current.append(theme_id)
-        return dump_yaml(data)
-    if isinstance(current, str):
-        if current == theme_id:
-            return None
-        data["themes"] = CommentedSeq([current, theme_id])
-        return dump_yaml(data)
-    seq = CommentedSeq([theme_id])
-    if "themes" in data:  # `themes:` with nothing after it
-        data["themes"] = seq
-        return dump_yaml(data)
-    order = RECORD_FIELDS.index("themes")
-    keys = list(data)
-    position = 0
-    for i, key in enumerate(keys):
-        if key in RECORD_FIELDS and RECORD_FIELDS.index(key) < order:
-            position = i + 1
-    moved = _detach_comment_lines(data, keys[position - 1]) if position > 0 else ""
-    data.insert(position, "themes", seq)
-    if moved:
-        seq.ca.items[0] = [CommentToken("\n" + moved, CommentMark(0), None), None, None, None]
-    return dump_yaml(data)
-
-
-def _detach_comment_lines(mapping: CommentedMap, key: Any) -> str:
-    """Remove and return the whole-line comments that follow `mapping[key]`.
-
-    ruamel keeps comment lines with the value *before* them; when a key is
-    inserted after that value, they must move below it so they stay with the
-    key they were written above. An end-of-line comment stays where it is.
-    """
-    node: Any = mapping
-    slot: Any = key
-    while True:
-        value = node[slot]
-        if isinstance(value, CommentedMap) and len(value):
-            node, slot = value, list(value)[-1]
-        elif isinstance(value, CommentedSeq) and len(value):
-            node, slot = value, len(value) - 1
-        else:
-            break
-    items = node.ca.items.get(slot)
-    index = 0 if isinstance(node, CommentedSeq) else 2
-    token = items[index] if items and len(items) > index else None
-    if token is None or "\n" not in token.value:
-        return ""
-    first, rest = token.value.split("\n", 1)
-    if not rest.strip():
-        return ""
-    token.value = first + "\n"
-    return rest
-
-
 def apply_pins(papers: list[Paper] | tuple[Paper, ...], suggestions: Suggestions, min_score: float) -> tuple[dict[Path, str], list[str]]:
     """New record texts for the pins to write, and a line per paper pinned."""
     by_key = {p.key: p for p in papers}
@@ -406,32 +338,40 @@ def apply_pins(papers: list[Paper] | tuple[Paper, ...], suggestions: Suggestions
     return files, done
 
 
-def run_suggest(args) -> int:
-    from generator.build import load_content
+@dataclass(frozen=True)
+class SuggestReport:
+    """What `suggest` found, and what `--apply` pinned (or the problems that stopped it)."""
+
+    problems: tuple[Problem, ...] = ()
+    suggestions: Suggestions | None = None
+    yaml: str = ""  # the proposals, as YAML a curator can paste
+    pinned: tuple[str, ...] = ()  # a line per paper pinned
+
+    def summary(self, apply: bool, min_score: float) -> str:
+        result = self.suggestions
+        assert result is not None
+        text = f"suggest: {len(result.unsorted)} unsorted of {result.library_size} papers; {len(result.candidates)} candidate theme(s)"
+        if apply:
+            text += f"; pinned {len(self.pinned)} paper(s)"
+            skipped = len(result.unsorted) - len(self.pinned)
+            if skipped:
+                text += f", left {skipped} below --min-score {min_score} or without a proposal"
+        return text
+
+
+def suggest_library(content_dir: Path, *, top: int = 3, apply: bool = False, min_score: float = 0.0) -> SuggestReport:
+    """Propose themes for the unsorted papers of `content_dir`; with `apply`, pin the best ones."""
     from generator.analysis.themes import assign_themes
+    from generator.build import load_content
     from generator.writer import write_all_or_nothing
 
-    content, problems = load_content(args.content)
+    content, problems = load_content(content_dir)
     if problems:
-        for problem in problems:
-            print(f"error: {problem}", file=sys.stderr)
-        print(f"suggest: {len(problems)} problem(s) in {args.content}; run `python -m generator check`", file=sys.stderr)
-        return 1
+        return SuggestReport(problems=tuple(problems))
     assignments = assign_themes(content.papers, content.themes)
-    result = suggest(content.papers, content.themes, assignments, top=max(1, args.top))
-    sys.stdout.write(render_yaml(result))
-    summary = (
-        f"suggest: {len(result.unsorted)} unsorted of {result.library_size} papers; "
-        f"{len(result.candidates)} candidate theme(s)"
-    )
-    if args.apply:
-        files, done = apply_pins(content.papers, result, args.min_score)
+    result = suggest(content.papers, content.themes, assignments, top=max(1, top))
+    done: list[str] = []
+    if apply:
+        files, done = apply_pins(content.papers, result, min_score)
         write_all_or_nothing(files)
-        for line in done:
-            print(f"pinned {line}", file=sys.stderr)
-        summary += f"; pinned {len(done)} paper(s)"
-        skipped = len(result.unsorted) - len(done)
-        if skipped:
-            summary += f", left {skipped} below --min-score {args.min_score} or without a proposal"
-    print(summary, file=sys.stderr)
-    return 0
+    return SuggestReport(suggestions=result, yaml=render_yaml(result), pinned=tuple(done))

@@ -1,12 +1,18 @@
 """BibTeX export: one .bib text for one paper, a theme, or the whole library.
 
-Users paste these entries into LaTeX papers and run the real `bibtex` on them,
-so the output must survive three readers: bibtexparser (our own tests and
-tools), BibTeX (which counts every brace, escaped or not, and lower-cases
-titles in most styles) and LaTeX (which reads `%`, `$`, `#`, `~`, `^`, `<`
-... as commands). Every text field is therefore encoded here, character by
-character, into plain-ASCII LaTeX that reads back as exactly the original
-text; identifiers (url, doi, eprint) stay raw.
+Users paste these entries into LaTeX papers and run the real `bibtex` (or
+biber) on them, so the output must survive three readers: bibtexparser (our
+own tests and tools), BibTeX (which counts every brace, escaped or not, and
+lower-cases titles in most styles) and LaTeX with any engine (which reads
+`%`, `$`, `#`, `~`, `^` ... as commands). Every text field is therefore
+encoded here, character by character, into LaTeX that reads back as exactly
+the original text: a macro where base LaTeX has one (`{\\'e}`), the UTF-8
+character itself where it has none (CJK, Cyrillic, emoji), never `?`.
+
+Identifiers (url, doi, eprint, primaryClass) are printed verbatim by the
+styles, so they are validated and percent-encoded instead: no backslash,
+`^`, brace, stray `%` or whitespace ever reaches TeX from them, and a .bib of
+this site never reads, writes or runs anything.
 
 Entries are built as bibtexparser v2 model objects and written by its writer,
 so quoting and layout are the library's job, not string concatenation's.
@@ -17,16 +23,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
 
 import bibtexparser
 from bibtexparser.library import Library
 from bibtexparser.middlewares.parsestack import default_unparse_stack
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
-from pylatexenc.latexencode import UnicodeToLatexEncoder
 
-from generator.identifiers import web_url
+from generator.export.latex_chars import encode_char as _encode_char
+from generator.export.names import bibtex_name, parse_name
+from generator.identifiers import DOI_PREFIX_RE, is_arxiv_id, web_url
 from generator.model import Paper
 
 # Characters LaTeX or BibTeX would read as syntax, spelled so that both read
@@ -62,12 +68,6 @@ _LIGATURE_PAIRS = ("--", "``", "''", ",,", "?`", "!`")  # what it looks for, fou
 # space (a blank line inside a field would become a paragraph break).
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
-_ENCODER = UnicodeToLatexEncoder(
-    non_ascii_only=True,
-    replacement_latex_protection="braces-all",
-    unknown_char_policy="keep",
-    unknown_char_warning=False,
-)
 
 # Citation keys that BibTeX, LaTeX's \cite and file systems all accept.
 _KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+/-]*$")
@@ -81,22 +81,6 @@ _VENUE_ACRONYMS_RE = re.compile(
     r"IJCAI|COLM|KDD|SIGIR|MLSys|OSDI|SOSP|EuroSys|ATC|SC|ISCA|ASPLOS|MICRO|HPCA|NSDI|PPoPP|"
     r"AISTATS|UAI|CoRL|WWW|WSDM|CHI)(?![A-Za-z])"
 )
-
-
-@lru_cache(maxsize=4096)
-def _encode_char(char: str) -> str:
-    """One non-ASCII character as ASCII LaTeX, e.g. `é` -> `{\\'e}`.
-
-    pylatexenc knows the LaTeX spelling of most characters; for the rest
-    (emoji, rare scripts) we fall back to the character's ASCII decomposition
-    (`𝐱` -> `x`) or, failing that, `?`: a bibliography that compiles with one
-    odd glyph replaced beats one that stops LaTeX.
-    """
-    latex = _ENCODER.unicode_to_latex(char)
-    if latex.isascii():
-        return latex
-    folded = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
-    return encode_text(folded) if folded.strip() else "?"
 
 
 def _brace_partners(text: str) -> set[int]:
@@ -123,7 +107,7 @@ def clean_text(text: str) -> str:
 
 
 def encode_text(text: str) -> str:
-    """Plain text -> ASCII LaTeX that BibTeX and LaTeX read back as the same text.
+    """Plain text -> LaTeX that BibTeX and LaTeX read back as the same text.
 
     Literal braces that pair up become `\\{ ... \\}` (balanced for BibTeX,
     printed as braces by LaTeX, never a group); lone braces become macros.
@@ -209,35 +193,62 @@ def _encode_range(text: str, start: int, end: int, paired: set[int], out: list[s
 
 
 def encode_name(name: str) -> str:
-    """One author for BibTeX's name parser.
+    """One author for BibTeX's name parser, as `{von Last}, Jr, First`.
 
-    Only "Given Family" and "Family, Given" go to that parser as they are;
-    anything it would misread or reject (the word "and", a stray or extra
-    comma, as in organisation names) is braced whole, as a literal name.
+    The split is made by `names.parse_name` and written in the comma form,
+    which BibTeX reads without guessing; organisations and one-word names
+    are braced whole, as literal names.
     """
-    encoded = encode_text(name)
-    parts = clean_text(name).split(",")
-    odd_commas = len(parts) > 2 or (len(parts) == 2 and not all(p.strip() for p in parts))
-    if odd_commas or re.search(r"\band\b", name, re.I):
-        return "{" + encoded + "}"
-    return encoded
+    return bibtex_name(parse_name(clean_text(name)), _encode)
 
 
-def raw_identifier(value: str) -> str:
-    """A URL, DOI or eprint id kept verbatim, except what would break the entry.
+# What may appear in an exported URL as it is: RFC 3986's unreserved and
+# reserved characters. `%` only as the start of a `%XX` escape.
+_URL_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!$&'()*+,;=")
+_HEX = frozenset("0123456789abcdefABCDEF")
+# DOIs as registration agencies issue them, in characters that are inert
+# both in `\url`-like verbatim contexts and in plain text (no `%`, `#`, `\`,
+# `^`, `~`, `{`, `}`, `$`, `&`). Rarer DOIs are linked through doi.org instead.
+_SAFE_DOI_RE = re.compile(r"10\.\d{4,9}/[A-Za-z0-9\-._;()/:<>\[\]+]+")
+_ARXIV_CLASS_RE = re.compile(r"[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?")
 
-    Braces and backslashes would change BibTeX's brace count, whitespace
-    would split the identifier, and the output must be ASCII: those characters
-    are percent-encoded, everything else (including `%`, `#`, `_`) is left
-    for `\\url` and friends to handle.
+
+def safe_url(value: str) -> str:
+    """A URL percent-encoded so that TeX reads nothing in it as a command.
+
+    Backslashes, `^` (TeX reads `^^5c` as a backslash), braces, whitespace,
+    quotes and non-ASCII are percent-encoded; a `%` that does not start a
+    `%XX` escape becomes `%25`, so `%` never starts a TeX comment line-end.
     """
+    text = value.strip()
     out = []
-    for char in value.strip():
-        if char.isascii() and char.isprintable() and char not in " {}\\":
+    for i, char in enumerate(text):
+        if char == "%" and len(text) > i + 2 and text[i + 1] in _HEX and text[i + 2] in _HEX:
+            out.append(char)
+        elif char in _URL_CHARS:
             out.append(char)
         else:
             out.extend(f"%{byte:02X}" for byte in char.encode("utf-8"))
     return "".join(out)
+
+
+def safe_doi(doi: str | None) -> str | None:
+    """The DOI without its `https://doi.org/` prefix when it is safe verbatim, else None."""
+    value = DOI_PREFIX_RE.sub("", (doi or "").strip())
+    return value if _SAFE_DOI_RE.fullmatch(value) else None
+
+
+def doi_url(doi: str) -> str:
+    """A doi.org link for any DOI, percent-encoded (the resolver decodes it)."""
+    # A `%` in a DOI is a character of the DOI, never an escape.
+    return "https://doi.org/" + safe_url(DOI_PREFIX_RE.sub("", doi.strip()).replace("%", "%25"))
+
+
+def safe_eprint(paper: Paper) -> tuple[str | None, str | None]:
+    """The arXiv id and primary class, each only when well-formed."""
+    arxiv = paper.arxiv.strip() if paper.arxiv and is_arxiv_id(paper.arxiv) else None
+    cls = (paper.primary_class or "").strip()
+    return arxiv, (cls if arxiv and _ARXIV_CLASS_RE.fullmatch(cls) else None)
 
 
 def venue_kind(venue: str | None) -> str | None:
@@ -253,17 +264,42 @@ def arxiv_url(arxiv_id: str) -> str:
     return f"https://arxiv.org/abs/{arxiv_id.strip()}"
 
 
-def source_note(paper: Paper) -> str | None:
-    """Where the paper was listed, for entries with no URL, DOI or arXiv id."""
-    seen: list[str] = []
-    for ref in paper.sources:
-        label = f"{ref.file} ({ref.date})" if ref.date else ref.file
-        if label not in seen:
-            seen.append(label)
-    if not seen:
-        return None
-    dumps = "dump" if len(seen) == 1 else "dumps"
-    return f"Listed in Hugging Face paper search {dumps} {', '.join(seen)}"
+def export_url(paper: Paper) -> str | None:
+    """The web address an entry links to: the record's, else arXiv's, else doi.org's."""
+    arxiv, _ = safe_eprint(paper)
+    url = web_url(paper.url) or (arxiv_url(arxiv) if arxiv else None)
+    if not url and paper.doi and not safe_doi(paper.doi) and DOI_PREFIX_RE.sub("", paper.doi.strip()):
+        url = doi_url(paper.doi)
+    return safe_url(url) if url else None
+
+
+def short_title(title: str) -> str:
+    """What natbib's author-year styles print in place of missing authors.
+
+    The part before a colon when it is a name ("GaLore"), else the first
+    three words: `\\citet` gives "GaLore (2024)" rather than an error.
+    """
+    title = clean_text(title)
+    head = title.split(":", 1)[0].strip()
+    if head and head != title and len(head.split()) <= 4:
+        return head
+    words = title.split()
+    return " ".join(words[:3]) + (" ..." if len(words) > 3 else "")
+
+
+def entry_type(paper: Paper, kind: str | None) -> str:
+    """The BibTeX entry type: the record's own when it has one, else from the venue.
+
+    `@article` and `@inproceedings` require authors and a year in every
+    standard style; without them the entry is `@misc` with the venue as
+    `howpublished`, so BibTeX warns about nothing the record cannot fill.
+    """
+    own = getattr(paper, "entry_type", None)  # records of a richer model carry it
+    if isinstance(own, str) and re.fullmatch(r"[a-z]+", own):
+        return own
+    if kind and paper.authors and paper.year is not None:
+        return {"conference": "inproceedings", "journal": "article"}[kind]
+    return "misc"
 
 
 def _check_key(key: str) -> None:
@@ -271,37 +307,41 @@ def _check_key(key: str) -> None:
         raise ValueError(f"paper key {key!r} cannot be a BibTeX citation key")
 
 
+_CONTAINER = {"inproceedings": "booktitle", "incollection": "booktitle", "article": "journal"}
+
+
 def paper_entry(paper: Paper) -> Entry:
     """The paper as a bibtexparser Entry whose values are already LaTeX-encoded.
 
     Values are unenclosed (as bibtexparser's default parse stack leaves them);
-    the writer's enclosing middleware adds the outer braces.
+    the writer's enclosing middleware adds the outer braces. Where the paper
+    was listed (its sources) is the site's business, not the citation's.
     """
     _check_key(paper.key)
     kind = venue_kind(paper.venue)
-    entry_type = {"conference": "inproceedings", "journal": "article"}.get(kind, "misc")
+    etype = entry_type(paper, kind)
     fields: list[tuple[str, str]] = [("title", encode_title(paper.title))]
     authors = [encode_name(a) for a in paper.authors if clean_text(a)]
     if authors:
         fields.append(("author", " and ".join(authors)))
+    else:
+        fields.append(("key", encode_title(short_title(paper.title))))
     if paper.year is not None:
         fields.append(("year", str(paper.year)))
     if kind:
-        fields.append(("booktitle" if kind == "conference" else "journal", encode_text(paper.venue)))
-    if paper.arxiv:
-        fields += [("eprint", raw_identifier(paper.arxiv)), ("archivePrefix", "arXiv")]
-        if paper.primary_class:
-            fields.append(("primaryClass", raw_identifier(paper.primary_class)))
-    url = web_url(paper.url) or (arxiv_url(paper.arxiv) if paper.arxiv else None)
-    if url:
-        fields.append(("url", raw_identifier(url)))
-    if paper.doi:
-        fields.append(("doi", raw_identifier(paper.doi)))
-    if not (url or paper.doi) and (note := source_note(paper)):
-        fields.append(("note", encode_text(note)))
+        fields.append((_CONTAINER.get(etype, "howpublished"), encode_text(paper.venue)))
+    arxiv, primary_class = safe_eprint(paper)
+    if arxiv:
+        fields += [("eprint", arxiv), ("archivePrefix", "arXiv")]
+        if primary_class:
+            fields.append(("primaryClass", primary_class))
+    if url := export_url(paper):
+        fields.append(("url", url))
+    if doi := safe_doi(paper.doi):
+        fields.append(("doi", doi))
     if paper.abstract.strip():
         fields.append(("abstract", encode_text(paper.abstract)))
-    return Entry(entry_type, paper.key, [Field(k, v) for k, v in fields])
+    return Entry(etype, paper.key, [Field(k, v) for k, v in fields])
 
 
 def _format() -> BibtexFormat:

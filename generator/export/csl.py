@@ -1,80 +1,104 @@
 """CSL-JSON export: the citation format Zotero, Pandoc and citeproc read.
 
 BibTeX serves LaTeX users; everyone else imports CSL-JSON. Text stays plain
-Unicode here (CSL has no escaping), so the only work is mapping our fields to
-CSL variables and splitting author names the way citation styles expect.
+Unicode here (CSL has no escaping), so the work is mapping our fields to CSL
+variables, splitting author names the way citation styles expect, and
+marking the title words whose case no style may change.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
+from functools import lru_cache
 import weakref
 from collections.abc import Iterable
 
-from generator.export.bibtex import arxiv_url, clean_text, venue_kind
-from generator.identifiers import web_url
+from generator.export.bibtex import arxiv_url, clean_text, needs_case_protection, venue_kind
+from generator.export.names import csl_name as _csl_name
+from generator.export.names import parse_name
+from generator.identifiers import DOI_PREFIX_RE, arxiv_id, is_doi, web_url
 from generator.model import Paper
 
-# Lower-case name particles that belong to the family name ("van der Berg").
-_PARTICLES = frozenset(
-    "van von der den de del della di da dos das du le la ter ten bin ibn al el zu".split()
-)
-_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
-# Names that are organisations or handles, not "Given Family".
-_LITERAL_RE = re.compile(r"\d|@|\b(?:and|team|group|lab|labs|inc|ltd|university|institute)\b", re.I)
-
 CSL_TYPES = {"conference": "paper-conference", "journal": "article-journal", None: "article"}
+# BibTeX entry types a richer record may carry, as CSL types.
+_BIBTEX_TYPES = {
+    "article": "article-journal", "inproceedings": "paper-conference", "conference": "paper-conference",
+    "book": "book", "incollection": "chapter", "inbook": "chapter", "phdthesis": "thesis",
+    "mastersthesis": "thesis", "techreport": "report", "misc": "article", "unpublished": "manuscript",
+    "online": "webpage", "dataset": "dataset", "software": "software",
+}
+_WORD_RE = re.compile(r"[^\W_]+")
 
 
 def csl_name(name: str) -> dict[str, str]:
-    """One author as a CSL name: family/given when the split is clear, else literal.
+    """One author as a CSL name: family/given/particle/suffix, or literal.
 
-    Handles "Family, Given", "Given [particles] Family [Jr.]"; a single word,
-    an organisation or anything with digits stays a literal so it is never
-    mangled into a wrong family name.
+    The split is the one the BibTeX export writes (`names.parse_name`), so
+    both files cite the same person.
     """
-    name = clean_text(name)
-    if not name or _LITERAL_RE.search(name):
-        return {"literal": name}
-    if "," in name:
-        parts = [p.strip() for p in name.split(",")]
-        if len(parts) != 2 or not all(parts):
-            return {"literal": name}
-        return {"family": parts[0], "given": parts[1]}
-    words = name.split()
-    suffix = words.pop() if len(words) > 2 and words[-1].lower() in _SUFFIXES else None
-    if len(words) < 2:
-        return {"literal": name}
-    cut = len(words) - 1
-    while cut > 1 and words[cut - 1] in _PARTICLES:
-        cut -= 1
-    result = {"family": " ".join(words[cut:]), "given": " ".join(words[:cut])}
-    if suffix:
-        result["suffix"] = suffix
-    return result
+    return _csl_name(parse_name(clean_text(name)))
+
+
+def csl_title(title: str) -> str:
+    """The title with acronyms and coined names in `nocase` spans.
+
+    Styles that change case (Chicago's title case, APA's sentence case)
+    otherwise print `FP8` as `Fp8`; the words are the BibTeX export's, plus
+    words in scripts other than Latin.
+    """
+    title = clean_text(title)
+    out, pos = [], 0
+    for match in _WORD_RE.finditer(title):
+        end = match.end()
+        spaced = end >= len(title) or title[end].isspace()
+        if needs_case_protection(match.group(), followed_by_space=spaced) or _not_latin(match.group()):
+            out += [title[pos : match.start()], '<span class="nocase">', match.group(), "</span>"]
+            pos = end
+    out.append(title[pos:])
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _not_latin(word: str) -> bool:
+    """Greek, Cyrillic, ... words: title case is an English rule (`α` must not become `Α`)."""
+    return not word.isascii() and any(
+        c.isalpha() and not unicodedata.name(c, "LATIN").startswith("LATIN") for c in word
+    )
+
+
+def csl_type(paper: Paper, kind: str | None) -> str:
+    own = getattr(paper, "entry_type", None)  # records of a richer model carry it
+    return _BIBTEX_TYPES.get(own, CSL_TYPES[kind]) if isinstance(own, str) else CSL_TYPES[kind]
 
 
 def csl_item(paper: Paper) -> dict:
-    """One paper as a CSL-JSON item; `id` is the citation key."""
+    """One paper as a CSL-JSON item; `id` is the citation key.
+
+    An arXiv preprint names arXiv once, as its publisher, with the id as its
+    number (`archive` as well made styles print "arXiv" two or three times).
+    """
     kind = venue_kind(paper.venue)
-    item: dict = {"id": paper.key, "type": CSL_TYPES[kind], "title": clean_text(paper.title)}
-    if paper.authors:
-        item["author"] = [csl_name(a) for a in paper.authors]
+    item: dict = {"id": paper.key, "type": csl_type(paper, kind), "title": csl_title(paper.title)}
+    authors = [a for a in paper.authors if clean_text(a)]
+    if authors:
+        item["author"] = [csl_name(a) for a in authors]
     if paper.year is not None:
         item["issued"] = {"date-parts": [[paper.year]]}
     if kind:
         item["container-title"] = clean_text(paper.venue)
-    if paper.arxiv:
-        arxiv_id = paper.arxiv.strip()
-        item.update({"number": f"arXiv:{arxiv_id}", "archive": "arXiv", "archive_location": arxiv_id})
+    arxiv = arxiv_id(paper.arxiv)
+    if arxiv:
+        item["number"] = f"arXiv:{arxiv}"
         if not kind:
             item["publisher"] = "arXiv"
-    url = web_url(paper.url) or (arxiv_url(paper.arxiv) if paper.arxiv else None)
+    url = web_url(paper.url) or (arxiv_url(arxiv) if arxiv else None)
     if url:
         item["URL"] = url.strip()
-    if paper.doi:
-        item["DOI"] = paper.doi.strip()
+    doi = DOI_PREFIX_RE.sub("", (paper.doi or "").strip())
+    if is_doi(doi):
+        item["DOI"] = doi
     if paper.abstract.strip():
         item["abstract"] = clean_text(paper.abstract)
     return item

@@ -29,6 +29,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from generator.identifiers import split_arxiv_version
+from generator.fetch.metadata import FetchedPaper
 from generator.textnorm import normalise_text
 from generator.writer import write_atomic
 
@@ -67,6 +68,8 @@ class ArxivEntry:
     updated: str
     primary_class: str | None
     summary: str
+    doi: str | None = None  # the published version's DOI, when the authors gave one
+    journal_ref: str | None = None
 
     @property
     def year(self) -> int | None:
@@ -156,6 +159,8 @@ def parse_feed(data: bytes) -> ArxivFeed:
                 updated=_text(entry.find(f"{ATOM}updated")),
                 primary_class=(primary.get("term") or None) if primary is not None else None,
                 summary=normalise_text(_text(entry.find(f"{ATOM}summary"))),
+                doi=_text(entry.find(f"{ARXIV}doi")) or None,
+                journal_ref=normalise_text(_text(entry.find(f"{ARXIV}journal_ref"))) or None,
             )
         )
     return ArxivFeed(total, tuple(entries))
@@ -189,6 +194,11 @@ def title_query(title: str) -> str:
 def id_query(arxiv_id: str) -> str:
     """The query string for a lookup by arXiv id."""
     return _encode([("id_list", arxiv_id), ("start", "0"), ("max_results", "1")])
+
+
+def ids_query(arxiv_ids: list[str]) -> str:
+    """The query string for a lookup of several arXiv ids in one request."""
+    return _encode([("id_list", ",".join(arxiv_ids)), ("start", "0"), ("max_results", str(len(arxiv_ids)))])
 
 
 def _encode(params: list[tuple[str, str]]) -> str:
@@ -300,3 +310,69 @@ class ArxivClient:
                 # never start closer together than `delay`, however slow they are.
                 self._last_request = self.clock()
         raise FetchError(f"{last_error} (gave up after {self.max_attempts} attempts) for {url}")
+
+
+# --------------------------------------------------------------------- by id
+
+
+def entry_to_paper(entry: ArxivEntry) -> FetchedPaper:
+    """An arXiv entry as the library's fields: the abs page as URL, the
+    journal reference (or `arXiv preprint`) as venue."""
+    return FetchedPaper(
+        source="arxiv",
+        title=entry.title,
+        abstract=entry.summary,
+        authors=entry.authors,
+        year=entry.year,
+        venue=entry.journal_ref or "arXiv preprint",
+        url=entry.abs_url,
+        arxiv=entry.arxiv_id,
+        doi=entry.doi or None,
+        primary_class=entry.primary_class,
+    )
+
+
+def _parse_checked(data: bytes) -> ArxivFeed:
+    try:
+        return parse_feed(data)
+    except ET.ParseError as err:
+        raise FeedError(f"malformed XML: {err}") from None
+
+
+BATCH = 50  # ids per request; arXiv serves id_list lookups of this size quickly
+
+
+def fetch_ids(client, api_url: str, arxiv_ids: list[str]) -> tuple[dict[str, FetchedPaper], dict[str, str]]:
+    """Look `arxiv_ids` up in batches: ({id: paper}, {id: why it is missing}).
+
+    A batch the API refuses as a whole (one malformed id makes arXiv answer
+    with an error entry) is asked again one id at a time, so one bad id does
+    not cost the others.
+    """
+    from generator.fetch.http import FetchError as HttpError, Malformed
+
+    found: dict[str, FetchedPaper] = {}
+    failed: dict[str, str] = {}
+    unique = list(dict.fromkeys(arxiv_ids))
+    batches = [unique[i : i + BATCH] for i in range(0, len(unique), BATCH)]
+    while batches:
+        batch = batches.pop(0)
+        try:
+            feed = client.get(api_url, ids_query(batch), _parse_checked, accept="application/atom+xml")
+        except Malformed as err:
+            if len(batch) > 1:
+                batches[:0] = [[one] for one in batch]
+            else:
+                failed[batch[0]] = str(err)
+            continue
+        except (HttpError, OSError) as err:  # OSError: the cache folder
+            for one in batch:
+                failed[one] = str(err)
+            continue
+        by_id = {entry.arxiv_id: entry for entry in feed.entries if entry.title}
+        for one in batch:
+            if one in by_id:
+                found[one] = entry_to_paper(by_id[one])
+            else:
+                failed[one] = f"arXiv has no paper {one}"
+    return found, failed

@@ -1,128 +1,26 @@
 """The library: one YAML record per paper under `content/papers/`.
 
-Records are read and written with ruamel.yaml in round-trip mode so that a
-curator's comments, field order and formatting survive every import and
-enrichment. A record is only rewritten when its data changes, and then only
-by adding to it: parsed fields already present are never replaced.
+Loading and validation only: a record file is changed by
+`generator.library.edit` alone, and YAML is read and written by
+`generator.library.yamlio`.
 """
 
 from __future__ import annotations
 
 import difflib
-import io
 from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
 from generator.library.keys import KEY_RE, RESERVED_KEYS
 from generator.library.review_fields import review_fields
+from generator.library.yamlio import _fast_load, load_yaml
+from generator.limits import paper_problems, record_text_problems
 from generator.model import RECORD_FIELDS, STATUSES, Paper, Problem, SourceRef
 
 PAPERS_DIR = "papers"
 RECORD_SUFFIX = ".yml"
-
-
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.width = 1_000_000  # one line per field: clean diffs, no trailing spaces
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.preserve_quotes = True
-    yaml.allow_duplicate_keys = False
-    return yaml
-
-
-_LOADER: YAML | None = None
-
-
-try:
-    from ruamel.yaml.cyaml import CSafeLoader
-except ImportError:  # pragma: no cover - ruamel.yaml.clib has no build for this Python
-    _FastLoader = None
-else:
-
-    class _FastLoader(CSafeLoader):
-        """The loader `YAML(typ="safe", pure=False)` puts together for every
-        document, put together once: C parser, safe constructor, YAML 1.2 rules.
-
-        Assembling a loader class and its resolver tables per load costs that
-        API as much as parsing a record. Its C parser ignores `%YAML`
-        directives, so records are always read as YAML 1.2; this resolver
-        would report no version and send the constructor down its YAML 1.1
-        paths, hence the pin. tests/test_library.py holds the two equal.
-        """
-
-        processing_version = (1, 2)
-
-
-def _fast_load(text: str) -> Any:
-    """Plain data through the C parser (many times faster than the
-    round-trip loader, same YAML 1.2 rules); raises on any error. It keeps no
-    line numbers, so anything it finds wrong is re-read with `load_yaml`."""
-    if _FastLoader is None:  # pragma: no cover - the same rules in pure Python
-        yaml = YAML(typ="safe", pure=True)
-        yaml.allow_duplicate_keys = False
-        return yaml.load(text)
-    loader = _FastLoader(text)
-    loader.allow_duplicate_keys = False
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
-
-
-def dump_yaml(data: Any) -> str:
-    stream = io.StringIO()
-    _yaml().dump(data, stream)
-    return stream.getvalue()
-
-
-def load_yaml(text: str, filename: str) -> tuple[Any, list[Problem]]:
-    """Parse YAML text; a syntax error becomes a Problem with its line."""
-    global _LOADER
-    if _LOADER is None:  # one loader for every record: building one costs a quarter of a load
-        _LOADER = _yaml()
-    try:
-        return _LOADER.load(text), []
-    except MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark is not None else None
-        message = (err.problem or err.context or "invalid YAML").strip()
-        return None, [Problem(filename, f"invalid YAML: {message}", line=line)]
-    except YAMLError as err:
-        line = None
-        position = getattr(err, "position", None)  # a ReaderError: a character YAML forbids
-        if isinstance(position, int):
-            line = text.count("\n", 0, position) + 1
-        return None, [Problem(filename, f"invalid YAML: {err}", line=line)]
-    except (ValueError, TypeError, OverflowError) as err:
-        # A scalar that parses but cannot be built, such as the date 2024-13-45.
-        return None, [Problem(filename, f"invalid YAML value: {err}", line=_bad_scalar_line(text))]
-
-
-def _bad_scalar_line(text: str) -> int | None:
-    """The line of the first date-like scalar that is not a real date."""
-    try:
-        node = _yaml().compose(text)
-    except Exception:
-        return None
-    stack = [node]
-    while stack:
-        node = stack.pop()
-        value = getattr(node, "value", None)
-        if isinstance(value, list):
-            for item in reversed(value):
-                stack.extend(reversed(item) if isinstance(item, tuple) else [item])
-        elif isinstance(value, str) and str(getattr(node, "tag", "")).endswith(":timestamp"):
-            try:
-                Date.fromisoformat(value[:10])
-            except ValueError:
-                return node.start_mark.line + 1
-    return None
 
 
 def line_of(mapping: Any, key: str) -> int | None:
@@ -196,21 +94,8 @@ _EXACT_TEXT_FIELDS = ("url", "arxiv", "doi", "primary_class")
 _FREE_TEXT_FIELDS = ("venue", "notes")
 
 
-def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]:
-    """Validate one record's fields; return the Paper and every problem found."""
-    name = str(path)
-    if not isinstance(data, dict):
-        found = "nothing (an empty file)" if data is None else _type_name(data)
-        return None, [Problem(name, f"a paper record must be a mapping of fields, found {found}")]
-    problems: list[Problem] = []
-
-    # Lines are only looked up for a problem: most records have none.
-    def bad(field: str, message: str) -> None:
-        problems.append(Problem(name, message, line_of(data, field), field))
-
-    for field in data:
-        if field not in RECORD_FIELDS:
-            bad(str(field), f"unknown field {str(field)!r}{did_you_mean(str(field), RECORD_FIELDS)}")
+def _check_identity(data: dict, path: Path, bad: Any) -> tuple[str, Any]:
+    """The required fields (key, title, abstract, added): the key and the added date."""
     for required in ("key", "title", "abstract"):
         value = data.get(required)
         if value is None or (isinstance(value, str) and not value.strip()):
@@ -234,6 +119,11 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
         bad("key", f"key {key!r} is reserved for a page of the site; choose another key and file name")
     if key and path.stem != key:
         bad("key", f"key {key!r} does not match the file name {path.name!r}; keys never change, rename neither")
+    return key, added
+
+
+def _check_sources(data: dict, name: str, bad: Any, problems: list[Problem]) -> list[SourceRef]:
+    """The record's `sources`, each a {file, date} mapping."""
     sources = []
     raw_sources = data.get("sources") or []
     if not isinstance(raw_sources, list):
@@ -253,35 +143,60 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
             bad_source(index, f"sources[{index}].date must be text such as 'Mar 12', found {_type_name(date)}")
             date = None
         sources.append(SourceRef(item["file"], None if date is None else str(date)))
-    lists = {}
+    return sources
+
+
+def _check_curated(data: dict, bad: Any) -> dict[str, Any]:
+    """The curated fields (lists, year, status, text fields) as Paper arguments."""
+    values: dict[str, Any] = {}
     for field in ("authors", "tags", "themes", "not_themes"):
-        lists[field], wrong = _str_list(data.get(field), field)
+        values[field], wrong = _str_list(data.get(field), field)
         if wrong:
             bad(field, wrong)
     year = data.get("year")
     if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1000 <= year <= 9999):
         bad("year", f"'year' must be a four-digit number, found {year!r}")
         year = None
+    values["year"] = year
     status = data.get("status")
     if status is not None and (not isinstance(status, str) or status not in STATUSES):
         bad("status", f"'status' must be one of {', '.join(STATUSES)}; found {status!r}{did_you_mean(str(status), STATUSES)}")
         status = None
-    strings = {}
+    values["status"] = status
     for field in _EXACT_TEXT_FIELDS + _FREE_TEXT_FIELDS:
         value = data.get(field)
-        if value is None:
-            strings[field] = None
-        elif isinstance(value, str):
-            strings[field] = value
+        if value is None or isinstance(value, str):
+            values[field] = value
         elif field in _FREE_TEXT_FIELDS and isinstance(value, int) and not isinstance(value, bool):
-            strings[field] = str(value)
+            values[field] = str(value)
         else:
             hint = "; put it in quotes so it stays text" if isinstance(value, (int, float)) else ""
             bad(field, f"'{field}' must be text, found {_type_name(value)}{hint}")
-            strings[field] = None
+            values[field] = None
     provenance = data.get("provenance")
     if provenance is not None and not isinstance(provenance, dict):
         bad("provenance", "'provenance' must be a mapping of field: where the value came from")
+    return values
+
+
+def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]:
+    """Validate one record's fields; return the Paper and every problem found."""
+    name = str(path)
+    if not isinstance(data, dict):
+        found = "nothing (an empty file)" if data is None else _type_name(data)
+        return None, [Problem(name, f"a paper record must be a mapping of fields, found {found}")]
+    problems: list[Problem] = []
+
+    # Lines are only looked up for a problem: most records have none.
+    def bad(field: str, message: str) -> None:
+        problems.append(Problem(name, message, line_of(data, field), field))
+
+    for field in data:
+        if field not in RECORD_FIELDS:
+            bad(str(field), f"unknown field {str(field)!r}{did_you_mean(str(field), RECORD_FIELDS)}")
+    key, added = _check_identity(data, path, bad)
+    sources = _check_sources(data, name, bad, problems)
+    curated = _check_curated(data, bad)
     review = review_fields(data, name, problems)  # references, facts, cited_by_count
     if any(p.key in ("key", "title", "abstract", "added") for p in problems):
         return None, problems
@@ -291,14 +206,8 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
         abstract=str(data["abstract"]).strip(),
         added=added.isoformat(),
         sources=tuple(sources),
-        authors=lists["authors"],
-        year=year,
-        tags=lists["tags"],
-        themes=lists["themes"],
-        not_themes=lists["not_themes"],
-        status=status,
         path=path,
-        **strings,
+        **curated,
         **review,
     )
     return paper, problems
@@ -306,6 +215,9 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
 
 def load_library(content: Path) -> Library:
     """Read and validate every record under content/papers/."""
+    from generator.library.lock import recover_if_idle
+
+    recover_if_idle(content)  # finish or undo what a killed run left first
     folder = papers_dir(content)
     papers: list[Paper] = []
     problems: list[Problem] = []
@@ -326,12 +238,19 @@ def load_library(content: Path) -> Library:
         except OSError as err:
             problems.append(Problem(str(path), f"cannot read the record: {err.strerror or err}"))
             continue
+        found = record_text_problems(text, str(path))  # aliases, surrogates, size
+        if found:
+            problems.extend(found)
+            continue
         try:  # the fast path, for the usual valid record
             paper, found = record_to_paper(_fast_load(text), path)
         except Exception:
             paper, found = None, []
         if paper is not None and not found:
-            papers.append(paper)
+            found = paper_problems(paper, text, str(path))  # sizes stated in generator.limits
+            problems.extend(found)
+            if not found:
+                papers.append(paper)
             continue
         # Something is wrong: read it again keeping lines, to say where.
         data, found = load_yaml(text, str(path))
@@ -341,7 +260,10 @@ def load_library(content: Path) -> Library:
         paper, found = record_to_paper(data, path)
         problems.extend(found)
         if paper is not None:
-            papers.append(paper)
+            found = paper_problems(paper, text, str(path))
+            problems.extend(found)
+            if not found:
+                papers.append(paper)
     seen: dict[str, Paper] = {}
     for paper in papers:
         if paper.key in seen:
@@ -349,108 +271,3 @@ def load_library(content: Path) -> Library:
         seen.setdefault(paper.key, paper)
     papers.sort(key=lambda p: p.key)
     return Library(tuple(papers), tuple(problems))
-
-
-def new_record(key: str, title: str, abstract: str, added: str, sources: list[SourceRef]) -> CommentedMap:
-    """A fresh record with parsed fields only; curated fields are added by hand."""
-    record = CommentedMap()
-    record["key"] = key
-    record["title"] = title
-    record["abstract"] = abstract
-    record["added"] = Date.fromisoformat(added)  # written as a plain YAML date
-    seq = CommentedSeq()
-    for source in sources:
-        seq.append(source_map(source))
-    record["sources"] = seq
-    return record
-
-
-def source_map(source: SourceRef) -> CommentedMap:
-    item = CommentedMap()
-    item["file"] = source.file
-    if source.date:
-        item["date"] = source.date
-    return item
-
-
-def _plain(value: Any) -> Any:
-    """A ruamel structure as plain dicts, lists and scalars, for comparison."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, Date):
-        return value.isoformat()
-    if isinstance(value, (bool, int, float)) or value is None:
-        return value
-    return str(value)
-
-
-def _render_source_items(sources: list[SourceRef], dash_col: int, content_col: int, newline: str) -> str:
-    out = []
-    for source in sources:
-        body = dump_yaml(source_map(source)).splitlines()
-        out.append(" " * dash_col + "-" + " " * max(1, content_col - dash_col - 1) + body[0] + newline)
-        out.extend(" " * content_col + line + newline for line in body[1:])
-    return "".join(out)
-
-
-def _insert_sources_text(text: str, data: Any, sources: list[SourceRef]) -> str | None:
-    """`text` with `sources` added as lines at the end of its `sources` list.
-
-    Every other byte of the record stays where it was: the curator's
-    comments, quoting, indentation and line endings. None when the record's
-    shape does not allow a plain insertion (a flow-style or empty list).
-    """
-    newline = "\r\n" if "\r\n" in text else "\n"
-    if "sources" not in data:
-        head = text if not text or text.endswith("\n") else text + newline
-        return head + "sources:" + newline + _render_source_items(sources, 2, 4, newline)
-    seq = data["sources"]
-    if not isinstance(seq, CommentedSeq) or not seq or seq.fa.flow_style():
-        return None
-    try:
-        dash_line, dash_col = data.lc.value("sources")
-        content_col = seq.lc.item(0)[1]
-        last = dash_line
-        for index, item in enumerate(seq):
-            last = max(last, seq.lc.item(index)[0])
-            if isinstance(item, CommentedMap):
-                for field in item:
-                    last = max(last, item.lc.key(field)[0], item.lc.value(field)[0])
-            elif isinstance(item, (dict, list)):
-                return None
-    except Exception:
-        return None
-    lines = text.splitlines(keepends=True)
-    if last >= len(lines):
-        return None
-    if not lines[last].endswith(("\n", "\r")):
-        lines[last] += newline
-    lines.insert(last + 1, _render_source_items(sources, dash_col, content_col, newline))
-    return "".join(lines)
-
-
-def append_sources(text: str, sources: list[SourceRef], filename: str = "<record>") -> str:
-    """A record's text with `sources` appended to its `sources` list.
-
-    Nothing else changes: the new items are inserted as text and the result is
-    checked by parsing it again; only when that is impossible (an unusual
-    layout) is the record re-dumped through ruamel's round-trip writer, which
-    still keeps every field and comment.
-    """
-    data, problems = load_yaml(text, filename)
-    if problems or not isinstance(data, CommentedMap):
-        raise ValueError(f"{filename}: not a paper record: {'; '.join(str(p) for p in problems)}")
-    expected = _plain(data)
-    expected["sources"] = list(expected.get("sources") or []) + [_plain(source_map(s)) for s in sources]
-    inserted = _insert_sources_text(text, data, sources)
-    if inserted is not None:
-        check, problems = load_yaml(inserted, filename)
-        if not problems and _plain(check) == expected:
-            return inserted
-    if not isinstance(data.get("sources"), list):
-        data["sources"] = CommentedSeq()
-    for source in sources:
-        data["sources"].append(source_map(source))
-    return dump_yaml(data)

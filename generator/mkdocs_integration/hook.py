@@ -8,9 +8,11 @@ navigation under the entry that names `themes/index.md`; paper pages are never
 in the navigation (see `not_in_nav`), they are reached by links and search.
 
 For speed at thousands of papers the hook also keeps generated HTML away from
-Python-Markdown and checks its links (generator/fragments.py), lets pages
-outside the navigation share one rendered sidebar (`SharedNav`), and shrinks
-the built pages and the search index (generator/postprocess.py).
+Python-Markdown and checks its links (generator/render/fragments.py), lets
+pages outside the navigation share one rendered sidebar (`SharedNav`), and
+shrinks the built pages and the search index (postprocess.py). What one build
+needs to remember between events lives on its `BuildState`, never in module
+globals.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +29,8 @@ if str(ROOT) not in sys.path:  # the hook is loaded by file path
 
 from mkdocs.exceptions import PluginError  # noqa: E402
 
-from generator.build import ContentError, build_site, settings_from  # noqa: E402
+from generator.build import ContentError, build_site  # noqa: E402
+from generator.settings import apply_view, settings_from  # noqa: E402
 from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
 from generator.mkdocs_integration.postprocess import compact_html, compact_search_index  # noqa: E402
 from generator.render.urls import theme_src  # noqa: E402
@@ -39,33 +43,6 @@ THEMES_INDEX = "themes/index.md"
 
 def _site_root(config) -> Path:
     return Path(config.config_file_path).resolve().parent
-
-
-def on_config(config, **kwargs):
-    root = _site_root(config)
-    for path in (root / "content", root / "overrides"):
-        if path.is_dir() and str(path) not in config.watch:
-            config.watch.append(str(path))
-    return config
-
-
-def on_pre_build(config, **kwargs):
-    content_dir = _site_root(config) / "content"
-    settings = settings_from(config.site_url, config.use_directory_urls, config.site_name)
-    try:
-        content, report = build_site(content_dir, Path(config.docs_dir), settings)
-    except ContentError as err:
-        for problem in err.problems:
-            log.error(str(problem))
-        raise PluginError(
-            f"generator: {len(err.problems)} problem(s) in {content_dir}; run `python -m generator check`"
-        ) from None
-    log.info(
-        "generator: %d file(s) written, %d unchanged, %d removed",
-        len(report.written), report.unchanged, len(report.removed),
-    )
-    if config.nav:
-        config.nav = expand_theme_nav(config.nav, [theme_src(t.id) for t in content.themes])
 
 
 class SharedNav:
@@ -93,46 +70,93 @@ class SharedNav:
         return self.rendered.get(key)
 
 
-_shared_nav = SharedNav(set())
+@dataclass
+class BuildState:
+    """What one build carries between events, so two builds never share any.
+
+    It hangs on the build's config object (every event receives it), made new
+    by `on_config`: `mkdocs serve` loads the config again for each rebuild.
+    """
+
+    shared_nav: SharedNav = field(default_factory=lambda: SharedNav(set()))
+    # Fragments lifted out of each page's Markdown, by page, until its HTML is made.
+    lifted: dict[str, list[str]] = field(default_factory=dict)
+    # Every page URL and file path of the build, for checking links in fragments.
+    site_paths: set[str] = field(default_factory=set)
+
+
+_STATE = "reading_list_build"
+
+
+def build_state(config) -> BuildState:
+    """This build's state (made on first use if on_config did not run, e.g. in a test)."""
+    state = getattr(config, _STATE, None)
+    if state is None:
+        state = BuildState()
+        setattr(config, _STATE, state)
+    return state
+
+
+def on_config(config, **kwargs):
+    setattr(config, _STATE, BuildState())
+    root = _site_root(config)
+    for path in (root / "content", root / "overrides"):
+        if path.is_dir() and str(path) not in config.watch:
+            config.watch.append(str(path))
+    return config
+
+
+def on_pre_build(config, **kwargs):
+    content_dir = _site_root(config) / "content"
+    settings = settings_from(config.site_url, config.use_directory_urls, config.site_name, config.extra)
+    try:
+        content, report = build_site(content_dir, Path(config.docs_dir), settings)
+    except ContentError as err:
+        for problem in err.problems:
+            log.error(str(problem))
+        raise PluginError(
+            f"generator: {len(err.problems)} problem(s) in {content_dir}; run `python -m generator check`"
+        ) from None
+    log.info(
+        "generator: %d file(s) written, %d unchanged, %d removed",
+        len(report.written), report.unchanged, len(report.removed),
+    )
+    if config.nav:
+        config.nav = expand_theme_nav(config.nav, [theme_src(t.id) for t in content.themes])
+    apply_view(config, settings)  # the readers' view hides curator pages (extra.reading_list.public)
 
 
 def on_nav(nav, config, files, **kwargs):
-    global _shared_nav
     # READING_LIST_SHARED_NAV=off renders every sidebar (to compare after a Material upgrade).
     enabled = os.environ.get("READING_LIST_SHARED_NAV", "on") != "off"
-    _shared_nav = SharedNav({page.file.src_uri for page in nav.pages}, enabled)
+    build_state(config).shared_nav = SharedNav({page.file.src_uri for page in nav.pages}, enabled)
     return nav
 
 
 def on_env(env, config, files, **kwargs):
-    env.globals["rl_shared_nav_key"] = lambda page, base_url: _shared_nav.key(page, base_url)
-    env.globals["rl_shared_nav"] = lambda key, rendered=None: _shared_nav.html(key, rendered)
+    state = build_state(config)
+    env.globals["rl_shared_nav_key"] = lambda page, base_url: state.shared_nav.key(page, base_url)
+    env.globals["rl_shared_nav"] = lambda key, rendered=None: state.shared_nav.html(key, rendered)
     return env
 
 
-# Fragments lifted out of each page's Markdown, by page, until its HTML is made.
-_lifted: dict[str, list[str]] = {}
-# Every page URL and file path of the build, for checking links in fragments.
-_site_paths: set[str] = set()
-
-
 def on_files(files, config, **kwargs):
-    global _site_paths
-    _site_paths = {file.url for file in files}
+    build_state(config).site_paths = {file.url for file in files}
     return files
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
-    """Keep the finished HTML of generated pages away from Python-Markdown (see generator/fragments.py)."""
+    """Keep the finished HTML of generated pages away from Python-Markdown (see generator/render/fragments.py)."""
     if page.meta.get(FRONT_MATTER_FLAG) is not True:
         return markdown
     markdown, fragments = lift(markdown)
-    _lifted[page.file.src_uri] = fragments
+    build_state(config).lifted[page.file.src_uri] = fragments
     return markdown
 
 
 def on_page_content(html, page, config, files, **kwargs):
-    fragments = _lifted.pop(page.file.src_uri, None)
+    state = build_state(config)
+    fragments = state.lifted.pop(page.file.src_uri, None)
     if not fragments:
         return html
     try:
@@ -141,7 +165,7 @@ def on_page_content(html, page, config, files, **kwargs):
         raise PluginError(f"generator: {err}") from None
     # MkDocs checks links in Markdown only; these are checked here, as a warning
     # like MkDocs' own, so that `mkdocs build --strict` fails on a broken one.
-    for href in broken_links(fragments, page.url, _site_paths, html):
+    for href in broken_links(fragments, page.url, state.site_paths, html):
         log.warning("Doc file '%s' contains a link '%s', but the target is not found among documentation files.", page.file.src_uri, href)
     return html
 

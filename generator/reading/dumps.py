@@ -17,12 +17,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.limits import MAX_ABSTRACT_CHARS, MAX_DUMP_BYTES, MAX_TITLE_CHARS
 from generator.model import DumpRecord, Problem, SourceRef
+from generator.reading.candidate import Candidate, Reading
 from generator.textnorm import clean_line, normalise_text
-
-MAX_TITLE_CHARS = 600
-MAX_ABSTRACT_CHARS = 20_000
-MAX_DUMP_BYTES = 50_000_000
 
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 _DATE_RE = re.compile(
@@ -201,3 +199,11 @@ def parse_dump(path: Path) -> ParsedDump:
     if text is None:
         return ParsedDump(path, (), None, tuple(problems))
     return parse_dump_text(text, path)
+
+
+def read_dump(path: Path) -> Reading:
+    """One dump as candidates for the merge; it is imported whole or not at all."""
+    parsed = parse_dump(path)
+    name = str(path)
+    candidates = tuple(Candidate(name, r.line, r.source, r.title, r.abstract) for r in parsed.records)
+    return Reading(path, candidates, parsed.problems, all_or_nothing=True)

@@ -1,67 +1,73 @@
-"""Import stage: dumps -> new or merged records in content/papers/.
+"""Import stage: what the readers found -> new or merged records in content/papers/.
 
-The whole import is planned in memory first (parse every dump, match every
-record to the library, render every changed file) and only written when no
-dump had a problem, all files staged before any is swapped in. So an import
-that fails leaves the library exactly as it was, and re-importing the same
-dumps changes no byte.
+One merge for every reader. The whole import is planned in memory first
+(match every candidate to the library, choose keys, render every changed
+record) and only then written, all files staged before any is swapped in.
+So an import that fails leaves the library exactly as it was, and
+re-importing the same inputs changes no byte. Which paper a candidate is,
+and which key it gets, is decided in `reading.match`; how a record file
+changes, in `library.edit`.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 from pathlib import Path
+from typing import Any
 
-from generator.reading.dumps import parse_dump
-from generator.library.keys import assign_key
-from generator.library.records import append_sources, dump_yaml, load_library, new_record, papers_dir, record_path
-from generator.model import DumpRecord, Problem, SourceRef
-from generator.textnorm import normalise_text, title_identity
+from generator.library.edit import add_to_record, fill_missing, new_record
+from generator.library.records import Library, load_library, papers_dir, record_path
+from generator.library.yamlio import dump_yaml
+from generator.model import Problem, SourceRef
+from generator.reading.bibfile import read_bib
+from generator.reading.candidate import Candidate, Reading
+from generator.reading.dumps import read_dump
+from generator.reading.match import Matcher, choose_key
 from generator.writer import write_all_or_nothing
 
 SOURCES_DIR = "sources"
+
+# Wraps a list being worked through (with a label such as "matching") to show progress.
+Progress = Callable[[Sequence[Any], str], Iterable[Any]]
 
 
 @dataclass
 class ImportReport:
     added: list[str] = field(default_factory=list)
-    merged: list[str] = field(default_factory=list)  # existing papers that gained a source
+    merged: list[str] = field(default_factory=list)  # existing papers that gained a source or field
     unchanged: int = 0
+    containers: int = 0  # .bib containers only used through crossref
     problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # worth saying, not a failure
     files_written: int = 0
 
     def summary(self) -> str:
-        return (
-            f"added {len(self.added)}, merged {len(self.merged)}, problems {len(self.problems)} "
-            f"({self.unchanged} unchanged)"
-        )
+        text = f"added {len(self.added)}, merged {len(self.merged)}, problems {len(self.problems)} ({self.unchanged} unchanged"
+        if self.containers:
+            text += f", {self.containers} crossref container(s) skipped"
+        return text + ")"
+
+    def nothing_written(self) -> None:
+        self.added.clear()
+        self.merged.clear()
 
 
-PROGRESS_MIN_RECORDS = 200  # below this an import is instant: no progress bar
+# The papers a bib entry without abstract cannot become, said once.
+NO_ABSTRACT = (
+    "no abstract; the library needs one for a new paper, so this entry was skipped "
+    "(add an `abstract` field, or import a dump with this paper first and then this .bib again)"
+)
 
 
-def _progress(items: list, label: str) -> Iterable:
-    """A progress bar, only for long imports and only on a terminal."""
-    if len(items) > PROGRESS_MIN_RECORDS and sys.stderr.isatty():
-        try:
-            from tqdm import tqdm
-
-            return tqdm(items, desc=label, unit="paper", leave=False, file=sys.stderr)
-        except ImportError:  # pragma: no cover
-            pass
-    return items
-
-
-def plan_sources(content: Path, dumps: list[Path]) -> tuple[dict[Path, bytes], list[Problem]]:
-    """Copy dumps from elsewhere into content/sources/ (kept for provenance)."""
+def plan_sources(content: Path, inputs: list[Path]) -> tuple[dict[Path, bytes], list[Problem]]:
+    """Copy inputs from elsewhere into content/sources/ (kept for provenance)."""
     target_dir = content / SOURCES_DIR
     files: dict[Path, bytes] = {}
     origin: dict[Path, Path] = {}
     problems: list[Problem] = []
-    for dump in dumps:
+    for dump in inputs:
         target = target_dir / dump.name
         if not dump.is_file():
             continue
@@ -82,122 +88,138 @@ def plan_sources(content: Path, dumps: list[Path]) -> tuple[dict[Path, bytes], l
     return files, problems
 
 
-# An abstract this long identifies its paper even when the curator has since
-# edited the title in the record.
-ABSTRACT_MATCH_MIN_CHARS = 200
+def _no_progress(items: Sequence[Any], label: str) -> Iterable[Any]:
+    return items
 
 
-def _abstract_identity(abstract: str) -> str | None:
-    if len(abstract) < ABSTRACT_MATCH_MIN_CHARS:
-        return None
-    return " ".join(normalise_text(abstract).casefold().split())
+@dataclass
+class _Plan:
+    """Each paper this import touches: its key -> the candidates that are it."""
+
+    new: dict[str, list[Candidate]] = field(default_factory=dict)
+    existing: dict[str, list[Candidate]] = field(default_factory=dict)
 
 
-def import_dumps(
-    content: Path,
-    dumps: list[Path],
-    *,
-    today: str | None = None,
-    write: bool = True,
-) -> ImportReport:
-    """Parse `dumps` and add their papers to the library in `content`.
+def _match_all(library: Library, candidates: list[Candidate], taken: set[str], report: ImportReport, progress: Progress) -> _Plan:
+    """Match every candidate; a new paper's key is chosen when it is first seen.
 
-    Nothing is written unless every dump parsed cleanly and the library is
-    valid; then every changed file is written in one all-or-nothing step.
+    Keys are handed out in the order papers first appear (so a fresh import
+    of the seed dumps reproduces the shipped keys). Candidates with an
+    abstract go first: one without can then still merge into a paper another
+    candidate of the same import adds.
     """
-    report = ImportReport()
-    if today is None:
-        today = Date.today().isoformat()
-    else:
-        try:
-            today = Date.fromisoformat(today).isoformat()
-        except ValueError:
-            report.problems.append(Problem("--date", f"expected a date such as 2024-03-12, found {today!r}"))
-            return report
-    library = load_library(content)
-    report.problems.extend(library.problems)
-    parsed = [parse_dump(path) for path in dumps]
-    for dump in parsed:
-        report.problems.extend(dump.problems)
-    if report.problems:
-        return report
-
-    # Existing papers, by title identity and (for long abstracts) by abstract,
-    # so a record whose title the curator has since edited still matches.
-    identities = {title_identity(p.title): p.key for p in library.papers}
-    by_abstract: dict[str, str] = {}
-    for paper in library.papers:
-        abstract = _abstract_identity(paper.abstract)
-        if abstract is not None:
-            by_abstract.setdefault(abstract, paper.key)
-    paths = {p.key: p.path for p in library.papers}
-    known_sources = {p.key: {s.file for s in p.sources} for p in library.papers}
-    taken = set(paths)
-    if papers_dir(content).is_dir():
-        taken |= {p.stem.lower() for p in papers_dir(content).iterdir()}
-    pending: dict[str, list[DumpRecord]] = {}  # key -> records seen in this import
-    groups: dict[str, list[DumpRecord]] = {}  # new papers: title identity -> records
-    group_of_abstract: dict[str, str] = {}
-    records = [r for dump in parsed for r in dump.records]
-    for record in _progress(records, "matching"):
-        identity = title_identity(record.title)
-        abstract = _abstract_identity(record.abstract)
-        key = identities.get(identity)
-        if key is None and abstract is not None:
-            key = by_abstract.get(abstract)
-        if key is not None:
-            pending.setdefault(key, []).append(record)
+    matcher = Matcher(library.papers)
+    plan = _Plan()
+    ordered = [c for c in candidates if c.abstract] + [c for c in candidates if not c.abstract]
+    for candidate in progress(ordered, "matching"):
+        key, note = matcher.match(candidate)
+        if note is not None:
+            report.notes.append(note)
+        if key is None:
+            if not candidate.abstract:
+                report.problems.append(Problem(candidate.file, f"{candidate.bibkey}: {NO_ABSTRACT}", line=candidate.line))
+                continue
+            key, note = choose_key(candidate, taken)
+            if note is not None:
+                report.notes.append(note)
+            taken.add(key)
+            plan.new[key] = [candidate]
+            matcher.remember(candidate, key)
             continue
-        group = identity
-        if identity not in groups and abstract is not None:
-            group = group_of_abstract.get(abstract, identity)
-        groups.setdefault(group, []).append(record)
-        if abstract is not None:
-            group_of_abstract.setdefault(abstract, group)
-    # Keys are handed out in the order papers first appear (so a fresh import
-    # of the seed dumps reproduces the shipped keys); a key depends on the
-    # order only where two titles compete for the same candidate. A new
-    # paper's text is that of its first record.
-    new_keys: list[str] = []
-    for identity in groups:
-        seen = groups[identity]
-        key = assign_key(seen[0].title, lambda k: k in taken)
-        taken.add(key)
-        new_keys.append(key)
-        pending[key] = seen
+        matcher.remember(candidate, key)
+        is_new = key in plan.new
+        (plan.new if is_new else plan.existing).setdefault(key, []).append(candidate)
+        if candidate.bibkey is not None and candidate.bibkey.lower() != key:
+            where = "the same paper as another entry, imported" if is_new else "already in the library"
+            report.notes.append(Problem(candidate.file, f"{candidate.bibkey}: {where} as {key!r} (cite it as that)", line=candidate.line))
+    return plan
 
+
+def _render_new(key: str, seen: list[Candidate], today: str) -> str:
+    """A new record: text of its first candidate, every source, fields filled in order."""
+    sources: list[SourceRef] = []
+    for candidate in seen:
+        if all(candidate.source.file != s.file for s in sources):
+            sources.append(candidate.source)
+    first = seen[0]
+    data = new_record(key, first.title, first.abstract, today, sources)
+    for candidate in seen:
+        fill_missing(data, candidate.curated(), provenance=None)
+    return dump_yaml(data)
+
+
+def _render(content: Path, library: Library, plan: _Plan, today: str, report: ImportReport, progress: Progress) -> dict[Path, bytes | str]:
+    """Every record file this import changes, and the keys added or merged."""
     files: dict[Path, bytes | str] = {}
-    new_set = set(new_keys)
-    for key, seen in _progress(sorted(pending.items()), "writing"):
-        if key in new_set:
-            first = seen[0]
-            sources: list[SourceRef] = []
-            for record in seen:
-                if all(record.source.file != s.file for s in sources):
-                    sources.append(record.source)
-            files[record_path(content, key)] = dump_yaml(new_record(key, first.title, first.abstract, today, sources))
+    paths = {p.key: p.path for p in library.papers}
+    planned = sorted([(key, True, seen) for key, seen in plan.new.items()] + [(key, False, seen) for key, seen in plan.existing.items()])
+    for key, is_new, seen in progress(planned, "writing"):
+        if is_new:
+            files[record_path(content, key)] = _render_new(key, seen, today)
             report.added.append(key)
-            continue
-        known = set(known_sources[key])
-        extra: list[SourceRef] = []
-        for record in seen:
-            if record.source.file not in known:
-                extra.append(record.source)
-                known.add(record.source.file)
-        if not extra:
-            report.unchanged += 1
             continue
         path = paths[key]
         assert path is not None
-        files[path] = append_sources(path.read_bytes().decode("utf-8"), extra, str(path))
+        text = path.read_bytes().decode("utf-8")
+        changed = add_to_record(text, str(path), [(c.source, c.curated(), c.provenance) for c in seen])
+        if changed is None:
+            continue
+        files[path] = changed
         report.merged.append(key)
-    report.unchanged += len(set(paths) - set(pending))
-    source_files, problems = plan_sources(content, dumps)
-    report.problems.extend(problems)
-    if report.problems:
-        report.added.clear()
-        report.merged.clear()
+    report.unchanged = len(library.papers) - len(report.merged)
+    return files
+
+
+def _valid_date(today: str | None, report: ImportReport) -> str | None:
+    if today is None:
+        return Date.today().isoformat()
+    try:
+        return Date.fromisoformat(today).isoformat()
+    except ValueError:
+        report.problems.append(Problem("--date", f"expected a date such as 2024-03-12, found {today!r}"))
+        return None
+
+
+def merge_readings(
+    content: Path,
+    readings: list[Reading],
+    *,
+    today: str | None = None,
+    write: bool = True,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Add what `readings` found to the library in `content`, all at once or not at all.
+
+    Nothing is written when the library is invalid or a reading that is
+    imported whole (a dump) had a problem; otherwise every good candidate is
+    merged and every changed file written in one all-or-nothing step.
+    """
+    report = ImportReport()
+    progress = progress or _no_progress
+    today = _valid_date(today, report)
+    if today is None:
         return report
+    library = load_library(content)
+    report.problems.extend(library.problems)
+    for reading in readings:
+        report.problems.extend(reading.problems)
+        report.notes.extend(reading.notes)
+        report.containers += reading.containers
+    if library.problems or any(r.problems and r.all_or_nothing for r in readings):
+        return report
+    taken = {p.key for p in library.papers}
+    if papers_dir(content).is_dir():
+        taken |= {p.stem.lower() for p in papers_dir(content).iterdir()}
+    candidates = [c for reading in readings for c in reading.candidates]
+    plan = _match_all(library, candidates, taken, report, progress)
+    files = _render(content, library, plan, today, report, progress)
+    source_files, problems = plan_sources(content, [r.path for r in readings])
+    report.problems.extend(problems)
+    if problems:  # an input cannot be kept for provenance: write nothing
+        report.nothing_written()
+        return report
+    if not files and not candidates:
+        return report  # nothing imported: do not keep a copy of an unusable file
     files.update(source_files)
     if write:
         try:
@@ -205,6 +227,15 @@ def import_dumps(
         except OSError as err:
             where = getattr(err, "filename", None) or str(content)
             report.problems.append(Problem(str(where), f"could not write the library ({err.strerror or err}); nothing was changed"))
-            report.added.clear()
-            report.merged.clear()
+            report.nothing_written()
     return report
+
+
+def import_dumps(content: Path, dumps: list[Path], *, today: str | None = None, write: bool = True, progress: Progress | None = None) -> ImportReport:
+    """Parse `dumps` and add their papers to the library in `content`."""
+    return merge_readings(content, [read_dump(path) for path in dumps], today=today, write=write, progress=progress)
+
+
+def import_bibtex(content: Path, paths: list[Path], *, today: str | None = None, write: bool = True, progress: Progress | None = None) -> ImportReport:
+    """Read the .bib files `paths` and add their good entries to the library in `content`."""
+    return merge_readings(content, [read_bib(path) for path in paths], today=today, write=write, progress=progress)

@@ -21,6 +21,7 @@ from generator.analysis.themes import first_sentence
 from generator.model import STATUSES, Paper
 from generator.render.curated import curated_html, curated_text
 from generator.render.escape import author_list, code_block, excerpt, html_text, md_text, plain, yaml_str
+from generator.render import meta
 from generator.render.fragments import HTML_END, HTML_START
 from generator.render.review import paper_citations, theme_review
 from generator.render.site import SiteData, reading_order, title_order
@@ -30,12 +31,11 @@ from generator.render.urls import (
     TAGS_SRC,
     THEMES_INDEX_SRC,
     UNSORTED_SRC,
-    arxiv_links,
     bib_path,
-    doi_url,
-    external_url,
     md_link,
+    paper_links,
     paper_src,
+    search_links,
     site_path,
     theme_bib_path,
     theme_csl_path,
@@ -96,6 +96,7 @@ class _Page:
         self.src = src
         self.dirs = site.settings.use_directory_urls  # for links in raw HTML (curator Markdown)
         self.folder = url_folder(src, self.dirs)
+        self.public = site.settings.public  # the readers' view: no curator internals, no curator pages
 
     def md(self, target_src: str) -> Markup:
         """Link to another docs file (a .md page or a static file), checked by MkDocs."""
@@ -189,15 +190,7 @@ def _status_label(status: str | None) -> str:
 def render_paper(site: SiteData, paper: Paper) -> str:
     src = paper_src(paper.key)
     page = _Page(site, src)
-    links = []
-    arxiv = arxiv_links(paper.arxiv)
-    if arxiv:
-        links.append(("arXiv " + plain(paper.arxiv).strip(), arxiv[0]))
-        links.append(("PDF", arxiv[1]))
-    if (doi := doi_url(paper.doi)) is not None:
-        links.append(("DOI", doi))
-    if (url := external_url(paper.url)) is not None and (not arxiv or url not in (arxiv[0], arxiv[1])):
-        links.append(("Web page", url))
+    links = paper_links(paper.arxiv, paper.doi, paper.url)
     byline = []
     if paper.authors:
         byline.append(", ".join(plain(a).strip() for a in paper.authors))
@@ -213,12 +206,15 @@ def render_paper(site: SiteData, paper: Paper) -> str:
         themes=[(a.theme, _theme_title(site, a.theme), _reason_sentence(a.reason)) for a in site.assignments.get(paper.key, ())],
         status=_status_label(paper.status),
         links=links,
+        searches=[] if links else search_links(paper.title),
         notes=curated_html(paper.notes, src, page.dirs),
         related=[(r, site.by_key[r.key]) for r in site.related_to(paper.key)],
         mentions=[site.by_key[k] for k in site.mentioned(paper.key)],
         mentioned_by=[site.by_key[k] for k in site.mentioned_by(paper.key)],
         bibtex=code_block(site.bibtex.get(paper.key, "")),
         bib=bib_path(paper.key),
+        description=meta.description(paper, site.settings),
+        head=meta.head_meta(paper, site.settings),
         **paper_citations(site, paper),  # in-list citations (render/review.py)
     )
 
@@ -240,6 +236,7 @@ def render_theme(site: SiteData, theme: Any) -> str:
         bib=theme_bib_path(theme.id),
         csl=theme_csl_path(theme.id),
         feed=theme_feed_path(theme.id),
+        description=excerpt(theme_short(theme), site.settings.excerpt_chars),  # <meta name="description">
         **theme_review(site, theme, page, members),  # reading path, timeline, citations, table (render/review.py)
     )
 

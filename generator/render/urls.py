@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import PurePosixPath
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
@@ -168,3 +168,59 @@ def doi_url(doi: str | None) -> Markup | None:
     if not is_doi(value):
         return None
     return Markup("https://doi.org/" + quote(value, safe="/.-_;:"))
+
+
+# Hosts whose pages are the paper's own, named by the host rather than as "Web page".
+_VENUE_HOSTS = {
+    "openreview.net": "OpenReview",
+    "aclanthology.org": "ACL Anthology",
+    "www.aclweb.org": "ACL Anthology",
+    "aclweb.org": "ACL Anthology",
+}
+# Bidirectional formatting characters: invisible, and nothing a search should hold.
+_BIDI_RE = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def url_label(url: str) -> str:
+    """How a record's URL is named on the page: its venue when the host is one, else "Web page"."""
+    host = (urlsplit(url).hostname or "").lower()
+    return _VENUE_HOSTS.get(host, "Web page")
+
+
+def search_query(title: str) -> str:
+    """The title as a search engine should get it: one line, no control or bidi characters."""
+    return plain(_BIDI_RE.sub("", title or "")).strip()
+
+
+def search_links(title: str) -> list[tuple[str, Markup]]:
+    """Title searches on arXiv, Semantic Scholar and Google Scholar, for a record with no link.
+
+    The title is percent-encoded as one query value (every reserved character
+    included), and the URL is HTML-escaped (`&` between parameters), so no
+    title can add a parameter, leave the attribute or change the host.
+    """
+    query = quote(search_query(title), safe="")
+    if not query:
+        return []
+    urls = (
+        ("Search arXiv", f"https://arxiv.org/search/?query={query}&searchtype=title"),
+        ("Semantic Scholar", f"https://www.semanticscholar.org/search?q={query}"),
+        ("Google Scholar", f"https://scholar.google.com/scholar?q={query}"),
+    )
+    return [(label, Markup(url.replace("&", "&amp;"))) for label, url in urls]
+
+
+def paper_links(arxiv: str | None, doi: str | None, url: str | None) -> list[tuple[str, Markup]]:
+    """(label, URL) of every place the record names for the paper: arXiv, PDF, DOI, its URL."""
+    links: list[tuple[str, Markup]] = []
+    found = arxiv_links(arxiv)
+    if found:
+        links.append(("arXiv " + plain(arxiv).strip(), found[0]))
+        links.append(("PDF", found[1]))
+    if (doi_link := doi_url(doi)) is not None:
+        links.append(("DOI", doi_link))
+    web = external_url(url)
+    if web is not None and web not in {target for _, target in links}:
+        # `&` as `&amp;`: the URL goes into an HTML attribute, where `&lt;` would read as `<`.
+        links.append((url_label(web), Markup(str(web).replace("&", "&amp;"))))
+    return links

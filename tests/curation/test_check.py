@@ -55,8 +55,8 @@ def test_valid_content_has_no_problems(tmp_path):
     assert problems_of(make_content(tmp_path)) == []
 
 
-def test_shipped_content_is_valid():
-    assert problems_of(ROOT / "content") == []
+def test_shipped_content_is_valid(shipped_content):
+    assert problems_of(shipped_content) == []
 
 
 def test_missing_themes_file_means_no_themes(tmp_path):
@@ -445,3 +445,16 @@ def test_build_refuses_invalid_themes(tmp_path):
         build(root, tmp_path / "docs")
     assert [p.key for p in err.value.problems] == ["themes[0].id"]
     assert not (tmp_path / "docs").exists()
+
+
+def test_check_stage_returns_every_problem_and_prints_nothing(tmp_path, capsys):
+    from generator.curation.check import check_content
+
+    themes = "themes:\n  - id: data\n    titel: Data\n"
+    root = make_content(tmp_path / "bad", themes=themes)
+    report = check_content(root)
+    assert capsys.readouterr() == ("", "")
+    assert not report.ok and sorted(p.key for p in report.problems) == ["themes[0].titel", "themes[0].title"]
+    assert report.summary() == "check: 2 problem(s)"
+    good = check_content(make_content(tmp_path / "good"))
+    assert good.ok and good.summary() == f"check: {tmp_path / 'good'} is valid"

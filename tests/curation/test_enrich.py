@@ -426,7 +426,7 @@ def test_enriched_metadata_flows_into_every_export(content, stub, tmp_path, caps
 
     bib = (docs / "bib" / "galore.bib").read_text("utf-8")
     assert "eprint = {2403.03507}" in bib and "archivePrefix = {arXiv}" in bib and "primaryClass = {cs.LG}" in bib
-    assert "author = {Jiawei Zhao and Zhenyu Zhang and Beidi Chen" in bib
+    assert "author = {Zhao, Jiawei and Zhang, Zhenyu and Chen, Beidi" in bib
     assert "year = {2023}" in bib  # the hand-written year, never overwritten
     assert "galore" in (docs / "bib" / "library.bib").read_text("utf-8")
 
@@ -440,3 +440,18 @@ def test_enriched_metadata_flows_into_every_export(content, stub, tmp_path, caps
     csl = next(i for i in json.loads((docs / "csl" / "library.json").read_text("utf-8")) if i["id"] == "galore")
     assert csl["author"][0] == {"family": "Zhao", "given": "Jiawei"}
     assert "Jiawei Zhao" in (docs / "feeds" / "all.xml").read_text("utf-8")
+
+
+def test_the_stage_reports_through_its_callbacks_and_prints_nothing(content, stub, capsys):
+    """Only the CLI prints: `enrich_library` hands each outcome to `log` and its papers to `progress`."""
+    from generator.curation.enrich import EnrichOptions, enrich_library
+
+    stub.title(GALORE, feed("galore.xml"))
+    lines, wrapped = [], []
+    options = EnrichOptions(api_url=stub.url, delay=0.0, only=("galore", "prover-verifier-games"))
+    report = enrich_library(content, options, log=lines.append, progress=lambda items, label: wrapped.append((label, len(items))) or items)
+    assert capsys.readouterr() == ("", "")
+    assert report.matched == ["galore"] and report.not_found == ["prover-verifier-games"]
+    assert wrapped == [("arXiv", 2)]
+    assert lines[0].startswith("matched: galore = arXiv 2403.03507 (") and lines[1].startswith("not found: prover-verifier-games")
+    assert "provenance:" in record(content, "galore") and "arxiv 2403.03507" in record(content, "galore")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import textwrap
 from pathlib import Path
 
@@ -11,7 +10,9 @@ import pytest
 from generator.build import load_content
 from generator.library.records import load_library
 from generator.model import Paper
-from generator.curation.suggest import Proposal, pin_record, render_yaml, run_suggest, suggest
+from generator.cli import main
+from generator.curation.suggest import Proposal, render_yaml, suggest, suggest_library
+from generator.library.edit import pin_record
 from generator.analysis.themes import assign_themes, load_themes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,8 +66,9 @@ def compute(root: Path, top: int = 3):
     return content, suggest(content.papers, content.themes, assignments, top=top)
 
 
-def args(root: Path, apply: bool = False, top: int = 3, min_score: float = 0.0) -> argparse.Namespace:
-    return argparse.Namespace(content=root, apply=apply, top=top, min_score=min_score)
+def args(root: Path, apply: bool = False, top: int = 3, min_score: float = 0.0) -> list[str]:
+    """The `suggest` command line for these options."""
+    return ["suggest", "--content", str(root), "--top", str(top), "--min-score", str(min_score), *(["--apply"] if apply else [])]
 
 
 def test_unsorted_papers_get_the_closest_existing_themes(tmp_path):
@@ -123,16 +125,27 @@ def test_output_is_yaml_a_curator_can_paste(tmp_path):
 
 def test_run_suggest_is_deterministic(tmp_path, capsys):
     root = write_content(tmp_path)
-    assert run_suggest(args(root)) == 0
+    assert main(args(root)) == 0
     first = capsys.readouterr().out
-    assert run_suggest(args(root)) == 0
+    assert main(args(root)) == 0
     second = capsys.readouterr().out
     assert first == second and "candidate_themes:" in first
 
 
-def test_suggest_on_the_shipped_library_is_deterministic():
-    library = load_library(ROOT / "content")
-    themes, _ = load_themes(ROOT / "content" / "themes.yml")
+def test_the_stage_returns_a_report_and_prints_nothing(tmp_path, capsys):
+    root = write_content(tmp_path)
+    report = suggest_library(root, apply=True)
+    assert capsys.readouterr() == ("", "")
+    assert report.problems == () and report.yaml.startswith("# python -m generator suggest")
+    assert any(line.startswith("crumb-study: themes += baking") for line in report.pinned)
+    assert report.summary(True, 0.0).startswith(f"suggest: {len(report.suggestions.unsorted)} unsorted of ")
+    bad = suggest_library(write_content(tmp_path / "bad", themes="themes:\n  - id: Bad\n    title: x\n"))
+    assert bad.suggestions is None and any("themes[0].id" in str(p) for p in bad.problems)
+
+
+def test_suggest_on_the_shipped_library_is_deterministic(shipped_content):
+    library = load_library(shipped_content)
+    themes, _ = load_themes(shipped_content / "themes.yml")
     assignments = assign_themes(library.papers, themes)
     first = render_yaml(suggest(library.papers, themes, assignments))
     second = render_yaml(suggest(list(reversed(library.papers)), themes, assignments))
@@ -143,7 +156,7 @@ def test_apply_writes_the_best_proposal_as_a_pin_and_keeps_comments(tmp_path, ca
     extra = {"crumb-study": "# a note the curator wrote\nstatus: to-read  # soon\n"}
     root = write_content(tmp_path, extra=extra)
     before = {p.name: p.read_text("utf-8") for p in (root / "papers").iterdir()}
-    assert run_suggest(args(root, apply=True)) == 0
+    assert main(args(root, apply=True)) == 0
     after = {p.name: p.read_text("utf-8") for p in (root / "papers").iterdir()}
     changed = {name for name in before if before[name] != after[name]}
     assert "crumb-study.yml" in changed and "redshift-notes.yml" in changed
@@ -170,22 +183,22 @@ def test_apply_writes_the_best_proposal_as_a_pin_and_keeps_comments(tmp_path, ca
 def test_apply_respects_min_score(tmp_path):
     root = write_content(tmp_path)
     before = {p.name: p.read_text("utf-8") for p in (root / "papers").iterdir()}
-    assert run_suggest(args(root, apply=True, min_score=1.1)) == 0
+    assert main(args(root, apply=True, min_score=1.1)) == 0
     assert {p.name: p.read_text("utf-8") for p in (root / "papers").iterdir()} == before
 
 
 def test_apply_then_nothing_is_left_to_pin(tmp_path, capsys):
     root = write_content(tmp_path)
-    run_suggest(args(root, apply=True))
+    main(args(root, apply=True))
     capsys.readouterr()
     before = {p.name: p.read_text("utf-8") for p in (root / "papers").iterdir()}
-    run_suggest(args(root, apply=True))
+    main(args(root, apply=True))
     assert {p.name: p.read_text("utf-8") for p in (root / "papers").iterdir()} == before
 
 
 def test_suggest_refuses_invalid_content(tmp_path, capsys):
     root = write_content(tmp_path, themes="themes:\n  - id: Bad\n    title: x\n")
-    assert run_suggest(args(root)) == 1
+    assert main(args(root)) == 1
     assert "themes[0].id" in capsys.readouterr().err
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from generator.export.bibtex import (
     bibtex_for,
@@ -26,10 +25,13 @@ from generator.export.bibtex import (
     encode_title,
     needs_case_protection,
     paper_entry,
-    raw_identifier,
-    source_note,
+    safe_doi,
+    safe_url,
     venue_kind,
 )
+from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+from generator.export.names import Name, parse_name
 from generator.model import Paper, SourceRef
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
@@ -58,36 +60,23 @@ NASTY = [
     ("underscore", "the pass_at_k metric", r"pass\_at\_k"),
     ("greater-pipe", "x > y | z", r"x {\ensuremath{>}} y {\textbar} z"),
     ("dashes-and-quotes", "a -- b ``c'' d?` e,,", "a -{}- b `{}`c'{}' d?{}` e,{},"),
-    ("accents", "Łukasz Kaiser, naïve façade, Gödel", r"{\L}ukasz Kaiser, na{\"\i}ve fa{\c{c}}ade, G{\"o}del"),
+    ("accents", "Łukasz Kaiser, naïve façade, Gödel, Antonín", r"{\L}ukasz Kaiser, na{\"i}ve fa{\c{c}}ade, G{\"o}del, Anton{\'i}n"),
+    ("vietnamese", "tiếng Việt", r"ti{\'{\^{e}}}ng Vi{\d{\^{e}}}t"),
     ("greek-math", "α-scaling with ≤ 2× memory", r"{\ensuremath{\alpha}}-scaling"),
     ("control-chars", "bell\x07 and\ttab\nnewline", "bell and tab newline"),
     ("zero-width", "zero\u200bwidth\ufeff", "zerowidth"),
 ]
+# Characters base LaTeX has no macro for: kept as UTF-8, never `?`.
 UNMAPPABLE = [
-    ("emoji", "🤗 Transformers", "? Transformers"),
-    ("cjk", "中文 model", "?? model"),
-    ("ascii-decomposition", "Part Ⅳ", "Part IV"),
+    ("emoji", "🤗 Transformers", "🤗 Transformers"),
+    ("cjk", "中文 model 日本語 한국어", "中文 model 日本語 한국어"),
+    ("arabic-hebrew", "نموذج and עברית", "نموذج and עברית"),
+    ("cyrillic-not-CYR-macros", "Русский", "Русский"),
+    ("vietnamese-horn", "Hướng", "Hướng"),
+    ("roman-numeral", "Part Ⅳ", "Part Ⅳ"),
 ]
 
-# A decoder that knows the text-mode macros the encoder uses: pylatexenc's
-# defaults drop \textbraceleft/\textbar and turn \textasciicircum into U+02C6.
-_DB = get_default_latex_context_db().filter_context()
-_DB.add_context_category(
-    "exports",
-    prepend=True,
-    macros=[
-        MacroTextSpec("textbraceleft", "{"),
-        MacroTextSpec("textbraceright", "}"),
-        MacroTextSpec("textasciicircum", "^"),
-        MacroTextSpec("textbar", "|"),
-    ],
-)
-DECODER = LatexNodes2Text(latex_context=_DB)
-
-
-def decode(latex: str) -> str:
-    """LaTeX -> text, as a reader of the PDF would see it (group braces vanish)."""
-    return DECODER.latex_to_text(latex)
+from export.engines import decode, pdflatex_unicode_setup  # noqa: E402  (the decoder the engine tests share)
 
 
 def bibtex_balanced(value: str) -> bool:
@@ -111,6 +100,19 @@ def split_authors(value: str) -> list[str]:
             names.append(value[start : match.start()])
             start = match.end()
     return names + [value[start:]]
+
+
+def read_names(value: str) -> list[Name]:
+    """The author field as bibtexparser's own BibTeX name splitter reads it, decoded."""
+    out = []
+    for raw in split_authors(value):
+        if raw.startswith("{") and raw.endswith("}") and bibtex_balanced(raw[1:-1]):
+            out.append(Name(literal=decode(raw[1:-1])))
+            continue
+        parts = parse_single_name_into_parts(raw)
+        join = lambda words: decode(" ".join(words)).strip()  # noqa: E731
+        out.append(Name(family=join(parts.last), given=join(parts.first), particle=join(parts.von), suffix=join(parts.jr)))
+    return out
 
 
 def make(key: str, title: str, abstract: str = "An abstract.", **kw) -> Paper:
@@ -159,7 +161,6 @@ def parse(bib: str):
 def test_nasty_text_round_trips(text: str, fragment: str) -> None:
     paper = make("nasty", text, text)
     bib = bibtex_for([paper])
-    assert bib.isascii()
     abstract = parse(bib).entries[0]["abstract"]
     assert fragment in abstract
     assert bibtex_balanced(abstract) and bibtex_balanced(bib)
@@ -170,10 +171,11 @@ def test_nasty_text_round_trips(text: str, fragment: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [c[1:] for c in UNMAPPABLE], ids=[c[0] for c in UNMAPPABLE])
-def test_characters_without_latex_become_safe_ascii(text: str, expected: str) -> None:
+def test_characters_without_latex_macro_stay_utf8(text: str, expected: str) -> None:
     encoded = encode_text(text)
-    assert encoded.isascii()
-    assert decode(encoded) == expected
+    assert encoded == expected
+    assert "?" not in encoded and "CYR" not in encoded
+    assert decode(encoded) == text
 
 
 def random_texts(count: int = 500) -> list[str]:
@@ -191,13 +193,16 @@ def random_papers() -> list[Paper]:
 def test_random_hostile_text_always_parses_balanced_and_round_trips() -> None:
     papers = random_papers()
     bib = bibtex_for(papers)
-    assert bib.isascii() and bibtex_balanced(bib)
+    assert bibtex_balanced(bib)
     for paper, entry in zip(papers, parse(bib).entries, strict=True):
         text = clean_text(paper.title)
         for field in ("title", "abstract", "author"):
             if text:
                 assert bibtex_balanced(entry[field])
-                assert decode(entry[field]) == text, (field, paper.title, entry[field])
+                if field == "author":
+                    assert read_names(entry[field]) == [parse_name(text)], (paper.title, entry[field])
+                else:
+                    assert decode(entry[field]) == text, (field, paper.title, entry[field])
 
 
 def test_literal_braces_are_never_a_group() -> None:
@@ -253,18 +258,15 @@ def test_case_protection_follows_its_rule_for_every_kind_of_character() -> None:
 def test_whole_library_round_trips_through_bibtexparser() -> None:
     papers = library_papers()
     bib = bibtex_for(papers)
-    assert bib.isascii() and bib.endswith("\n") and bibtex_balanced(bib)
+    assert bib.endswith("\n") and bibtex_balanced(bib)
     entries = parse(bib).entries
     assert [e.key for e in entries] == [p.key for p in papers]
     for paper, entry in zip(papers, entries):
-        if paper.key.startswith("lossy-"):
-            continue  # characters LaTeX cannot print: replaced, see test above
         assert decode(entry["title"]) == clean_text(paper.title)
         if paper.abstract:
             assert decode(entry["abstract"]) == clean_text(paper.abstract)
         if paper.authors:
-            names = [decode(n) for n in split_authors(entry["author"])]
-            assert names == [clean_text(a) for a in paper.authors]
+            assert read_names(entry["author"]) == [parse_name(clean_text(a)) for a in paper.authors]
         for field in ("status", "notes", "themes", "tags", "added", "sources"):
             assert field not in entry.fields_dict
 
@@ -281,19 +283,32 @@ def test_entry_types_and_fields() -> None:
     assert "{Google DeepMind and Friends}" in galore["author"]
     journal = paper_entry(by_key["moe-journal"])
     assert journal.entry_type == "article" and journal["journal"] == "Journal of Machine Learning Research"
-    assert journal["doi"] == "10.1000/xyz_123%abc"  # raw, not LaTeX-escaped
+    assert "doi" not in journal.fields_dict  # `%` in a DOI: linked through doi.org instead
+    assert journal["url"] == "https://doi.org/10.1000/xyz_123%25abc"
     assert "note" not in journal.fields_dict
     assert paper_entry(by_key["workshop-paper"]).entry_type == "inproceedings"
     assert paper_entry(by_key["arxiv-only"]).entry_type == "misc"
     source_only = paper_entry(by_key["source-only"])
     assert source_only.entry_type == "misc"
-    assert decode(source_only["note"]) == "Listed in Hugging Face paper search dump 000_x.txt (Mar 12)"
+    assert "note" not in source_only.fields_dict  # provenance is the site's, not the citation's
+    assert source_only["key"] == r"{Pok{\'e}Champ}"  # what natbib prints in place of authors
     assert "abstract" not in paper_entry(by_key["no-abstract"]).fields_dict
 
 
-def test_urls_stay_raw_but_cannot_break_braces() -> None:
-    assert raw_identifier("https://example.org/a b/{x}\\é") == "https://example.org/a%20b/%7Bx%7D%5C%C3%A9"
-    assert raw_identifier("https://x.org/p?q=1&r=10%25#frag_1") == "https://x.org/p?q=1&r=10%25#frag_1"
+@pytest.mark.parametrize(
+    ("url", "safe"),
+    [
+        ("https://example.org/a b/{x}\\é", "https://example.org/a%20b/%7Bx%7D%5C%C3%A9"),
+        ("https://x.org/p?q=1&r=10%25#frag_1", "https://x.org/p?q=1&r=10%25#frag_1"),
+        ("https://x.org/^^5cinput^^7bx^^7d", "https://x.org/%5E%5E5cinput%5E%5E7bx%5E%5E7d"),
+        ("https://x.org/50%-off%", "https://x.org/50%25-off%25"),
+        ("https://x.org/a%\ninput", "https://x.org/a%25%0Ainput"),
+        ('https://x.org/"<|>`', "https://x.org/%22%3C%7C%3E%60"),
+    ],
+    ids=["braces-space-backslash", "valid-escapes-kept", "caret-form", "lone-percent", "percent-newline", "quotes"],
+)
+def test_urls_are_percent_encoded_until_tex_reads_nothing(url, safe) -> None:
+    assert safe_url(url) == safe
 
 
 @pytest.mark.parametrize(
@@ -313,9 +328,41 @@ def test_venue_kind(venue, kind) -> None:
     assert venue_kind(venue) == kind
 
 
-def test_note_names_every_source_once() -> None:
-    paper = make("p", "T", sources=(SourceRef("a.txt", "Mar 12"), SourceRef("b.txt"), SourceRef("a.txt", "Mar 12")))
-    assert source_note(paper) == "Listed in Hugging Face paper search dumps a.txt (Mar 12), b.txt"
+@pytest.mark.parametrize(
+    ("doi", "kept"),
+    [
+        ("10.1007/978-3-030-58452-8_13", "10.1007/978-3-030-58452-8_13"),
+        ("https://doi.org/10.5555/3295222.3295349", "10.5555/3295222.3295349"),
+        ("10.1002/(SICI)1097-4636(199706)35:4<425::AID-JBM1>3.0.CO;2-7", "10.1002/(SICI)1097-4636(199706)35:4<425::AID-JBM1>3.0.CO;2-7"),
+        ("10.1000/x}\\input{secret}", None),
+        ("10.1000/^^5cinput", None),
+        ("10.1000/a%b", None),
+        ("not a doi", None),
+    ],
+    ids=["underscore", "prefix", "sici", "brace-macro", "caret-form", "percent", "junk"],
+)
+def test_dois_are_kept_only_when_inert(doi, kept) -> None:
+    assert safe_doi(doi) == kept
+
+
+@pytest.mark.parametrize(
+    ("name", "bibtex"),
+    [
+        ("Alberto Del Bimbo", "{Del Bimbo}, Alberto"),
+        ("Ludwig van Beethoven", "van Beethoven, Ludwig"),
+        ("Martin Luther King Jr.", "King, Jr., Martin Luther"),
+        ("de la Cruz, Juana Inés", r"de la Cruz, Juana In{\'e}s"),
+        ("Antonín Dvořák", r"Dvo{\v{r}}{\'a}k, Anton{\'i}n"),
+        ("The LLM Consortium", "{The LLM Consortium}"),
+        ("DeepSeek-AI", "{DeepSeek-AI}"),
+        ("Prince", "{Prince}"),
+        ("山田 太郎", "{山田 太郎}"),
+    ],
+)
+def test_names_are_written_in_comma_form(name, bibtex) -> None:
+    from generator.export.bibtex import encode_name
+
+    assert encode_name(name) == bibtex
 
 
 def test_output_is_deterministic_and_ordered() -> None:
@@ -337,8 +384,8 @@ def test_golden_file() -> None:
     golden = FIXTURES / "nasty.bib"
     bib = bibtex_for(library_papers())
     if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_text(bib, encoding="ascii")
-    assert bib == golden.read_text(encoding="ascii")
+        golden.write_text(bib, encoding="utf-8")
+    assert bib == golden.read_text(encoding="utf-8")
 
 
 # --- the real programs ----------------------------------------------------------
@@ -348,13 +395,13 @@ PDFLATEX = shutil.which("pdflatex")
 
 
 def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, errors="replace")
 
 
 @pytest.mark.skipif(BIBTEX is None, reason="the `bibtex` program is not installed (apt: texlive-binaries)")
 def test_real_bibtex_accepts_the_library(tmp_path: Path) -> None:
     papers = library_papers() + random_papers()
-    (tmp_path / "refs.bib").write_text(bibtex_for(papers), encoding="ascii")
+    (tmp_path / "refs.bib").write_text(bibtex_for(papers), encoding="utf-8")
     (tmp_path / "doc.aux").write_text("\\relax\n\\citation{*}\n\\bibstyle{plain}\n\\bibdata{refs}\n")
     result = run([BIBTEX, "doc"], tmp_path)
     blg = (tmp_path / "doc.blg").read_text()
@@ -374,9 +421,9 @@ def test_real_bibtex_accepts_the_library(tmp_path: Path) -> None:
 )
 def test_latex_typesets_the_bibliography(tmp_path: Path) -> None:
     bib = bibtex_for(library_papers() + random_papers())
-    (tmp_path / "refs.bib").write_text(bib, encoding="ascii")
+    (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
     (tmp_path / "doc.tex").write_text(
-        "\\documentclass{article}\n\\tracinglostchars=2\n\\begin{document}\n"
+        "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n" + pdflatex_unicode_setup(bib) + "\n\\tracinglostchars=2\n\\begin{document}\n"
         "\\nocite{*}\n\\bibliographystyle{plain}\n\\bibliography{refs}\n\\end{document}\n"
     )
     latex = [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "doc"]

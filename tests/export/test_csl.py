@@ -47,7 +47,7 @@ def test_ids_equal_keys_in_order() -> None:
 def test_unicode_is_kept_literally() -> None:
     text = csl_json(PAPERS)
     assert "PokéChamp" in text and "Łukasz" in text and "≤ 10%" in text
-    assert "R&B: <1.5% and {it misaligned}" in text
+    assert '<span class=\\"nocase\\">R</span>&<span class=\\"nocase\\">B</span>: <1.5% and {it misaligned}' in text
     assert text.endswith("]\n")
 
 
@@ -55,8 +55,8 @@ def test_types_and_fields() -> None:
     galore, journal, preprint, bare = csl_items(PAPERS)
     assert galore["type"] == "paper-conference" and galore["container-title"] == "ICML 2024"
     assert galore["issued"] == {"date-parts": [[2024]]}
-    assert galore["number"] == "arXiv:2403.03507" and galore["archive"] == "arXiv"
-    assert galore["archive_location"] == "2403.03507" and "publisher" not in galore
+    assert galore["number"] == "arXiv:2403.03507" and "publisher" not in galore
+    assert "archive" not in galore and "archive_location" not in galore  # "arXiv" is printed once
     assert journal["type"] == "article-journal" and journal["DOI"] == "10.1000/xyz"
     assert preprint["type"] == "article" and preprint["publisher"] == "arXiv"
     assert preprint["URL"] == "https://arxiv.org/abs/2503.04094"
@@ -68,15 +68,21 @@ def test_types_and_fields() -> None:
     [
         ("Jiawei Zhao", {"family": "Zhao", "given": "Jiawei"}),
         ("Alan M. Turing", {"family": "Turing", "given": "Alan M."}),
-        ("Ludwig van Beethoven", {"family": "van Beethoven", "given": "Ludwig"}),
+        ("Ludwig van Beethoven", {"family": "Beethoven", "given": "Ludwig", "non-dropping-particle": "van"}),
+        ("Alberto Del Bimbo", {"family": "Del Bimbo", "given": "Alberto"}),
+        ("de la Cruz, Juana Inés", {"family": "Cruz", "given": "Juana Inés", "non-dropping-particle": "de la"}),
+        ("Smith, Jr., John", {"family": "Smith", "given": "John", "suffix": "Jr."}),
+        ("The LLM Consortium", {"literal": "The LLM Consortium"}),
+        ("山田 太郎", {"literal": "山田 太郎"}),
         ("Smith, John", {"family": "Smith", "given": "John"}),
         ("Martin Luther King Jr.", {"family": "King", "given": "Martin Luther", "suffix": "Jr."}),
         ("Prince", {"literal": "Prince"}),
         ("Team GLM", {"literal": "Team GLM"}),
         ("DeepSeek-AI and Others", {"literal": "DeepSeek-AI and Others"}),
-        ("a, b, c", {"literal": "a, b, c"}),
+        ("a, b, c, d", {"literal": "a, b, c, d"}),
     ],
-    ids=["simple", "initial", "particle", "comma-form", "suffix", "single-word", "organisation", "and", "commas"],
+    ids=["simple", "initial", "particle", "capital-particle", "comma-particle", "comma-suffix", "consortium", "cjk",
+         "comma-form", "suffix", "single-word", "organisation", "and", "commas"],
 )
 def test_author_names(name: str, expected: dict) -> None:
     assert csl_name(name) == expected
@@ -100,3 +106,21 @@ def test_schema_rejects_what_citeproc_would_not_read() -> None:
     for item in bad:
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate([item], SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Training in FP8 with GaLore", 'Training in <span class="nocase">FP8</span> with <span class="nocase">GaLore</span>'),
+        ("A Survey of Scaling Laws", "A Survey of Scaling Laws"),
+        ("α-Scaling of Большие models", '<span class="nocase">α</span>-Scaling of <span class="nocase">Большие</span> models'),
+    ],
+    ids=["acronyms", "plain-words", "non-latin"],
+)
+def test_titles_protect_case_with_nocase_spans(title, expected) -> None:
+    assert csl_item(make("t", title))["title"] == expected
+
+
+def test_no_internal_fields_or_hostile_identifiers() -> None:
+    item = csl_item(make("h", "T", doi="not a doi", arxiv="2403.03507}\\input{x}", url="javascript:alert(1)"))
+    assert set(item) == {"id", "type", "title", "abstract"}

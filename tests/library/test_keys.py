@@ -156,8 +156,8 @@ def test_key_candidates_are_deterministic(title):
     assert all(KEY_RE.match(c) for c in key_candidates(title))
 
 
-def test_shipped_library_keys_are_safe_and_unique():
-    library = load_library(ROOT / "content")
+def test_shipped_library_keys_are_safe_and_unique(shipped_content):
+    library = load_library(shipped_content)
     assert library.problems == ()
     keys = [p.key for p in library.papers]
     assert len(keys) == len(set(keys)) >= 478

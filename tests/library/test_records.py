@@ -7,17 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.library.records import (
-    append_sources,
-    did_you_mean,
-    dump_yaml,
-    line_of,
-    load_library,
-    load_yaml,
-    new_record,
-    record_path,
-    record_to_paper,
-)
+from generator.library.edit import append_sources, new_record
+from generator.library.records import did_you_mean, line_of, load_library, record_path, record_to_paper
+from generator.library.yamlio import dump_yaml, load_yaml
 from generator.model import SourceRef
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -227,11 +219,11 @@ def test_missing_papers_folder_is_an_empty_library(tmp_path):
     assert library.papers == () and library.problems == ()
 
 
-def test_shipped_library_is_valid():
-    library = load_library(ROOT / "content")
+def test_shipped_library_is_valid(shipped_content):
+    library = load_library(shipped_content)
     assert library.problems == ()
     assert len(library.papers) >= 478
-    assert record_path(ROOT / "content", "galore").exists()
+    assert record_path(shipped_content, "galore").exists()
 
 
 def test_impossible_date_is_a_problem_not_a_crash(tmp_path):
@@ -241,10 +233,10 @@ def test_impossible_date_is_a_problem_not_a_crash(tmp_path):
     assert "month must be in 1..12" in problem.message
 
 
-def test_fast_and_round_trip_loading_agree_on_every_record():
-    from generator.library.records import _fast_load
+def test_fast_and_round_trip_loading_agree_on_every_record(shipped_content):
+    from generator.library.yamlio import _fast_load
 
-    for path in sorted((ROOT / "content" / "papers").glob("*.yml"))[::5]:
+    for path in sorted((shipped_content / "papers").glob("*.yml"))[::5]:
         text = path.read_text("utf-8")
         fast, fast_problems = record_to_paper(_fast_load(text), path)
         data, _ = load_yaml(text, str(path))
@@ -275,7 +267,7 @@ def test_fast_loader_reads_yaml_like_the_safe_api(text):
 
     from ruamel.yaml import YAML
 
-    from generator.library.records import _fast_load
+    from generator.library.yamlio import _fast_load
 
     def outcome(load):
         with warnings.catch_warnings():

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.reading.bibfile import decode_latex, evaluate, find_arxiv_id, import_bibtex, key_from_bibkey, split_names
+from generator.reading.bibvalues import decode_latex, evaluate, find_arxiv_id, split_names
+from generator.reading.match import key_from_bibkey
+from generator.reading.merge import import_bibtex
 from generator.export.bibtex import bibtex_for
 from generator.cli import main
 from generator.reading.merge import import_dumps
@@ -15,7 +17,7 @@ from generator.library.records import load_library
 from generator.model import Paper
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "content" / "sources" / "000_c0e08a5fb17945d4.txt"
+SEED = ROOT / "tests" / "fixtures" / "seeds" / "000_c0e08a5fb17945d4.txt"
 ZOTERO = Path(__file__).resolve().parents[1] / "fixtures" / "bib" / "zotero.bib"
 SEED_PAPERS = 93
 

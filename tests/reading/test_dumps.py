@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from generator.reading.dumps import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS, parse_dump, parse_dump_text
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = {p.name: p for p in sorted((ROOT / "content" / "sources").glob("*.txt"))}
+SEEDS = {p.name: p for p in sorted((ROOT / "tests" / "fixtures" / "seeds").glob("*.txt"))}
 FIFTH = ROOT / "tests" / "fixtures" / "dumps" / "fifth_dump.txt"
 
 BLANK_HEADER = ["new", "", "Get trending papers in your email inbox!", "", "Subscribe", "", "byAK and the research community", ""]

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import markdown
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures" / "site"))
-
-from sitetools import make_site, mkdocs_build, site_markdown  # noqa: E402
+from fixtures.site.sitetools import make_site, mkdocs_build, site_markdown  # noqa: E402
 
 from generator.build import generate, load_content  # noqa: E402
 from generator.render.fragments import HTML_END, HTML_START, FragmentError, broken_links, lift, restore  # noqa: E402
@@ -116,6 +113,7 @@ def test_links_are_resolved_without_directory_urls_too():
     assert broken_links([fragment], "papers/galore.html", paths) == ["zero.html"]
 
 
+@pytest.mark.site
 def test_a_broken_link_in_a_curator_note_fails_the_strict_build(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(FIXTURES[0], content)

@@ -331,13 +331,11 @@ def test_a_hand_written_page_may_not_replace_a_generated_one(content_copy):
     assert "tags.md" in str(err.value.problems[0])
 
 
-def test_joined_bibtex_equals_encoding_the_papers_together():
+def test_joined_bibtex_equals_encoding_the_papers_together(library):
     """The library and theme .bib files reuse the per-paper entries."""
     from generator.export.bibtex import bibtex_for
     from generator.build import _joined_bibtex
-    from generator.library.records import load_library
-
-    papers = load_library(ROOT / "content").papers[:40]
+    papers = library[:40]
 
     class _Site:
         bibtex = {p.key: bibtex_for([p]) for p in papers}

@@ -256,9 +256,9 @@ def test_bad_patterns_never_crash_assignment():
     assert got["p"][0].reason == "the abstract mentions 'ok'"
 
 
-def test_assignment_is_deterministic():
-    library = load_library(ROOT / "content")
-    themes, _ = load_themes(ROOT / "content" / "themes.yml")
+def test_assignment_is_deterministic(shipped_content):
+    library = load_library(shipped_content)
+    themes, _ = load_themes(shipped_content / "themes.yml")
     assert assign_themes(library.papers, themes) == assign_themes(library.papers, themes)
 
 
@@ -285,9 +285,9 @@ def test_a_phrase_finds_itself_however_its_words_are_joined(words, sep):
 
 
 @pytest.fixture(scope="module")
-def shipped():
-    library = load_library(ROOT / "content")
-    themes, problems = load_themes(ROOT / "content" / "themes.yml")
+def shipped(shipped_content):
+    library = load_library(shipped_content)
+    themes, problems = load_themes(shipped_content / "themes.yml")
     assert not problems, [str(p) for p in problems]
     return library.papers, themes, assign_themes(library.papers, themes)
 

@@ -1,0 +1,36 @@
+"""What `python -m generator check` runs: every problem of a content folder, at once.
+
+It reads everything the build reads (records, themes, pages, settings) and
+validates it, but writes nothing, so a curator or CI can run it on any
+content folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.model import Problem
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    content: Path
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        if self.problems:
+            return f"check: {len(self.problems)} problem(s)"
+        return f"check: {self.content} is valid"
+
+
+def check_content(content: Path) -> CheckReport:
+    """Load the whole content folder as the build would and collect every problem."""
+    from generator.build import load_content
+
+    _content, problems = load_content(content)
+    return CheckReport(content, tuple(problems))

@@ -1,0 +1,144 @@
+"""Sizes and shapes the library accepts, stated in one place.
+
+Readers refuse what exceeds these, and `check` refuses a record that breaks
+them, so that a hostile or broken input is named (file and line) in seconds
+instead of exhausting memory or crashing the build later.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from generator.model import Paper, Problem
+
+MAX_TITLE_CHARS = 600
+MAX_ABSTRACT_CHARS = 20_000
+MAX_DUMP_BYTES = 50_000_000
+MAX_BIB_BYTES = 50_000_000
+# A record is a title, an abstract, some authors and the curator's notes:
+# far below this. Bigger means pasted data or a generated attack.
+MAX_RECORD_BYTES = 1_000_000
+MAX_AUTHORS = 5_000  # the largest collaborations sign about 3,000
+MAX_NAME_CHARS = 200
+MAX_VENUE_CHARS = 600
+MAX_NOTES_CHARS = 100_000
+
+# A UTF-16 surrogate written as a YAML escape ("\ud800"): no UTF-8 file can
+# hold one, so the build would crash writing it.
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u[dD][89a-fA-F][0-9a-fA-F]{2}|U0000[dD][89a-fA-F][0-9a-fA-F]{2})")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def yaml_alias_problems(text: str, filename: str) -> list[Problem]:
+    """Aliases (`*name`) in a record: refused, since a few of them nested
+    expand to gigabytes (the "billion laughs"), and a record never needs one."""
+    if "*" not in text:
+        return []
+    try:
+        from ruamel.yaml.cyaml import CParser
+    except ImportError:  # pragma: no cover - no C parser for this Python
+        from ruamel.yaml import YAML
+
+        events = YAML(typ="safe", pure=True).parse(text)
+        dispose = None
+    else:
+        parser = CParser(text)
+        events = _events(parser)
+        dispose = parser.dispose
+    from ruamel.yaml.events import AliasEvent
+
+    problems = []
+    try:
+        for event in events:
+            if isinstance(event, AliasEvent):
+                problems.append(Problem(
+                    filename,
+                    f"YAML alias *{event.anchor} found; records may not use anchors and aliases: write the value out",
+                    line=event.start_mark.line + 1,
+                ))
+    except Exception:  # a syntax error: load_yaml reports it with its line
+        pass
+    finally:
+        if dispose is not None:
+            dispose()
+    return problems
+
+
+def _events(parser: Any):
+    while parser.check_event():
+        yield parser.get_event()
+
+
+def _has_surrogate(data: Any) -> bool:
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
+
+
+def surrogate_problems(text: str, filename: str) -> list[Problem]:
+    """A lone surrogate escaped in a double-quoted value: refused, as no page,
+    .bib or JSON file can be written with it."""
+    match = _SURROGATE_ESCAPE.search(text)
+    if match is None:
+        return []
+    from ruamel.yaml import YAML
+
+    try:
+        data = YAML(typ="rt").load(text)
+    except Exception:  # a syntax error: load_yaml reports it with its line
+        return []
+    if not _has_surrogate(data):
+        return []  # the escape was plain text (single-quoted or unquoted)
+    return [Problem(
+        filename,
+        f"expected text, found the escape {match.group(0)} (a UTF-16 surrogate, not a character): "
+        "write the character itself or its \\U00XXXXXX code point",
+        line=_line_at(text, match.start()),
+    )]
+
+
+def record_text_problems(text: str, filename: str) -> list[Problem]:
+    """What `check` refuses in a record's text before parsing it for real."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_RECORD_BYTES:
+        return [Problem(filename, f"record is {size:,} bytes; at most {MAX_RECORD_BYTES:,} expected")]
+    return yaml_alias_problems(text, filename) or surrogate_problems(text, filename)
+
+
+def _field_line(text: str, name: str) -> int | None:
+    match = re.search(rf"(?m)^{re.escape(name)}\s*:", text)
+    return None if match is None else _line_at(text, match.start())
+
+
+def paper_problems(paper: Paper, text: str, filename: str) -> list[Problem]:
+    """Sizes `check` refuses in a valid record: the same for every reader
+    (dump, .bib, enrichment), so that none can store what another refuses."""
+    found: list[tuple[str, str]] = []
+    for name, value, limit in (
+        ("title", paper.title, MAX_TITLE_CHARS),
+        ("abstract", paper.abstract, MAX_ABSTRACT_CHARS),
+        ("venue", paper.venue or "", MAX_VENUE_CHARS),
+        ("notes", paper.notes or "", MAX_NOTES_CHARS),
+    ):
+        if len(value) > limit:
+            found.append((name, f"{name} is {len(value):,} characters; at most {limit:,} expected"))
+    if len(paper.authors) > MAX_AUTHORS:
+        found.append(("authors", f"{len(paper.authors):,} authors; at most {MAX_AUTHORS:,} expected"))
+    longest = max(paper.authors, key=len, default="")
+    if len(longest) > MAX_NAME_CHARS:
+        found.append(("authors", f"an author name is {len(longest):,} characters; at most {MAX_NAME_CHARS} expected"))
+    return [Problem(filename, message, line=_field_line(text, name)) for name, message in found]

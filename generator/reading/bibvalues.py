@@ -1,0 +1,224 @@
+"""BibTeX field values as text: macros, `#`, LaTeX escapes, names, identifiers.
+
+A .bib value is read the way BibTeX and LaTeX would print it, so that what
+the library stores is the text a reader sees (`{\\"u}` is ü, `--` a dash,
+`{GaLore}` GaLore). Identifiers (DOI, URL, arXiv id) are read leniently from
+every field exporters are known to put them in.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.identifiers import ARXIV_DOI_RE as _ARXIV_DOI_RE, DOI_PREFIX_RE as _DOI_PREFIX_RE, arxiv_id as parse_arxiv_id
+from generator.textnorm import clean_line, convert_latex_escapes
+
+_MONTHS = {
+    "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May", "jun": "June",
+    "jul": "July", "aug": "August", "sep": "September", "oct": "October", "nov": "November", "dec": "December",
+}
+
+
+def _split_top(value: str, sep: str) -> list[str]:
+    """Split on `sep` outside braces and (at depth 0) quotes."""
+    parts, depth, quoted, start = [], 0, False, 0
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        elif ch == '"' and depth == 0:
+            quoted = not quoted
+        elif ch == sep and depth == 0 and not quoted:
+            parts.append(value[start:i])
+            start = i + 1
+        i += 1
+    parts.append(value[start:])
+    return parts
+
+
+def evaluate(raw: str, strings: dict[str, str], unknown: list[str] | None = None) -> str:
+    """A raw BibTeX value (`{...}`, `"..."`, 2021, a macro, or `a # b`) as its text."""
+    out = []
+    for part in _split_top(raw.strip(), "#"):
+        p = part.strip()
+        if len(p) >= 2 and ((p[0] == "{" and p[-1] == "}") or (p[0] == '"' and p[-1] == '"')):
+            out.append(p[1:-1])
+        elif p.isdigit():
+            out.append(p)
+        elif p.lower() in strings:
+            out.append(strings[p.lower()])
+        elif p.lower() in _MONTHS:
+            out.append(_MONTHS[p.lower()])
+        elif p:
+            if unknown is not None:
+                unknown.append(p)  # BibTeX reads an undefined macro as empty text
+    return "".join(out)
+
+
+# Private-use placeholders for characters that must survive brace and `$` stripping.
+_LBRACE, _RBRACE, _DOLLAR, _BACKSLASH, _TILDE = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
+_ASCII_MACROS = {
+    "textbraceleft": _LBRACE, "textbraceright": _RBRACE, "textdollar": _DOLLAR, "textbackslash": _BACKSLASH,
+    "textasciitilde": _TILDE, "textasciicircum": "^", "textbar": "|", "textless": "<", "textgreater": ">",
+    "textunderscore": "_", "textquotedbl": '"', "textquotesingle": "'", "textasciigrave": "`",
+}
+_ASCII_MACRO_RE = re.compile(r"\\(" + "|".join(_ASCII_MACROS) + r")(?:\{\}|(?![A-Za-z])\s*)")
+_UNWRAP_RE = re.compile(r"\\(?:ensuremath|mbox|hbox|NoCaseChange|textsuperscript|textsubscript)\s*\{([^{}]*)\}")
+# Old-style font switches: `{\\it x}` is an italic x.
+_SWITCH_RE = re.compile(r"\\(?:it|bf|em|sc|tt|rm|sf|sl|up|itshape|bfseries|scshape|ttfamily|upshape|mdseries|normalfont|small|footnotesize|large|Large)(?![A-Za-z])\s*")
+_ESCAPED = {"\\{": _LBRACE, "\\}": _RBRACE, "\\$": _DOLLAR, "\\~{}": _TILDE, "\\^{}": "^", "\\textbackslash{}": _BACKSLASH}
+
+
+def decode_latex(value: str) -> str:
+    """A BibTeX field value as Unicode text.
+
+    Escapes become characters (`{\\"u}` -> ü, `\\&` -> &, `{\\textasciitilde}`
+    -> ~), protection braces and math `$` go (`{GaLore}` -> GaLore), `~` is
+    a space and `--` a dash, as LaTeX would print them. Escaped braces and
+    dollars stay as characters; unknown macros stay as written.
+    """
+    text = value
+    for escaped, placeholder in _ESCAPED.items():
+        text = text.replace(escaped, placeholder)
+    text = _ASCII_MACRO_RE.sub(lambda m: _ASCII_MACROS[m.group(1)], text)
+    text = re.sub(r"\\\\(?:\[[^\]]*\])?", " ", text)  # a forced line break
+    previous = None
+    while previous != text:
+        previous = text
+        text = _UNWRAP_RE.sub(r"\1", text)
+    text = _SWITCH_RE.sub("", text)
+    text = convert_latex_escapes(text)
+    # Only now, with accents (`\~n`) converted: LaTeX's tie and ligatures.
+    text = re.sub(r"(?<!\\)~", " ", text)
+    text = text.replace("---", "\u2014").replace("--", "\u2013").replace("``", "\u201c").replace("''", "\u201d")
+    text = re.sub(r"(?<!\\)[{}$]", "", text)
+    text = text.replace(_LBRACE, "{").replace(_RBRACE, "}").replace(_DOLLAR, "$").replace(_BACKSLASH, "\\").replace(_TILDE, "~")
+    return clean_line(text)
+
+
+def has_others(value: str) -> bool:
+    """Whether an author list ends in `and others` (et al.)."""
+    return bool(re.search(r"\band\s+others\s*$", value, re.IGNORECASE))
+
+
+def split_names(value: str) -> list[str]:
+    """`Hu, Edward J. and {Barnes and Noble} and others` -> display names.
+
+    "Last, First" becomes "First Last" ("Last, Jr, First" -> "First Last
+    Jr"); braced names are literal; "others" (et al.) is dropped.
+    """
+    names = []
+    for raw in re.split(r"\s+and\s+", _protect_braced_and(value), flags=re.IGNORECASE):
+        raw = raw.replace("\ue010", " and ").strip()
+        if not raw or raw.lower() == "others":
+            continue
+        parts = [p.strip() for p in _split_top(raw, ",")]
+        if len(parts) == 2 and parts[1]:
+            raw = f"{parts[1]} {parts[0]}"
+        elif len(parts) >= 3:
+            raw = " ".join(p for p in (parts[2], parts[0], parts[1]) if p)
+        name = decode_latex(raw)
+        if name:
+            names.append(name)
+    return names
+
+
+def _protect_braced_and(value: str) -> str:
+    """Hide ` and ` inside braces so that splitting on it keeps `{Barnes and Noble}`."""
+    out, depth = [], 0
+    i = 0
+    while i < len(value):
+        ch = value[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        if depth > 0:
+            m = re.match(r"\s+and\s+", value[i:], re.IGNORECASE)
+            if m:
+                out.append("\ue010")
+                i += m.end()
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def _identifier(value: str) -> str:
+    """A URL/DOI/eprint value: braces and backslash escapes removed, trimmed."""
+    text = re.sub(r"\\([_%&#$~])", r"\1", value)
+    text = re.sub(r"\\url\{([^{}]*)\}", r"\1", text)
+    return "".join(text.replace("{", "").replace("}", "").split())
+
+
+_ARXIV_URL_RE = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?/?(?:[?#]|$)", re.IGNORECASE)
+_ARXIV_TEXT_RE = re.compile(r"arxiv:\s*([^\s,;{}]+)", re.IGNORECASE)
+_NOT_A_VENUE_RE = re.compile(r"^\s*(?:arxiv\b.*|corr|arxiv e-prints|preprint)\s*$", re.IGNORECASE)
+
+
+def _arxiv_id(text: str | None) -> str | None:
+    return parse_arxiv_id(text.strip().rstrip(".")) if text else None
+
+
+def find_arxiv_id(fields: dict[str, str]) -> str | None:
+    """From eprint (arXiv), an arxiv.org URL, an arXiv DOI, or `arXiv:XXXX` text."""
+    eprint = _identifier(fields.get("eprint", ""))
+    prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
+    if eprint:
+        eprint = re.sub(r"^arxiv:", "", eprint, flags=re.IGNORECASE)
+        if prefix == "arxiv" or re.fullmatch(r"\d{4}\.\d{4,5}(v\d+)?", eprint):
+            found = _arxiv_id(eprint)
+            if found:
+                return found
+    for name in ("url", "howpublished", "note"):
+        m = _ARXIV_URL_RE.search(_identifier(fields.get(name, "")))
+        if m and (found := _arxiv_id(m.group(1))):
+            return found
+    m = _ARXIV_DOI_RE.match(_DOI_PREFIX_RE.sub("", _identifier(fields.get("doi", ""))))
+    if m and (found := _arxiv_id(m.group(1))):
+        return found
+    for name in ("journal", "journaltitle", "note", "howpublished", "booktitle"):
+        m = _ARXIV_TEXT_RE.search(fields.get(name, ""))
+        if m and (found := _arxiv_id(m.group(1))):
+            return found
+    volume = fields.get("volume", "")
+    if fields.get("journal", "").strip().lower() == "corr" and (m := re.fullmatch(r"\s*abs/(\S+)\s*", volume)):
+        return _arxiv_id(m.group(1))
+    return None
+
+
+def _year(fields: dict[str, str]) -> int | None:
+    for name in ("year", "date"):
+        m = re.search(r"(?<!\d)(\d{4})(?!\d)", fields.get(name, ""))
+        if m and 1000 <= int(m.group(1)) <= 9999:
+            return int(m.group(1))
+    return None
+
+
+def find_year(fields: dict[str, str]) -> int | None:
+    """The first four-digit year of `year`, else of `date`."""
+    return _year(fields)
+
+
+def find_doi(fields: dict[str, str]) -> str | None:
+    """The DOI without its resolver prefix (`https://doi.org/`, `doi:`)."""
+    return _DOI_PREFIX_RE.sub("", _identifier(fields.get("doi", ""))) or None
+
+
+def find_url(fields: dict[str, str]) -> str | None:
+    return _identifier(fields.get("url", "")) or None
+
+
+def find_venue(fields: dict[str, str]) -> str | None:
+    """Booktitle, journal or journaltitle, unless it only says "arXiv" or "CoRR"."""
+    for name in ("booktitle", "journal", "journaltitle"):
+        text = decode_latex(fields.get(name, ""))
+        if text and not _NOT_A_VENUE_RE.match(text):
+            return text
+    return None

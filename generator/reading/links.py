@@ -1,0 +1,173 @@
+"""Find paper identifiers in any text: an awesome list's README, a syllabus, a web page.
+
+Markdown links (`[title](https://arxiv.org/abs/...)`), HTML anchors, bare
+URLs, `arXiv:2403.03507` mentions and bare DOIs are all read; each becomes a
+`Found` with the link text as a title hint (for a stub when the paper cannot
+be fetched) and its line. Links to a paper host that name no paper we can
+parse (an arXiv listing, a search page) are returned as unresolved so the
+import can say so. The text is data: nothing in it is ever run or rendered.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.identifiers import Ref, parse_ref
+from generator.textnorm import normalise_text
+
+LINK_SUFFIXES = frozenset({".md", ".markdown", ".html", ".htm", ".rst"})
+MAX_HINT_CHARS = 300
+_MD_LINK_RE = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^()\s<>]+(?:\([^()\s]*\))?[^()\s<>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
+_URL_RE = re.compile(r"(?:https?://|(?<![\w./])(?:www\.)?(?:arxiv\.org|doi\.org|hf\.co|huggingface\.co|openreview\.net|aclanthology\.org)/)[^\s<>\"'`\])|]+")
+_ARXIV_MENTION_RE = re.compile(r"\barxiv:\s*(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)", re.I)
+_DOI_MENTION_RE = re.compile(r"(?<![\w/.])(?:doi:\s*)?(10\.\d{4,9}/[^\s\"'<>`\]|]+)", re.I)
+_PAPER_HOSTS_RE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org|doi\.org|dx\.doi\.org|hf\.co|huggingface\.co/papers|openreview\.net|aclanthology\.org)\b", re.I)
+_GENERIC_RE = re.compile(r"^(?:paper|pdf|arxiv|abs|link|here|html|code|url|doi|openreview|acl|website|project|\W*\d{4}\W*|\W*)$", re.I)
+_EMPHASIS_RE = re.compile(r"^(?:\*\*|__|\*|_|`)+|(?:\*\*|__|\*|_|`)+$")
+
+
+@dataclass(frozen=True)
+class Found:
+    """One identifier in the text, with the words that name it there."""
+
+    ref: Ref
+    hint: str  # link text, "" when it says nothing (`[pdf]`, a bare URL)
+    line: int
+    raw: str  # as written
+
+
+@dataclass(frozen=True)
+class Scan:
+    found: tuple[Found, ...]  # one per paper, in the order of the text
+    unresolved: tuple[tuple[int, str], ...]  # (line, link) to a paper host naming no paper
+
+
+def _hint(text: str) -> str:
+    """Link text as a title: markdown emphasis trimmed, generic words dropped."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text))  # images out, links as text
+    text = normalise_text(_EMPHASIS_RE.sub("", text.strip()))
+    if _GENERIC_RE.match(text) or parse_ref(text) is not None or text.lower().startswith(("http://", "https://")):
+        return ""
+    return text[:MAX_HINT_CHARS]
+
+
+def _line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+class _Anchors(html.parser.HTMLParser):
+    """Anchors of an HTML page: (href, text, line); the rest as plain text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.anchors: list[tuple[str, str, int]] = []
+        self.text: list[tuple[str, int]] = []
+        self._open: tuple[str, int, list[str]] | None = None
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag == "a":
+            href = dict(attrs).get("href") or ""
+            self._open = (href, self.getpos()[0], [])
+
+    def handle_endtag(self, tag) -> None:
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+        elif tag == "a" and self._open is not None:
+            href, line, parts = self._open
+            self.anchors.append((href, " ".join("".join(parts).split()), line))
+            self._open = None
+
+    def handle_data(self, data) -> None:
+        if self._skip:
+            return
+        if self._open is not None:
+            self._open[2].append(data)
+        else:
+            self.text.append((data, self.getpos()[0]))
+
+
+def _scan_plain(text: str, first_line: int, add, unresolved: list) -> None:
+    """Markdown links, bare URLs, then arXiv and DOI mentions, each span read once."""
+    taken: list[tuple[int, int]] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= a or start >= b for a, b in taken)
+
+    for m in _MD_LINK_RE.finditer(text):
+        taken.append(m.span())
+        link = m.group(2)
+        ref = parse_ref(link)
+        line = first_line + _line_at(text, m.start()) - 1
+        if ref is not None:
+            add(ref, _hint(m.group(1)), line, link)
+        else:
+            inner = _MD_LINK_RE.search(m.group(1))  # a badge: [![...](img)](link)
+            if _PAPER_HOSTS_RE.match(link) and inner is None:
+                unresolved.append((line, link))
+            _scan_plain(m.group(1), line, add, unresolved)
+    for pattern in (_URL_RE, _ARXIV_MENTION_RE, _DOI_MENTION_RE):
+        for m in pattern.finditer(text):
+            if not free(*m.span()):
+                continue
+            taken.append(m.span())
+            raw = m.group(0)
+            ref = parse_ref(raw)
+            line = first_line + _line_at(text, m.start()) - 1
+            if ref is not None:
+                add(ref, "", line, raw)
+            elif pattern is _URL_RE and _PAPER_HOSTS_RE.match(raw):
+                unresolved.append((line, raw))
+
+
+def find_refs(text: str, *, html_page: bool | None = None) -> Scan:
+    """Every paper identifier in `text`, once each (the first with a title hint wins)."""
+    by_ref: dict[Ref, Found] = {}
+    unresolved: list[tuple[int, str]] = []
+
+    def add(ref: Ref, hint: str, line: int, raw: str) -> None:
+        known = by_ref.get(ref)
+        if known is None:
+            by_ref[ref] = Found(ref, hint, line, raw)
+        elif not known.hint and hint:
+            by_ref[ref] = Found(ref, hint, known.line, known.raw)
+
+    if html_page is None:
+        html_page = bool(re.search(r"<a\s[^>]*href\s*=", text, re.I))
+    if html_page:
+        parser = _Anchors()
+        parser.feed(text)
+        parser.close()
+        for href, label, line in parser.anchors:
+            ref = parse_ref(href)
+            if ref is not None:
+                add(ref, _hint(label), line, href)
+            elif _PAPER_HOSTS_RE.match(href):
+                unresolved.append((line, href))
+        for data, line in parser.text:
+            _scan_plain(data, line, add, unresolved)
+    else:
+        _scan_plain(text, 1, add, unresolved)
+    found = sorted(by_ref.values(), key=lambda f: f.line)
+    return Scan(tuple(found), tuple(sorted(set(unresolved))))
+
+
+def is_link_text(path: Path, text: str) -> bool:
+    """Whether `path` is read for its links rather than as a pasted dump.
+
+    Markdown and HTML always are; any other text is a dump when the dump
+    parser reads it cleanly, and a page of links when it holds identifiers.
+    """
+    if path.suffix.lower() in LINK_SUFFIXES:
+        return True
+    from generator.reading.dumps import parse_dump_text
+
+    parsed = parse_dump_text(text, path)
+    if parsed.records and not parsed.problems:
+        return False
+    return bool(find_refs(text).found)

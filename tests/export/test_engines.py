@@ -1,0 +1,254 @@
+"""The exported .bib and CSL-JSON through the real programs.
+
+bibtex (plain, plainnat, unsrtnat), biber with biblatex, pdflatex and
+lualatex, and pandoc's citeproc read the shipped library (copied, never
+touched) plus a fixture of multilingual and oddly named records. A corpus of
+TeX-injection records must compile without reading or writing any file
+beyond the TeX distribution's and the document's own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from export.engines import (
+    PROGRAMS,
+    bibtex_names,
+    compile_latex,
+    latex_document,
+    latex_errors,
+    pdflatex_unicode_setup,
+    recorded_files,
+    run,
+    run_bibtex,
+)
+from generator.export.bibtex import bibtex_for, encode_text
+from generator.export.latex_chars import LATEX_SAFE
+from generator.export.csl import csl_json
+from generator.export.names import parse_name
+from generator.library.records import load_library
+
+ROOT = Path(__file__).resolve().parents[2]
+TEX = ROOT / "tests" / "fixtures" / "tex"
+
+
+def needs(*programs: str):
+    missing = [p for p in programs if not PROGRAMS[p]]
+    return pytest.mark.skipif(bool(missing), reason=f"not installed: {', '.join(missing)}")
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory) -> list:
+    content = tmp_path_factory.mktemp("content") / "content"
+    shutil.copytree(ROOT / "content" / "papers", content / "papers")
+    library = load_library(content)
+    assert library.papers and not library.problems
+    return list(library.papers)
+
+
+def fixture_papers(name: str) -> list:
+    library = load_library(TEX / name)
+    assert library.papers and not library.problems
+    return list(library.papers)
+
+
+@pytest.fixture(scope="module")
+def hostile() -> list:
+    return fixture_papers("hostile")
+
+
+@needs("bibtex")
+@pytest.mark.parametrize("style", ["plain", "plainnat", "unsrtnat"])
+def test_bibtex_styles_accept_the_whole_library(style, shipped, hostile, tmp_path) -> None:
+    papers = shipped + hostile
+    out = run_bibtex(bibtex_for(papers), style, tmp_path)
+    assert out.returncode == 0 and out.errors == 0, out.blg[-3000:]
+    assert out.bbl.count("\\bibitem") == len(papers)
+    # The only warnings: natbib's "empty year" for records that have none.
+    no_year = {p.key for p in papers if p.year is None}
+    warned = re.findall(r"^Warning--(.*)$", out.blg, re.M)
+    assert all(w.startswith("empty year in ") and w[len("empty year in "):] in no_year for w in warned), warned
+    assert "Listed in" not in out.bbl and "Hugging Face" not in out.bbl  # no provenance in citations
+    assert "日本語の大規模言語モデル" in out.bbl and "Русский" not in out.bbl.replace("русского", "")
+    assert "CYR" not in out.bbl and "???" not in out.bbl
+
+
+SURNAMES = {
+    "Alberto Del Bimbo": "Del Bimbo", "Ludwig van Beethoven": "van Beethoven", "Martin Luther King Jr.": "King",
+    "de la Cruz, Juana Inés": "de la Cruz", "Leonardo Da Vinci": "Da Vinci", "Antonín Dvořák": "Dvořák",
+    "Charles Louis Xavier Joseph de la Vallée Poussin": "de la Vallée Poussin", "Íñigo Quílez": "Quílez",
+    "The LLM Consortium": "The LLM Consortium", "Team GLM": "Team GLM", "BigScience Workshop": "BigScience Workshop",
+    "Smith, Jr., John": "Smith",
+}
+
+
+@needs("bibtex")
+def test_bibtex_reads_every_surname_as_written(hostile, tmp_path) -> None:
+    from export.engines import decode
+
+    names = bibtex_names(bibtex_for(hostile), tmp_path)
+    seen = 0
+    for paper in hostile:
+        for author, (first, von, last, jr) in zip(paper.authors, names.get(paper.key, []), strict=True):
+            expected = parse_name(author)
+            surname = decode(" ".join(x for x in (von, last) if x)).strip()
+            assert surname == " ".join(x for x in (expected.particle, expected.family or expected.literal) if x)
+            if author in SURNAMES:
+                seen += 1
+                assert surname == SURNAMES[author], author
+    assert seen == len(SURNAMES)
+
+
+@needs("bibtex", "pdflatex")
+def test_pdflatex_typesets_a_document_citing_every_entry(shipped, hostile, tmp_path) -> None:
+    bib = bibtex_for(shipped + hostile)
+    (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
+    preamble = "\\usepackage[T1]{fontenc}\n\\usepackage{natbib}\n\\usepackage{hyperref}\n" + pdflatex_unicode_setup(bib)
+    (tmp_path / "doc.tex").write_text(latex_document(preamble), encoding="utf-8")
+    results = compile_latex(tmp_path, "pdflatex", "bibtex")
+    assert all(r.returncode == 0 for r in results), results[-1].stdout[-3000:]
+    assert latex_errors(tmp_path) == []
+    log = (tmp_path / "doc.log").read_text(errors="replace")
+    assert not re.search(r"Citation .* undefined", log)
+
+
+@needs("bibtex", "lualatex")
+def test_lualatex_prints_utf8_without_any_setup(hostile, tmp_path) -> None:
+    (tmp_path / "refs.bib").write_text(bibtex_for(hostile), encoding="utf-8")
+    (tmp_path / "doc.tex").write_text(latex_document("\\usepackage{natbib}\n\\usepackage{hyperref}"), encoding="utf-8")
+    results = compile_latex(tmp_path, "lualatex", "bibtex", reruns=1)
+    assert all(r.returncode == 0 for r in results), results[-1].stdout[-3000:]
+    assert latex_errors(tmp_path) == []
+
+
+@needs("biber", "pdflatex", "lualatex")
+@pytest.mark.parametrize("engine", ["pdflatex", "lualatex"])
+def test_biber_and_biblatex_read_the_library(engine, shipped, hostile, tmp_path) -> None:
+    """lualatex on the shipped library plus the multilingual fixture; pdflatex
+    on the Latin-script records and a slice of the shipped ones (biber is slow).
+
+    (biblatex under pdflatex breaks UTF-8 characters the document declared
+    itself when it builds name initials; lualatex is the engine for them.)
+    """
+    latin = [p for p in hostile if bibtex_for([p]).isascii()]
+    assert len(latin) >= 8
+    papers = latin + shipped[::10] if engine == "pdflatex" else shipped + hostile
+    bib = bibtex_for(papers)
+    (tmp_path / "refs.bib").write_text(bib, encoding="utf-8")
+    preamble = ("\\usepackage[T1]{fontenc}\n" if engine == "pdflatex" else "") + (
+        "\\usepackage[backend=biber,style=authoryear]{biblatex}\n\\addbibresource{refs.bib}\n")
+    (tmp_path / "doc.tex").write_text(latex_document(preamble, "\\nocite{*}\n\\printbibliography\n"), encoding="utf-8")
+    results = compile_latex(tmp_path, engine, "biber", reruns=1)
+    blg = (tmp_path / "doc.blg").read_text(errors="replace")
+    assert results[1].returncode == 0 and "ERROR" not in blg, blg[-3000:]
+    assert re.findall(r"WARN - .*", blg) == []
+    assert all(r.returncode == 0 for r in results), results[-1].stdout[-3000:]
+    assert latex_errors(tmp_path) == []
+    bbl = (tmp_path / "doc.bbl").read_text(errors="replace")
+    assert bbl.count("\\entry{") == len(papers)
+    # biber decodes the LaTeX: `{\\'i}` must come back as í, not a dotless ı.
+    assert "family={{Del Bimbo}}" in bbl and "given={Antonín}" in bbl
+    if engine == "lualatex":
+        assert "family={{The LLM Consortium}}" in bbl
+
+
+@needs("pdflatex")
+def test_every_character_written_as_a_macro_compiles(tmp_path) -> None:
+    """The table of characters spelled as macros holds in a plain T1 article."""
+    chars = [chr(cp) for cp in sorted(LATEX_SAFE) if unicodedata.normalize("NFC", chr(cp)) == chr(cp)]
+    lines = [f"{encode_text(char)}\\par" for char in chars]
+    assert len(lines) > 500
+    assert all(line.isascii() for line in lines)
+    body = "\n".join(lines) + "\n"
+    (tmp_path / "doc.tex").write_text(latex_document("\\usepackage[T1]{fontenc}", body), encoding="ascii")
+    run([PROGRAMS["pdflatex"], "-interaction=nonstopmode", "doc"], tmp_path)
+    assert latex_errors(tmp_path) == []
+
+
+@needs("pandoc")
+def test_pandoc_citeproc_prints_titles_and_names_as_written(hostile, tmp_path) -> None:
+    (tmp_path / "refs.json").write_text(csl_json(hostile), encoding="utf-8")
+    (tmp_path / "doc.md").write_text('---\nbibliography: refs.json\nnocite: "@*"\n---\n', encoding="utf-8")
+    result = run([PROGRAMS["pandoc"], "--citeproc", "-t", "plain", "--wrap=none", "doc.md"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    for paper in hostile:
+        # Styles may change the case of ordinary words, never of protected ones.
+        title = paper.title.replace("'", "\u2019")
+        assert title.casefold() in text.casefold(), paper.title
+        for word in ("FP8", "GaLore", "LLM", "MoE", "70B", "α-Scaling", "μP", "Большие", "языковые", "QuIP#"):
+            if word in paper.title:
+                assert word in text, word
+        for author in paper.authors[:3]:
+            name = parse_name(author)
+            assert (name.family or name.literal) in text, author
+    entry = next(line for line in text.split("\n\n") if "GaLore" in line)
+    assert entry.replace("arxiv.org", "").count("arXiv") == 1, entry
+
+
+INJECTION_STYLES = [
+    ("plain", "\\usepackage[T1]{fontenc}"),
+    ("plainnat", "\\usepackage[T1]{fontenc}\n\\usepackage{natbib}\n\\usepackage{hyperref}"),
+    ("unsrtnat", "\\usepackage[T1]{fontenc}\n\\usepackage{natbib}\n\\usepackage{url}"),
+    ("biblatex", "\\usepackage[T1]{fontenc}\n\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}"),
+]
+# The document LaTeX must not run: a payload that acts reads it and says so.
+SECRET = "\\typeout{SECRET-WAS-READ}\n"
+# What a LaTeX run may read or write in its own folder.
+OWN_FILES = {"doc.tex", "doc.aux", "doc.log", "doc.pdf", "doc.bbl", "doc.out", "doc.bcf", "doc.run.xml", "doc.fls"}
+
+
+def compile_injection(folder: Path, papers: list, style: str, preamble: str, extra: tuple[str, ...]) -> str:
+    """Compile a document citing `papers`; check that nothing was read, written or run; return the log."""
+    (folder / "refs.bib").write_text(bibtex_for(papers), encoding="utf-8")
+    (folder / "secret.tex").write_text(SECRET)
+    cite = "\\printbibliography\n" if style == "biblatex" else f"\\bibliographystyle{{{style}}}\n\\bibliography{{refs}}\n"
+    (folder / "doc.tex").write_text(latex_document(preamble, "\\nocite{*}\n" + cite), encoding="utf-8")
+    before = {p.name for p in folder.iterdir()}
+    compile_latex(folder, "pdflatex", "biber" if style == "biblatex" else "bibtex", extra=extra)
+    log = (folder / "doc.log").read_text(errors="replace")
+    assert "SECRET-WAS-READ" not in log and "secret.tex" not in log
+    inputs, outputs = recorded_files(folder)
+    assert not any("secret" in p or "passwd" in p or "pwned" in p for p in inputs | outputs)
+    local = {Path(p).name for p in inputs | outputs if not p.startswith("/")}
+    assert local <= OWN_FILES, local
+    new = {p.name for p in folder.iterdir()} - before
+    assert all(name.startswith("doc.") for name in new), new
+    return log
+
+
+@needs("pdflatex", "bibtex", "biber")
+@pytest.mark.parametrize(("style", "preamble"), INJECTION_STYLES, ids=[s for s, _ in INJECTION_STYLES])
+def test_injection_corpus_reads_writes_and_runs_nothing(style, preamble, tmp_path) -> None:
+    papers = fixture_papers("injection")
+    bib = bibtex_for(papers)
+    for word in ("\\input", "\\openout", "\\write18", "\\catcode", "^^", "\\immediate"):
+        assert word not in re.sub(r"\{\\textbackslash\}|\{\\textasciicircum\}", "", bib)
+    log = compile_injection(tmp_path, papers, style, preamble, ("-no-shell-escape",))
+    if style == "biblatex":
+        # biber writes the initial of a name that starts with a TeX special
+        # (`\\input...`) empty and with one brace too many into the .bbl: an
+        # error in biber's own lines (the later ones follow from it), nothing run.
+        context = re.findall(r"^! .*\n(?:.*\n)*?l\.\d+ (.*)", log, re.M)
+        assert not context or "familyi={}" in context[0], context
+    else:
+        assert latex_errors(tmp_path) == []
+
+
+@needs("pdflatex", "bibtex")
+@pytest.mark.parametrize("key", sorted(p.stem for p in (TEX / "injection" / "papers").glob("*.yml")))
+def test_each_injection_alone_in_a_document_without_url_package(key, tmp_path) -> None:
+    """The worst case, one record at a time (an error in one must not hide another).
+
+    Without the url package natbib prints url and doi as ordinary text, where
+    TeX turns `^^5c` into a backslash; run with pdflatex's default settings
+    (restricted shell escape, default `openout_any`).
+    """
+    papers = [p for p in fixture_papers("injection") if p.key == key]
+    compile_injection(tmp_path, papers, "plainnat", "\\usepackage{natbib}", ())

@@ -1,0 +1,66 @@
+"""Identifiers found in arbitrary text: a real awesome-list README, a syllabus page, prose."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from generator.identifiers import Ref
+from generator.reading.links import find_refs, is_link_text
+
+AWESOME = Path(__file__).resolve().parent.parent / "fixtures" / "awesome"
+README = AWESOME / "awesome-llm-milestones.md"
+
+
+def test_awesome_readme_every_paper_link_once():
+    text = README.read_text("utf-8")
+    scan = find_refs(text)
+    kinds = Counter(f.ref.kind for f in scan.found)
+    # Every arxiv.org / aclanthology.org / openreview.net link of the excerpt (grep counts 51; none twice).
+    assert kinds == {"arxiv": 48, "openreview": 2, "acl": 1}
+    by_ref = {f.ref: f for f in scan.found}
+    assert by_ref[Ref("arxiv", "1706.03762")].hint == "Attention Is All You Need"
+    assert by_ref[Ref("acl", "N19-1423")].hint.startswith("BERT: Pre-training")
+    assert by_ref[Ref("arxiv", "2205.05131")].raw == "https://arxiv.org/abs/2205.05131v1"
+    assert by_ref[Ref("openreview", "yzkSU5zdwD")].hint == "Emergent Abilities of Large Language Models"
+    assert by_ref[Ref("arxiv", "1706.03762")].line == 10
+    assert not any("github.com" in f.raw for f in scan.found)
+    assert scan.unresolved == ()
+
+
+def test_html_anchors_text_mentions_and_unresolved_links():
+    scan = find_refs((AWESOME / "syllabus.html").read_text("utf-8"))
+    hints = {str(f.ref): f.hint for f in scan.found}
+    assert hints == {
+        "arxiv:2001.08361": "Scaling Laws for Neural Language Models",
+        "arxiv:2203.15556": "",  # its link text is "pdf"
+        "arxiv:2403.03507": "GaLore & friends: memory",
+        "doi:10.1038/nature14539": "",
+        "arxiv:1706.03762": "",
+        "openreview:HkgEQnRqYQ": "<img src=x onerror=alert(1)> {{ config }} Decoupled Weight Decay",
+    }
+    assert "arxiv:1111.11111" not in hints  # inside <script>: not text of the page
+    assert [link for _line, link in scan.unresolved] == ["https://arxiv.org/list/cs.CL/recent"]
+
+
+def test_prose_with_bare_links_and_punctuation():
+    scan = find_refs(
+        "Read (https://arxiv.org/abs/1706.03762), then [**Chinchilla**](https://arxiv.org/pdf/2203.15556) "
+        "and https://doi.org/10.1145/3065386.\nSee also 10.18653/v1/N19-1423; and arXiv:hep-th/9901001v2.\n"
+        "[![badge](https://img.shields.io/x.svg)](https://arxiv.org/abs/2403.03507)"
+    )
+    got = {str(f.ref): f.hint for f in scan.found}
+    assert got == {"arxiv:2203.15556": "Chinchilla", "arxiv:1706.03762": "", "doi:10.1145/3065386": "",
+                   "doi:10.18653/v1/N19-1423": "", "arxiv:hep-th/9901001": "", "arxiv:2403.03507": ""}
+
+
+def test_dumps_stay_dumps_and_link_pages_are_not(seed_dumps, tmp_path):
+    dump = seed_dumps[0]
+    assert not is_link_text(dump, dump.read_text("utf-8"))
+    assert is_link_text(README, README.read_text("utf-8"))
+    notes = tmp_path / "reading.txt"
+    notes.write_text("Papers for Friday\nhttps://arxiv.org/abs/2403.03507\nhttps://arxiv.org/abs/2001.08361\n")
+    assert is_link_text(notes, notes.read_text())
+    plain = tmp_path / "plain.txt"
+    plain.write_text("No links here at all\n")
+    assert not is_link_text(plain, plain.read_text())  # left to the dump import, which reports it

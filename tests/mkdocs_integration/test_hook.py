@@ -1,0 +1,93 @@
+"""The MkDocs hook keeps what one build remembers on that build's own state.
+
+`mkdocs serve` rebuilds in the same process, and a test or a tool may run two
+builds side by side: nothing of one build (lifted fragments, the site's paths,
+the shared sidebar) may leak into another.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import markdown
+import pytest
+from mkdocs.config import load_config
+
+from generator.mkdocs_integration import hook
+from generator.render.fragments import FRONT_MATTER_FLAG, HTML_END, HTML_START
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE_MD = f"# Paper\n\n{HTML_START}\n<p><a href=\"../lora/\">LoRA</a></p>\n{HTML_END}\n"
+
+
+def _config(tmp_path: Path, name: str):
+    """A real MkDocs config of a folder holding only mkdocs.yml and docs/."""
+    root = tmp_path / name
+    (root / "docs").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text(f"site_name: {name}\ndocs_dir: docs\n", "utf-8")
+    return load_config(str(root / "mkdocs.yml"))
+
+
+def _page(src: str, url: str):
+    return SimpleNamespace(file=SimpleNamespace(src_uri=src), meta={FRONT_MATTER_FLAG: True}, url=url)
+
+
+def _files(*urls: str):
+    return [SimpleNamespace(url=u) for u in urls]
+
+
+def test_module_holds_no_build_state():
+    names = {n for n in vars(hook) if n in {"_shared_nav", "_lifted", "_site_paths"}}
+    assert names == set()
+
+
+def test_on_config_gives_each_build_a_fresh_state(tmp_path):
+    config = _config(tmp_path, "a")
+    hook.on_config(config)
+    first = hook.build_state(config)
+    first.lifted["x.md"] = ["<p>x</p>"]
+    hook.on_config(config)  # what `mkdocs serve` does on every rebuild
+    assert hook.build_state(config) is not first and hook.build_state(config).lifted == {}
+
+
+def test_two_interleaved_builds_keep_their_own_fragments_and_paths(tmp_path, caplog):
+    a, b = _config(tmp_path, "a"), _config(tmp_path, "b")
+    hook.on_config(a)
+    hook.on_config(b)
+    hook.on_files(_files("papers/galore/", "papers/lora/"), a)
+    hook.on_files(_files("papers/galore/"), b)  # b has no LoRA page
+    page = _page("papers/galore.md", "papers/galore/")
+    lifted_a = hook.on_page_markdown(PAGE_MD, page, a, None)
+    lifted_b = hook.on_page_markdown(PAGE_MD.replace("LoRA", "Other"), page, b, None)
+    assert lifted_a == lifted_b and "LoRA" not in lifted_a  # the fragment waits on the state
+
+    html_a = hook.on_page_content(markdown.markdown(lifted_a), page, a, None)
+    assert "LoRA" in html_a and "Other" not in html_a
+    html_b = hook.on_page_content(markdown.markdown(lifted_b), page, b, None)
+    assert "Other" in html_b and "LoRA" not in html_b
+    # b's link check used b's paths: its LoRA link is broken there, and only there
+    warned = [r.getMessage() for r in caplog.records if "not found among documentation files" in r.getMessage()]
+    assert len(warned) == 1 and "../lora/" in warned[0]
+    assert hook.build_state(a).lifted == {} and hook.build_state(b).lifted == {}
+
+
+@pytest.mark.parametrize("setting, shared", [("on", True), ("off", False)])
+def test_shared_sidebar_belongs_to_the_build(tmp_path, monkeypatch, setting, shared):
+    monkeypatch.setenv("READING_LIST_SHARED_NAV", setting)
+    a, b = _config(tmp_path, "a"), _config(tmp_path, "b")
+    hook.on_config(a)
+    hook.on_config(b)
+    hook.on_nav(SimpleNamespace(pages=[_page("index.md", "")]), a, None)
+    hook.on_nav(SimpleNamespace(pages=[]), b, None)
+    env_a, env_b = SimpleNamespace(globals={}), SimpleNamespace(globals={})
+    hook.on_env(env_a, a, None)
+    hook.on_env(env_b, b, None)
+    paper = _page("papers/galore.md", "papers/galore/")
+    key = env_a.globals["rl_shared_nav_key"](paper, "../..")
+    assert key == ("../.." if shared else None)
+    assert env_a.globals["rl_shared_nav_key"](_page("index.md", ""), ".") is None  # in a's nav
+    if shared:
+        assert env_a.globals["rl_shared_nav"](key, "<nav>a</nav>") == "<nav>a</nav>"
+        assert env_a.globals["rl_shared_nav"](key) == "<nav>a</nav>"
+        assert env_b.globals["rl_shared_nav"](key) is None  # b renders its own

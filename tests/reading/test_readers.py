@@ -1,0 +1,81 @@
+"""Readers only read: each returns frozen candidates and problems; one merge does the rest."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from generator.library.records import load_library
+from generator.reading.bibfile import read_bib
+from generator.reading.dumps import read_dump
+from generator.reading.merge import import_bibtex, import_dumps, merge_readings
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIFTH = FIXTURES / "dumps" / "fifth_dump.txt"
+ZOTERO = FIXTURES / "bib" / "zotero.bib"
+DATE = "2026-01-15"
+
+
+def test_a_dump_reads_as_candidates_with_file_and_line():
+    reading = read_dump(FIFTH)
+    assert reading.problems == () and reading.all_or_nothing
+    assert len(reading.candidates) == 10
+    first = reading.candidates[0]
+    assert first.file == str(FIFTH) and first.source.file == "fifth_dump.txt"
+    assert first.bibkey is None and first.curated() == {}
+    lines = [c.line for c in reading.candidates]
+    assert lines == sorted(lines) and len(set(lines)) == 10
+    text = FIFTH.read_text("utf-8").splitlines()
+    assert all(text[c.line - 1].strip().endswith(c.title[-10:]) for c in reading.candidates[1:])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.title = "changed"  # type: ignore[misc]
+
+
+def test_a_bib_file_reads_as_candidates_and_leaves_matching_to_the_merge():
+    reading = read_bib(ZOTERO)
+    assert not reading.all_or_nothing and reading.containers == 1
+    by_key = {c.bibkey: c for c in reading.candidates}
+    galore = by_key["Zhao:2024:GaLore"]
+    assert galore.line == 24 and galore.file == str(ZOTERO) and galore.provenance == "bibtex zotero.bib"
+    assert galore.title.startswith("GaLore: Memory-Efficient LLM Training") and galore.authors[0] == "Jiawei Zhao"
+    # no abstract is no reading problem: whether the entry can merge is the merge's question
+    assert by_key["jiang2024megascale"].abstract == "" and by_key["jiang2024megascale"].arxiv == "2402.15627"
+    assert sorted(p.line for p in reading.problems) == [55, 104]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        reading.containers = 0  # type: ignore[misc]
+
+
+def test_one_merge_takes_both_readers_at_once(tmp_path):
+    content = tmp_path / "content"
+    report = merge_readings(content, [read_dump(FIFTH), read_bib(ZOTERO)], today=DATE)
+    papers = load_library(content).by_key()
+    galore = papers["galore"]  # a dump's paper, completed by the .bib entry of the same import
+    assert [s.file for s in galore.sources] == ["fifth_dump.txt", "zotero.bib"]
+    assert galore.authors[0] == "Jiawei Zhao"
+    assert "provenance" not in (content / "papers" / "galore.yml").read_text("utf-8")  # a new record has none
+    assert papers["pokechamp"].sources[-1].file == "zotero.bib"
+    assert any(n.message.startswith("Zhao:2024:GaLore: the same paper as another entry, imported as 'galore'") for n in report.notes)
+    # the dump had no problem, so the .bib's bad entries (unparsable, untitled, no abstract) only skip themselves
+    assert sorted(p.line for p in report.problems) == [40, 55, 104, 110]
+    assert report.files_written == len(papers) + 2  # every record and both inputs, kept under sources/
+
+
+def test_a_dump_with_a_problem_stops_the_whole_merge(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text(FIFTH.read_text("utf-8") + "A title with no abstract\n", "utf-8")
+    content = tmp_path / "content"
+    report = merge_readings(content, [read_dump(bad), read_bib(ZOTERO)], today=DATE)
+    assert report.added == [] and report.problems and not content.exists()
+
+
+def test_a_bib_merges_into_a_record_kept_as_yaml(tmp_path):
+    """A record may be `<key>.yaml`: the merge edits that file, not a `.yml` it guesses."""
+    content = tmp_path / "content"
+    assert import_dumps(content, [FIFTH], today=DATE).problems == []
+    (content / "papers" / "galore.yml").rename(content / "papers" / "galore.yaml")
+    report = import_bibtex(content, [ZOTERO], today=DATE)
+    assert "galore" in report.merged
+    assert not (content / "papers" / "galore.yml").exists()
+    assert load_library(content).by_key()["galore"].authors[0] == "Jiawei Zhao"
