@@ -135,26 +135,16 @@ def parse_ref(text: str | None) -> Ref | None:
     return None
 
 
-_EXTERNAL_ARXIV_PREFIX_RE = re.compile(r"^(?:arxiv:\s*|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)", re.IGNORECASE)
-
-
 def external_id(text: str | None) -> str | None:
-    """One canonical id for an arXiv id or a DOI in any usual spelling, else None.
+    """One canonical id for an arXiv id or a DOI in any spelling `parse_ref` reads, else None.
 
-    `arXiv:2106.09685v2`, `https://arxiv.org/abs/2106.09685` and the arXiv DOI
-    `10.48550/arXiv.2106.09685` are all `arxiv:2106.09685`; a DOI, with or
-    without its doi.org prefix, is `doi:` and the DOI in lower case (DOIs
-    ignore case). References and a paper's own ids are compared in this form.
+    `arXiv:2106.09685v2`, `https://arxiv.org/abs/2106.09685`, its Hugging Face
+    page and the arXiv DOI `10.48550/arXiv.2106.09685` are all
+    `arxiv:2106.09685`; a DOI, with or without its doi.org prefix, is `doi:`
+    and the DOI in lower case (DOIs ignore case). A record's `references:` and
+    a paper's own ids are compared in this form.
     """
-    value = (text or "").strip()
-    if not value:
+    ref = parse_ref(text)
+    if ref is None or ref.kind not in ("arxiv", "doi"):
         return None
-    bare = _EXTERNAL_ARXIV_PREFIX_RE.sub("", value).removesuffix(".pdf")
-    if (found := arxiv_id(bare)) is not None:
-        return f"arxiv:{found}"
-    doi = strip_doi_prefix(value)
-    if not is_doi(doi):
-        return None
-    if (m := ARXIV_DOI_RE.match(doi)) and (found := arxiv_id(m.group(1))) is not None:
-        return f"arxiv:{found}"
-    return f"doi:{doi.lower()}"
+    return f"arxiv:{ref.value}" if ref.kind == "arxiv" else f"doi:{ref.value.lower()}"

@@ -163,6 +163,10 @@ CURATED_FIELDS = (
     "cited_by_count",
     "cited_by_count_date",
     "stub",  # true: added from a link alone (not fetched yet); `add` or `enrich` completes it
+    "references",
+    "facts",
+    "cited_by_count",
+    "cited_by_count_date",
     "provenance",  # where enriched values came from: {field: "arxiv"}
 )
 # The bibliographic record an import fills (a curator may edit it like any

@@ -23,6 +23,7 @@ from generator.render.curated import curated_html, curated_text
 from generator.render.escape import author_list, code_block, excerpt, html_text, md_text, plain, yaml_str
 from generator.render import meta
 from generator.render.fragments import HTML_END, HTML_START
+from generator.render.review import paper_citations, theme_review
 from generator.render.site import SiteData, reading_order, title_order
 from generator.render.urls import (
     HOME_SRC,
@@ -215,6 +216,7 @@ def render_paper(site: SiteData, paper: Paper) -> str:
         bib=bib_path(paper.slug),
         description=meta.description(paper, site.settings),
         head=meta.head_meta(paper, site.settings),
+        **paper_citations(site, paper),  # in-list citations (render/review.py)
     )
 
 
@@ -236,6 +238,7 @@ def render_theme(site: SiteData, theme: Any) -> str:
         csl=theme_csl_path(theme.id),
         feed=theme_feed_path(theme.id),
         description=excerpt(theme_short(theme), site.settings.excerpt_chars),  # <meta name="description">
+        **theme_review(site, theme, page, members),  # reading path, timeline, citations, table (render/review.py)
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from generator.analysis.themes.model import DEFAULT_MIN_HINTS, Pattern, Pin, Rules, Theme
 from generator.analysis.themes.phrases import check_pattern
+from generator.analysis.themes.review import FIELDS as REVIEW_FIELDS, review_parts
 from generator.library import schema
 from generator.library.records import did_you_mean, line_of, load_yaml
 from generator.model import Paper, Problem
@@ -84,6 +85,7 @@ THEME_SCHEMA = schema.Mapping(
         "unless": schema.Field(_PATTERNS, help="phrases that keep a paper out of the rules above"),
         "papers": schema.Field(_KEYS, help="paper keys pinned into the theme"),
         "not_papers": schema.Field(_KEYS, help="paper keys kept out of the theme"),
+        **REVIEW_FIELDS,  # columns, start_here (review.py)
     },
     description="a theme (a mapping with at least 'id' and 'title')",
 )
@@ -157,6 +159,8 @@ def themes_from_data(data: Any, name: str) -> tuple[tuple[Theme, ...], list[Prob
         problems.extend(found)
         pins, found = _pins(item, where, name)
         problems.extend(found)
+        columns, start_here, found = review_parts(item, where, name)
+        problems.extend(found)
         title = item.get("title")
         intro = item.get("intro")
         short = item.get("short")
@@ -170,6 +174,8 @@ def themes_from_data(data: Any, name: str) -> tuple[tuple[Theme, ...], list[Prob
                 rules=rules,
                 papers=tuple(dict.fromkeys(p.paper for p in pins if p.keypath.startswith(f"{where}.papers["))),
                 not_papers=tuple(dict.fromkeys(p.paper for p in pins if p.keypath.startswith(f"{where}.not_papers["))),
+                columns=columns,
+                start_here=start_here,
                 line=item_line,
                 keypath=where,
                 pin_sites=tuple(pins),

@@ -71,6 +71,30 @@ class Pin:
     line: int | None
 
 
+COLUMN_TYPES = ("number", "text", "yes/no")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a theme's comparison table: a fact of the records, its heading and type."""
+
+    fact: str  # a key of the records' `facts:` mapping
+    title: str
+    type: str  # one of COLUMN_TYPES
+    line: int | None = field(default=None, compare=False)
+    keypath: str = field(default="", compare=False)  # "themes[3].columns[0]"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a theme's `start_here:` reading order, with the curator's reason."""
+
+    paper: str
+    why: str
+    line: int | None = field(default=None, compare=False)
+    keypath: str = field(default="", compare=False)
+
+
 @dataclass(frozen=True)
 class Theme:
     """A curated collection: what readers see of it, and what decides its papers."""
@@ -82,6 +106,8 @@ class Theme:
     rules: Rules = Rules()
     papers: tuple[str, ...] = ()  # pinned in by themes.yml
     not_papers: tuple[str, ...] = ()  # kept out by themes.yml
+    columns: tuple[Column, ...] = ()  # comparison table over the members' facts
+    start_here: tuple[Step, ...] = ()  # reading order shown first on the theme page
     line: int | None = field(default=None, compare=False)
     keypath: str = field(default="", compare=False)  # "themes[3]"
     pin_sites: tuple[Pin, ...] = field(default=(), compare=False, repr=False)
