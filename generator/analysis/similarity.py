@@ -117,6 +117,23 @@ class Related:
     score: float  # cosine similarity, rounded to 4 decimals for determinism
     terms: tuple[str, ...]  # up to 3 shared terms that explain the link, most important first
 
+    def wording(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The terms grouped as a reader is told them: what both are about, the names both use, other words.
+
+        A phrase of two words is a topic ("both are about optimizer states"); one
+        word with a capital inside or all in capitals is a name ("both name
+        GaLore", "ZeRO", "PTQ"); any other word is only something both mention.
+        """
+        groups: dict[str, list[str]] = {"are about": [], "name": [], "mention": []}
+        for term in self.terms:
+            if " " in term:
+                groups["are about"].append(term)
+            elif any(c.isupper() for c in term[1:]) or (term.isupper() and len(term) > 1):
+                groups["name"].append(term)
+            else:
+                groups["mention"].append(term)
+        return tuple((verb, tuple(found)) for verb, found in groups.items() if found)
+
 
 class _Spelling:
     """How one paper's abstract spells the terms it does not always write in lower case.
