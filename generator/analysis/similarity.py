@@ -120,13 +120,18 @@ class Related:
     def wording(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """The terms grouped as a reader is told them: what both are about, the names both use, other words.
 
-        A phrase of two words is a topic ("both are about optimizer states"); one
-        word with a capital inside or all in capitals is a name ("both name
-        GaLore", "ZeRO", "PTQ"); any other word is only something both mention.
+        A phrase of two words or a lower-case compound is a topic ("both are about
+        optimizer states", "cross-lingual"); one word with a capital inside or all
+        in capitals is a name ("both name GaLore", "ZeRO", "PTQ"); any other word
+        is only something both mention. A part of a compound shown beside it
+        ("modal" next to "multi-modal") is not said twice.
         """
+        parts = {piece.lower() for term in self.terms if "-" in term for piece in term.split("-")}
         groups: dict[str, list[str]] = {"are about": [], "name": [], "mention": []}
         for term in self.terms:
-            if " " in term:
+            if "-" not in term and " " not in term and term.lower() in parts:
+                continue
+            if " " in term or ("-" in term and term == term.lower()):
                 groups["are about"].append(term)
             elif any(c.isupper() for c in term[1:]) or (term.isupper() and len(term) > 1):
                 groups["name"].append(term)

@@ -17,3 +17,9 @@ def test_acronyms_and_inner_capitals_are_names_but_a_capitalised_word_is_not():
 
 def test_no_terms_no_words():
     assert Related("x", 0.0, ()).wording() == ()
+
+
+def test_a_compound_is_a_topic_and_its_parts_are_not_repeated():
+    related = Related("x", 0.2, ("cross-lingual", "lingual", "cross"))
+    assert related.wording() == (("are about", ("cross-lingual",)),)
+    assert Related("x", 0.2, ("SPHINX", "multi-modal", "modal")).wording() == (("are about", ("multi-modal",)), ("name", ("SPHINX",)))
