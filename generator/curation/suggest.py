@@ -21,7 +21,7 @@ the content and applies pins; only the CLI prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ class Proposal:
     score: float  # calibrated: the share of the library's placed papers at this cosine that were in the theme
     cosine: float = 0.0  # raw cosine similarity to the theme's centroid
     reasons: tuple[str, ...] = ()  # terms the paper shares most with the theme's members, strongest first
+    rules: str = ""  # what the theme's rules found short of placing the paper, or what kept it out
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,9 @@ def suggest(
     sums = np.asarray(matrix.T @ membership.astype(np.float64)).T  # themes x terms
     norms = np.linalg.norm(sums, axis=1)
     usable = [j for j in range(len(theme_ids)) if norms[j] > 0]
+    by_id = {t.id: t for t in themes}
     suggestions = [_propose(papers[i], matrix[i], sums, norms, usable, theme_ids, terms, calibration, top) for i in rows]
+    suggestions = [_with_rule_notes(item, papers[rows[n]], by_id) for n, item in enumerate(suggestions)]
     baseline = candidates_module.baseline_cosine(matrix)
     candidates = candidates_module.candidate_themes(
         matrix[rows], terms, [papers[i].key for i in rows], [texts[i] for i in rows], set(theme_ids), baseline, max_clusters
@@ -158,6 +161,30 @@ def _propose(paper: Paper, row, sums, norms, usable, theme_ids, terms, calibrati
         if len(proposals) >= top:
             break
     return PaperSuggestion(paper.key, paper.title, tuple(proposals))
+
+
+def _with_rule_notes(item: PaperSuggestion, paper: Paper, themes: dict[str, Any]) -> PaperSuggestion:
+    """Each proposal with what its theme's rules found in the paper (see `rule_note`)."""
+    notes = [rule_note(themes[p.theme], paper) if p.theme in themes else "" for p in item.proposals]
+    return replace(item, proposals=tuple(replace(p, rules=note) for p, note in zip(item.proposals, notes)))
+
+
+def rule_note(theme: Any, paper: Paper) -> str:
+    """What the theme engine found short of placing the paper: a single hint, or an `unless` that kept it out.
+
+    The rules are asked again with one hint enough; what they find then is
+    the evidence a curator weighs (widen a rule, or pin).
+    """
+    from generator.analysis.themes import explain_exclusion, rule_reason
+
+    rules = getattr(theme, "rules", None)
+    if rules is None or rules.empty:
+        return ""
+    kept_out = explain_exclusion(rules, paper.title, paper.abstract)
+    if kept_out:
+        return f"kept out by an unless phrase: {kept_out}"
+    found = rule_reason(replace(rules, min_hints=1), paper.title, paper.abstract)
+    return f"{found}, not enough for the rules alone" if found else ""
 
 
 def _reasons(row: np.ndarray, centroid: np.ndarray, terms) -> tuple[str, ...]:
@@ -197,7 +224,9 @@ HEADER = """\
 #   from cosine to that agreement gives the score: 0.5 means that half of the
 #   library's proposals at this rank and closeness were right. cosine: the raw
 #   TF-IDF cosine to the centroid of the theme's members. because: the terms
-#   the paper shares most with those members. To accept one, add
+#   the paper shares most with those members. rules: what the theme's rules
+#   found in the paper short of placing it (or the unless phrase that kept it
+#   out). To accept one, add
 #   `themes: [<id>]` to the paper's record, widen the theme's rules in
 #   content/themes.yml, or run `suggest --apply` (pins only the best
 #   proposal scoring {min_score} or more).
@@ -225,6 +254,8 @@ def to_data(suggestions: Suggestions) -> CommentedMap:
             p["cosine"] = proposal.cosine
             p["because"] = CommentedSeq(proposal.reasons)
             p["because"].fa.set_flow_style()
+            if proposal.rules:
+                p["rules"] = proposal.rules
             p.fa.set_flow_style()
             proposals.append(p)
         entry["proposals"] = proposals

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import numpy as np
+from ruamel.yaml import YAML
 import pytest
 from scipy import sparse
 
 from generator.analysis.evaluate import GOLD_DIR, load_sample
 from generator.cli import main
 from generator.curation.calibrate import calibrate, fit, leave_one_out
-from generator.curation.suggest import DEFAULT_MIN_SCORE, suggest_library
+from generator.curation.suggest import DEFAULT_MIN_SCORE, render_yaml, suggest_library
 from generator.curation.suggest_eval import score_pins
 
-from tests.curation.test_suggest import PAPERS, compute, write_content
+from tests.curation.test_suggest import PAPERS, THEMES, compute, write_content
 
 
 def _rows(n: int, width: int, seed: int = 3) -> sparse.csr_matrix:
@@ -108,3 +109,20 @@ def test_apply_with_defaults_is_right_when_it_pins_on_the_gold_sample(shipped_co
     assert scores.precision >= 0.9, lines
     loose, _ = score_pins(shipped_content, sample, min_score=0.0)
     assert loose.pinned == loose.unsorted and loose.precision < 0.5  # what the old default did
+
+
+def test_a_proposal_says_what_the_theme_rules_found_short_of_placing_the_paper(tmp_path):
+    themes = THEMES.replace(
+        "    match_title: [{phrase: bread, specific: true}",
+        "    hints: [sourdough, yeast, flour, rye]\n    min_hints: 4\n    match_title: [{phrase: bread, specific: true}",
+        1,
+    )
+    _content, result = compute(write_content(tmp_path, themes=themes))
+    crumb = next(item for item in result.unsorted if item.key == "crumb-study")
+    best = crumb.proposals[0]
+    assert best.theme == "baking"
+    assert best.rules.startswith("the abstract mentions 'Sourdough'") and best.rules.endswith("not enough for the rules alone")
+    redshift = next(item for item in result.unsorted if item.key == "redshift-notes")
+    assert redshift.proposals[0].rules == ""  # the astronomy rules found nothing in it
+    data = YAML(typ="safe").load(render_yaml(result))
+    assert data["unsorted"][0]["proposals"][0]["rules"] == best.rules
