@@ -118,26 +118,10 @@ class Related:
     terms: tuple[str, ...]  # up to 3 shared terms that explain the link, most important first
 
     def wording(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        """The terms grouped as a reader is told them: what both are about, the names both use, other words.
+        """The terms grouped as a reader is told them (generator/analysis/wording.py)."""
+        from generator.analysis.wording import group_terms
 
-        A phrase of two words or a lower-case compound is a topic ("both are about
-        optimizer states", "cross-lingual"); one word with a capital inside or all
-        in capitals is a name ("both name GaLore", "ZeRO", "PTQ"); any other word
-        is only something both mention. A part of a compound shown beside it
-        ("modal" next to "multi-modal") is not said twice.
-        """
-        parts = {piece.lower() for term in self.terms if "-" in term for piece in term.split("-")}
-        groups: dict[str, list[str]] = {"are about": [], "name": [], "mention": []}
-        for term in self.terms:
-            if "-" not in term and " " not in term and term.lower() in parts:
-                continue
-            if " " in term or ("-" in term and term == term.lower()):
-                groups["are about"].append(term)
-            elif any(c.isupper() for c in term[1:]) or (term.isupper() and len(term) > 1):
-                groups["name"].append(term)
-            else:
-                groups["mention"].append(term)
-        return tuple((verb, tuple(found)) for verb, found in groups.items() if found)
+        return group_terms(self.terms)
 
 
 class _Spelling:
