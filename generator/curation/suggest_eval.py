@@ -6,12 +6,12 @@ would be; the papers the rules leave unsorted get suggestions, `--apply`
 pins the confident ones, and each pin is compared with the gold themes.
 A pin is right when its theme is one of the paper's gold themes.
 
-Run `python -m generator.curation.suggest_eval [--content DIR] [--min-score S]`.
+Run `python -m generator suggest --evaluate [--content DIR] [--min-score S] [--pins]`;
+nothing is written to the library itself.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import tempfile
@@ -103,23 +103,11 @@ def reliability(content: Path, sample: list[dict]) -> list[tuple[float, float, i
     return [(BINS[i], min(BINS[i + 1], 1.0), c[0], c[1]) for i, c in enumerate(counts)]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--content", type=Path, default=Path("content"))
-    parser.add_argument("--gold", type=Path, default=GOLD_DIR)
-    parser.add_argument("--min-score", type=float, default=None, help="instead of the default threshold")
-    parser.add_argument("--pins", action="store_true", help="list every pin and whether it is right")
-    args = parser.parse_args(argv)
-    sample = load_sample(args.gold / "themes-sample.yml")
-    scores, lines = score_pins(args.content, sample, args.min_score)
-    print(scores.line("suggest"))
-    print("reliability: every gold paper scored as if unsorted; best proposal right, per calibrated score")
-    for low, high, n, right in reliability(args.content, sample):
-        print(f"  score {low:.1f}-{high:.1f}: {n:>3} papers, {right:>3} right ({right / n if n else 0:.0%})")
-    if args.pins:
-        print("\n".join(lines))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+def report(content: Path, gold_dir: Path = GOLD_DIR, min_score: float | None = None, pins: bool = False) -> list[str]:
+    """The measurement as lines for the CLI to print: pin precision, reliability, and each pin if asked."""
+    sample = load_sample(gold_dir / "themes-sample.yml")
+    scores, lines = score_pins(content, sample, min_score)
+    out = [scores.line("suggest"), "reliability: every gold paper scored as if unsorted; best proposal right, per calibrated score"]
+    for low, high, n, right in reliability(content, sample):
+        out.append(f"  score {low:.1f}-{high:.1f}: {n:>3} papers, {right:>3} right ({right / n if n else 0:.0%})")
+    return out + (lines if pins else [])

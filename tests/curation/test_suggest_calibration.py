@@ -126,3 +126,11 @@ def test_a_proposal_says_what_the_theme_rules_found_short_of_placing_the_paper(t
     assert redshift.proposals[0].rules == ""  # the astronomy rules found nothing in it
     data = YAML(typ="safe").load(render_yaml(result))
     assert data["unsorted"][0]["proposals"][0]["rules"] == best.rules
+
+
+def test_evaluate_prints_the_measure_and_leaves_the_library_alone(shipped_content, capsys):
+    before = {p.name: p.read_bytes() for p in (shipped_content / "papers").iterdir()}
+    assert main(["suggest", "--evaluate", "--pins", "--content", str(shipped_content)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("suggest      80 gold papers, ") and "precision" in out and "score 0.8-1.0:" in out
+    assert {p.name: p.read_bytes() for p in (shipped_content / "papers").iterdir()} == before
