@@ -186,9 +186,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_suggest(args: argparse.Namespace) -> int:
-    from generator.curation.suggest import suggest_library
+    from generator.curation.suggest import DEFAULT_MIN_SCORE, suggest_library
 
-    report = suggest_library(args.content, top=args.top, apply=args.apply, min_score=args.min_score)
+    if args.evaluate:
+        from generator.curation.suggest_eval import report as evaluation
+
+        print("\n".join(evaluation(args.content, min_score=args.min_score, pins=args.pins)))
+        return 0
+    min_score = DEFAULT_MIN_SCORE if args.min_score is None else args.min_score
+    report = suggest_library(args.content, top=args.top, apply=args.apply, min_score=min_score)
     if report.problems:
         _print_problems(report.problems)
         print(f"suggest: {len(report.problems)} problem(s) in {args.content}; run `python -m generator check`", file=sys.stderr)
@@ -196,7 +202,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     sys.stdout.write(report.yaml)
     for line in report.pinned:
         print(f"pinned {line}", file=sys.stderr)
-    print(report.summary(args.apply, args.min_score), file=sys.stderr)
+    print(report.summary(args.apply, min_score), file=sys.stderr)
     return 0
 
 
@@ -289,7 +295,9 @@ def parser() -> argparse.ArgumentParser:
     p = with_content(sub.add_parser("suggest", help="propose themes for unsorted papers"))
     p.add_argument("--apply", action="store_true", help="write the proposed pins into the paper records")
     p.add_argument("--top", type=int, default=3, help="themes proposed per paper")
-    p.add_argument("--min-score", type=float, default=0.0, help="with --apply, pin only proposals scoring at least this")
+    p.add_argument("--min-score", type=float, default=None, help="with --apply, pin only proposals whose calibrated score is at least this (default 0.8: confident ones only)")
+    p.add_argument("--evaluate", action="store_true", help="measure how often --apply pins rightly on the gold sample (in a copy; writes nothing)")
+    p.add_argument("--pins", action="store_true", help="with --evaluate, list every pin and whether it is right")
     p.set_defaults(func=cmd_suggest)
 
     p = with_content(sub.add_parser("enrich", help="fill authors, year and arXiv ids from the arXiv API"))

@@ -117,6 +117,12 @@ class Related:
     score: float  # cosine similarity, rounded to 4 decimals for determinism
     terms: tuple[str, ...]  # up to 3 shared terms that explain the link, most important first
 
+    def wording(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The terms grouped as a reader is told them (generator/analysis/wording.py)."""
+        from generator.analysis.wording import group_terms
+
+        return group_terms(self.terms)
+
 
 class _Spelling:
     """How one paper's abstract spells the terms it does not always write in lower case.

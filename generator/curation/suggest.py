@@ -21,32 +21,34 @@ the content and applies pins; only the CLI prints.
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from generator.curation import candidates as candidates_module
+from generator.curation.calibrate import UNCALIBRATED, Calibration, calibrate
+from generator.curation.candidates import CandidateTheme
 from generator.library.edit import pin_record
 from generator.library.yamlio import dump_yaml
 from generator.model import Paper, Problem, ThemeAssignment
 
-SCORE_DIGITS = 3
+SCORE_DIGITS = 2  # calibrated scores
+COSINE_DIGITS = 3
 MAX_CLUSTERS = 12
-MIN_CLUSTER_SIZE = 2
-CLUSTER_DISTANCE = 0.9  # cosine distance at which agglomerative clustering stops merging
-AGGLOMERATIVE_LIMIT = 3000
-TERMS_PER_CLUSTER = 8
-RANDOM_STATE = 0
+REASON_TERMS = 3
+DEFAULT_MIN_SCORE = 0.8  # --apply pins only proposals a curator agreed with this often
 
 
 @dataclass(frozen=True)
 class Proposal:
     theme: str
-    score: float  # cosine similarity to the theme's centroid, rounded
+    score: float  # calibrated: the share of the library's placed papers at this cosine that were in the theme
+    cosine: float = 0.0  # raw cosine similarity to the theme's centroid
+    reasons: tuple[str, ...] = ()  # terms the paper shares most with the theme's members, strongest first
+    rules: str = ""  # what the theme's rules found short of placing the paper, or what kept it out
 
 
 @dataclass(frozen=True)
@@ -57,19 +59,13 @@ class PaperSuggestion:
 
 
 @dataclass(frozen=True)
-class CandidateTheme:
-    id: str
-    title: str
-    terms: tuple[str, ...]  # most distinctive first
-    members: tuple[str, ...]  # paper keys, in key order
-
-
-@dataclass(frozen=True)
 class Suggestions:
     library_size: int
     unsorted: tuple[PaperSuggestion, ...]
     candidates: tuple[CandidateTheme, ...]
     leftover: tuple[str, ...]  # unsorted papers in no candidate theme
+    calibration: Calibration = UNCALIBRATED
+    baseline: float = 0.0  # mean cosine over all pairs of the library's papers
 
 
 # --------------------------------------------------------------------------- computation
@@ -125,109 +121,79 @@ def suggest(
     if not papers or not unsorted:
         return Suggestions(len(papers), (), (), ())
     vectorizer = _vectorizer(len(papers))
+    texts = [paper_text(p) for p in papers]
     try:
-        matrix = vectorizer.fit_transform([paper_text(p) for p in papers])
+        matrix = vectorizer.fit_transform(texts)
     except ValueError:  # no usable words at all (empty vocabulary)
         return Suggestions(len(papers), tuple(PaperSuggestion(p.key, p.title, ()) for p in unsorted), (), tuple(p.key for p in unsorted))
     terms = np.asarray(vectorizer.get_feature_names_out())
-    row = {p.key: i for i, p in enumerate(papers)}
-    unsorted_rows = [row[p.key] for p in unsorted]
-
-    # Existing themes: cosine to each theme's centroid (rows are L2-normalised).
     theme_ids = [t.id for t in themes]
-    centroids = []
-    usable = []
-    for theme_id in theme_ids:
-        members = sorted(row[key] for key, found in assignments.items() if key in row and any(a.theme == theme_id for a in found))
-        if not members:
-            continue
-        centroid = np.asarray(matrix[members].mean(axis=0)).ravel()
-        norm = np.linalg.norm(centroid)
-        if norm == 0:
-            continue
-        centroids.append(centroid / norm)
-        usable.append(theme_id)
-    suggestions = []
-    if centroids:
-        scores = matrix[unsorted_rows] @ np.vstack(centroids).T  # (unsorted, themes)
-        scores = np.asarray(scores)
-    for n, paper in enumerate(unsorted):
-        proposals: list[Proposal] = []
-        if centroids:
-            ranked = sorted(range(len(usable)), key=lambda j: (-round(float(scores[n, j]), SCORE_DIGITS), j))
-            for j in ranked:
-                score = round(float(scores[n, j]), SCORE_DIGITS)
-                if score <= 0 or usable[j] in paper.not_themes:
-                    continue
-                proposals.append(Proposal(usable[j], score))
-                if len(proposals) >= top:
-                    break
-        suggestions.append(PaperSuggestion(paper.key, paper.title, tuple(proposals)))
-
-    candidates, leftover = _clusters(matrix[unsorted_rows], terms, [p.key for p in unsorted], set(theme_ids), max_clusters)
-    return Suggestions(len(papers), tuple(suggestions), candidates, leftover)
-
-
-def _cluster_labels(matrix, max_clusters: int) -> list[int]:
-    """Cluster labels for the rows of an L2-normalised TF-IDF matrix (deterministic).
-
-    Up to AGGLOMERATIVE_LIMIT papers: average-linkage agglomerative clustering
-    on cosine distance, cut at CLUSTER_DISTANCE, so only papers that really
-    resemble each other are grouped and no number of groups is forced. Beyond
-    that (a quadratic distance matrix gets large): k-means with a fixed seed
-    on one thread.
-    """
-    n = matrix.shape[0]
-    if n < 2:
-        return list(range(n))
-    if n <= AGGLOMERATIVE_LIMIT:
-        from sklearn.cluster import AgglomerativeClustering
-
-        similarity = (matrix @ matrix.T).toarray()
-        distance = np.clip(1.0 - similarity, 0.0, 2.0)
-        np.fill_diagonal(distance, 0.0)
-        model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average", distance_threshold=CLUSTER_DISTANCE)
-        return [int(x) for x in model.fit_predict(distance)]
-    from sklearn.cluster import KMeans
-    from threadpoolctl import threadpool_limits
-
-    k = max(2, min(max_clusters, round(math.sqrt(n / 2))))
-    with threadpool_limits(limits=1):  # one thread: the same sums in the same order, every run
-        return [int(x) for x in KMeans(n_clusters=k, n_init=10, random_state=RANDOM_STATE).fit_predict(matrix)]
-
-
-def _clusters(matrix, terms, keys: list[str], taken: set[str], max_clusters: int) -> tuple[tuple[CandidateTheme, ...], tuple[str, ...]]:
-    labels = _cluster_labels(matrix, max_clusters)
-    overall = np.asarray(matrix.mean(axis=0)).ravel() if len(keys) else np.zeros(len(terms))
-    found = []
-    leftover: list[str] = []
-    for label in sorted(set(labels)):
-        idx = [i for i, x in enumerate(labels) if x == label]
-        members = tuple(sorted(keys[i] for i in idx))
-        if len(idx) < MIN_CLUSTER_SIZE:
-            leftover.extend(members)
-            continue
-        mean = np.asarray(matrix[idx].mean(axis=0)).ravel()
-        # distinctive: heavy in the cluster, shared by several members, rarer in the rest
-        share = np.asarray((matrix[idx] > 0).mean(axis=0)).ravel()
-        weight = mean * share * np.log((mean + 1e-9) / (overall + 1e-9))
-        order = sorted((i for i in range(len(terms)) if weight[i] > 0 and share[i] >= 0.5), key=lambda i: (-round(float(weight[i]), 9), terms[i]))
-        top_terms = _distinct_terms([str(terms[i]) for i in order], TERMS_PER_CLUSTER)
-        if not top_terms:
-            leftover.extend(members)
-            continue
-        found.append((members, tuple(top_terms)))
-    found.sort(key=lambda item: (-len(item[0]), item[0]))
-    found = found[:max_clusters]
-    candidates = []
-    used = set(taken)
-    for members, top_terms in found:
-        theme_id = _unique_id(_slug(" ".join(top_terms[:2])) or "new-theme", used)
-        used.add(theme_id)
-        title = " and ".join(t[:1].upper() + t[1:] for t in top_terms[:2])
-        candidates.append(CandidateTheme(theme_id, title, top_terms, members))
+    membership = np.array([[any(a.theme == t for a in assignments.get(p.key, ())) for t in theme_ids] for p in papers], dtype=np.int8).reshape(len(papers), len(theme_ids))
+    placed = membership.any(axis=1)
+    calibration = calibrate(matrix, membership, placed, ranks=top)
+    rows = [i for i, p in enumerate(papers) if not placed[i]]
+    sums = np.asarray(matrix.T @ membership.astype(np.float64)).T  # themes x terms
+    norms = np.linalg.norm(sums, axis=1)
+    usable = [j for j in range(len(theme_ids)) if norms[j] > 0]
+    by_id = {t.id: t for t in themes}
+    suggestions = [_propose(papers[i], matrix[i], sums, norms, usable, theme_ids, terms, calibration, top) for i in rows]
+    suggestions = [_with_rule_notes(item, papers[rows[n]], by_id) for n, item in enumerate(suggestions)]
+    baseline = candidates_module.baseline_cosine(matrix)
+    candidates = candidates_module.candidate_themes(
+        matrix[rows], terms, [papers[i].key for i in rows], [texts[i] for i in rows], set(theme_ids), baseline, max_clusters
+    )
     grouped = {k for c in candidates for k in c.members}
-    return tuple(candidates), tuple(sorted(set(keys) - grouped))
+    leftover = tuple(sorted(p.key for p in unsorted if p.key not in grouped))
+    return Suggestions(len(papers), tuple(suggestions), candidates, leftover, calibration, round(baseline, 4))
+
+
+def _propose(paper: Paper, row, sums, norms, usable, theme_ids, terms, calibration: Calibration, top: int) -> PaperSuggestion:
+    """The `top` themes closest to one unsorted paper, each with its score and reasons."""
+    dense = np.asarray(row.todense()).ravel()
+    cosines = {j: round(float(sums[j] @ dense / norms[j]), COSINE_DIGITS) for j in usable}
+    ranked = sorted(usable, key=lambda j: (-cosines[j], j))
+    proposals: list[Proposal] = []
+    for j in ranked:
+        if cosines[j] <= 0 or theme_ids[j] in paper.not_themes:
+            continue
+        score = round(calibration(cosines[j], len(proposals)), SCORE_DIGITS)
+        proposals.append(Proposal(theme_ids[j], score, cosines[j], _reasons(dense, sums[j], terms)))
+        if len(proposals) >= top:
+            break
+    return PaperSuggestion(paper.key, paper.title, tuple(proposals))
+
+
+def _with_rule_notes(item: PaperSuggestion, paper: Paper, themes: dict[str, Any]) -> PaperSuggestion:
+    """Each proposal with what its theme's rules found in the paper (see `rule_note`)."""
+    notes = [rule_note(themes[p.theme], paper) if p.theme in themes else "" for p in item.proposals]
+    return replace(item, proposals=tuple(replace(p, rules=note) for p, note in zip(item.proposals, notes)))
+
+
+def rule_note(theme: Any, paper: Paper) -> str:
+    """What the theme engine found short of placing the paper: a single hint, or an `unless` that kept it out.
+
+    The rules are asked again with one hint enough; what they find then is
+    the evidence a curator weighs (widen a rule, or pin).
+    """
+    from generator.analysis.themes import explain_exclusion, rule_reason
+
+    rules = getattr(theme, "rules", None)
+    if rules is None or rules.empty:
+        return ""
+    kept_out = explain_exclusion(rules, paper.title, paper.abstract)
+    if kept_out:
+        return f"kept out by an unless phrase: {kept_out}"
+    found = rule_reason(replace(rules, min_hints=1), paper.title, paper.abstract)
+    return f"{found}, not enough for the rules alone" if found else ""
+
+
+def _reasons(row: np.ndarray, centroid: np.ndarray, terms) -> tuple[str, ...]:
+    """The terms that contribute most to the cosine, a two-word phrase before its own words."""
+    weight = row * centroid
+    order = sorted(np.flatnonzero(weight > 0), key=lambda i: (-round(float(weight[i]), 9), terms[i]))[:12]
+    ranked = [str(terms[i]) for i in order]
+    phrases = [t for t in ranked if " " in t]
+    return tuple(_distinct_terms(phrases + [t for t in ranked if " " not in t], REASON_TERMS))
 
 
 def _distinct_terms(terms: list[str], limit: int) -> list[str]:
@@ -243,17 +209,6 @@ def _distinct_terms(terms: list[str], limit: int) -> list[str]:
     return kept
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def _unique_id(base: str, used: set[str]) -> str:
-    candidate, n = base, 2
-    while candidate in used:
-        candidate, n = f"{base}-{n}", n + 1
-    return candidate
-
-
 # --------------------------------------------------------------------------- output
 
 
@@ -261,13 +216,25 @@ HEADER = """\
 # python -m generator suggest
 # {unsorted} of {total} papers match no theme rule or pin.
 #
-# unsorted: each paper's closest existing themes; score = cosine similarity
-#   (0 to 1) between the paper's TF-IDF vector and the centroid of the theme's
-#   members. To accept one, add `themes: [<id>]` to the paper's record, widen
-#   the theme's rules in content/themes.yml, or run `suggest --apply`.
-# candidate_themes: groups of unsorted papers that resemble each other
-#   (clustering on TF-IDF). Each entry can be pasted under `themes:` in
-#   content/themes.yml; then write its intro and rules and drop the pins.
+# unsorted: each paper's closest existing themes, best first.
+#   score: how often a curator agreed with a proposal like this one. Each paper
+#   of this library was left out of the theme centroids in turn and given
+#   proposals; {positives} of them named one of its themes, {negatives} did not
+#   (an unsorted paper's proposals count as not). A monotone fit, per rank,
+#   from cosine to that agreement gives the score: 0.5 means that half of the
+#   library's proposals at this rank and closeness were right. cosine: the raw
+#   TF-IDF cosine to the centroid of the theme's members. because: the terms
+#   the paper shares most with those members. rules: what the theme's rules
+#   found in the paper short of placing it (or the unless phrase that kept it
+#   out). To accept one, add
+#   `themes: [<id>]` to the paper's record, widen the theme's rules in
+#   content/themes.yml, or run `suggest --apply` (pins only the best
+#   proposal scoring {min_score} or more).
+# candidate_themes: groups of unsorted papers that resemble each other at
+#   least {ratio}x as much as two papers of the library do on average (mean
+#   cosine {baseline}), with two-word phrases several of them write. None is
+#   offered when no group is that coherent. Each entry can be pasted under
+#   `themes:` in content/themes.yml; then write its intro and check its rules.
 """
 
 
@@ -284,6 +251,11 @@ def to_data(suggestions: Suggestions) -> CommentedMap:
             p = CommentedMap()
             p["theme"] = proposal.theme
             p["score"] = proposal.score
+            p["cosine"] = proposal.cosine
+            p["because"] = CommentedSeq(proposal.reasons)
+            p["because"].fa.set_flow_style()
+            if proposal.rules:
+                p["rules"] = proposal.rules
             p.fa.set_flow_style()
             proposals.append(p)
         entry["proposals"] = proposals
@@ -295,13 +267,13 @@ def to_data(suggestions: Suggestions) -> CommentedMap:
         entry["id"] = candidate.id
         entry["title"] = candidate.title
         entry["intro"] = "TODO: a few sentences for a reader new to the area."
-        match = CommentedSeq(candidate.terms[:3])
+        match = CommentedSeq(candidate.phrases)
         match.fa.set_flow_style()
-        entry["match_title"] = match
+        entry["match"] = match
         entry["papers"] = CommentedSeq(candidate.members)
         candidates.append(entry)
         candidates.yaml_set_comment_before_after_key(
-            n, before=f"{len(candidate.members)} papers; distinctive terms: {', '.join(candidate.terms)}", indent=2
+            n, before=f"{len(candidate.members)} papers, {candidate.coherence}x the library's mean similarity", indent=2
         )
     data["candidate_themes"] = candidates
     leftover = CommentedSeq(suggestions.leftover)
@@ -310,19 +282,25 @@ def to_data(suggestions: Suggestions) -> CommentedMap:
     return data
 
 
-def render_yaml(suggestions: Suggestions) -> str:
-    header = HEADER.format(unsorted=len(suggestions.unsorted), total=suggestions.library_size)
+def render_yaml(suggestions: Suggestions, min_score: float = DEFAULT_MIN_SCORE) -> str:
+    from generator.curation.candidates import COHERENCE_RATIO
+
+    calibration = suggestions.calibration
+    header = HEADER.format(
+        unsorted=len(suggestions.unsorted), total=suggestions.library_size, positives=calibration.positives,
+        negatives=calibration.negatives, min_score=min_score, ratio=COHERENCE_RATIO, baseline=suggestions.baseline,
+    )
     return header + dump_yaml(to_data(suggestions))
 
 
 # --------------------------------------------------------------------------- --apply
 
 
-def apply_pins(papers: list[Paper] | tuple[Paper, ...], suggestions: Suggestions, min_score: float) -> tuple[dict[Path, str], list[str]]:
-    """New record texts for the pins to write, and a line per paper pinned."""
+def apply_pins(papers: list[Paper] | tuple[Paper, ...], suggestions: Suggestions, min_score: float) -> tuple[dict[Path, str], list[tuple[str, Proposal]]]:
+    """New record texts for the pins to write, and (key, proposal) per paper pinned."""
     by_key = {p.key: p for p in papers}
     files: dict[Path, str] = {}
-    done: list[str] = []
+    done: list[tuple[str, Proposal]] = []
     for item in suggestions.unsorted:
         if not item.proposals or item.proposals[0].score < min_score:
             continue
@@ -334,7 +312,7 @@ def apply_pins(papers: list[Paper] | tuple[Paper, ...], suggestions: Suggestions
         if new_text is None:
             continue
         files[paper.path] = new_text
-        done.append(f"{item.key}: themes += {best.theme} (score {best.score})")
+        done.append((item.key, best))
     return files, done
 
 
@@ -346,6 +324,7 @@ class SuggestReport:
     suggestions: Suggestions | None = None
     yaml: str = ""  # the proposals, as YAML a curator can paste
     pinned: tuple[str, ...] = ()  # a line per paper pinned
+    pins: tuple[tuple[str, str], ...] = ()  # (paper key, theme) per pin written
 
     def summary(self, apply: bool, min_score: float) -> str:
         result = self.suggestions
@@ -355,12 +334,12 @@ class SuggestReport:
             text += f"; pinned {len(self.pinned)} paper(s)"
             skipped = len(result.unsorted) - len(self.pinned)
             if skipped:
-                text += f", left {skipped} below --min-score {min_score} or without a proposal"
+                text += f", skipped {skipped} scoring below --min-score {min_score} or without a proposal"
         return text
 
 
-def suggest_library(content_dir: Path, *, top: int = 3, apply: bool = False, min_score: float = 0.0) -> SuggestReport:
-    """Propose themes for the unsorted papers of `content_dir`; with `apply`, pin the best ones."""
+def suggest_library(content_dir: Path, *, top: int = 3, apply: bool = False, min_score: float = DEFAULT_MIN_SCORE) -> SuggestReport:
+    """Propose themes for the unsorted papers of `content_dir`; with `apply`, pin the confident ones."""
     from generator.analysis.themes import assign_themes
     from generator.build import load_content
     from generator.writer import write_all_or_nothing
@@ -370,8 +349,11 @@ def suggest_library(content_dir: Path, *, top: int = 3, apply: bool = False, min
         return SuggestReport(problems=tuple(problems))
     assignments = assign_themes(content.papers, content.themes)
     result = suggest(content.papers, content.themes, assignments, top=max(1, top))
-    done: list[str] = []
+    done: list[tuple[str, Proposal]] = []
     if apply:
         files, done = apply_pins(content.papers, result, min_score)
         write_all_or_nothing(files)
-    return SuggestReport(suggestions=result, yaml=render_yaml(result), pinned=tuple(done))
+    lines = tuple(f"{key}: themes += {p.theme} (score {p.score}, because {', '.join(p.reasons) or 'no shared term'})" for key, p in done)
+    return SuggestReport(
+        suggestions=result, yaml=render_yaml(result, min_score), pinned=lines, pins=tuple((key, p.theme) for key, p in done)
+    )

@@ -13,6 +13,7 @@ from generator.model import Paper
 from generator.cli import main
 from generator.curation.suggest import Proposal, render_yaml, suggest, suggest_library
 from generator.library.edit import pin_record
+from generator.library.yamlio import dump_yaml
 from generator.analysis.themes import assign_themes, load_themes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +45,8 @@ PAPERS = {
     "crumb-study": ("A Study of Crumb", "Sourdough crumb depends on fermentation, yeast activity and flour hydration."),
     "redshift-notes": ("Notes on Redshift", "Spectra of distant galaxies show redshift; starlight stretches with distance."),
     "hive-one": ("Keeping Bees", "Beekeeping with hives, honey, queens and the colony's swarming season with honeybees."),
-    "hive-two": ("Honey Harvests", "Honey yields of beekeeping hives; honeybees, the queen and colony health."),
+    "hive-two": ("Honey Harvests", "Honey yields of beekeeping hives; honeybees, the queen bee and colony health."),
+    "hive-three": ("Queen Rearing", "Rearing a queen bee for beekeeping hives; colony health, honeybees and honey."),
     "lonely": ("Tax Law", "Corporate taxation and statutes."),
 }
 
@@ -74,13 +76,13 @@ def args(root: Path, apply: bool = False, top: int = 3, min_score: float = 0.0) 
 def test_unsorted_papers_get_the_closest_existing_themes(tmp_path):
     _content, result = compute(write_content(tmp_path))
     best = {item.key: item.proposals[0].theme for item in result.unsorted if item.proposals}
-    assert [item.key for item in result.unsorted] == ["crumb-study", "hive-one", "hive-two", "lonely", "redshift-notes"]
+    assert [item.key for item in result.unsorted] == ["crumb-study", "hive-one", "hive-three", "hive-two", "lonely", "redshift-notes"]
     assert best["crumb-study"] == "baking"
     assert best["redshift-notes"] == "astronomy"
     for item in result.unsorted:
-        scores = [p.score for p in item.proposals]
-        assert scores == sorted(scores, reverse=True)
-        assert all(0 < s <= 1 for s in scores)
+        cosines = [p.cosine for p in item.proposals]
+        assert cosines == sorted(cosines, reverse=True)
+        assert all(0 <= p.score <= 1 and 0 < p.cosine <= 1 for p in item.proposals)
         assert len(item.proposals) <= 3
 
 
@@ -98,10 +100,12 @@ def test_a_paper_is_never_offered_a_theme_it_keeps_out(tmp_path):
 
 def test_similar_unsorted_papers_become_a_candidate_theme(tmp_path):
     _content, result = compute(write_content(tmp_path))
-    hives = [c for c in result.candidates if c.members == ("hive-one", "hive-two")]
+    hives = [c for c in result.candidates if c.members == ("hive-one", "hive-three", "hive-two")]
     assert len(hives) == 1, result.candidates
     candidate = hives[0]
-    assert {"honey", "beekeeping"} & set(candidate.terms)
+    assert "queen bee" in candidate.phrases
+    assert all(len(phrase.split()) >= 2 for phrase in candidate.phrases)  # words alone decide nothing
+    assert candidate.coherence >= 4.0
     assert candidate.id not in {"baking", "astronomy", "music"}
     assert "lonely" in result.leftover
 
@@ -118,9 +122,17 @@ def test_output_is_yaml_a_curator_can_paste(tmp_path):
     _content, result = compute(write_content(tmp_path))
     data = YAML(typ="safe").load(render_yaml(result))
     assert [entry["key"] for entry in data["unsorted"]] == [item.key for item in result.unsorted]
-    assert set(data["unsorted"][0]["proposals"][0]) == {"theme", "score"}
+    assert set(data["unsorted"][0]["proposals"][0]) == {"theme", "score", "cosine", "because"}
     candidate = data["candidate_themes"][0]
-    assert set(candidate) == {"id", "title", "intro", "match_title", "papers"}  # keys themes.yml accepts
+    assert set(candidate) == {"id", "title", "intro", "match", "papers"}  # keys themes.yml accepts
+    themes = YAML(typ="safe").load(textwrap.dedent(THEMES))
+    themes["themes"].append(candidate)
+    pasted = dump_yaml(themes)
+    root = tmp_path / "pasted"
+    write_content(root, themes=pasted)
+    content, _result = compute(root)
+    placed = assign_themes(content.papers, content.themes)
+    assert {k for k, found in placed.items() if any(a.theme == candidate["id"] for a in found)} == set(candidate["papers"])
 
 
 def test_run_suggest_is_deterministic(tmp_path, capsys):
