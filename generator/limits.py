@@ -23,6 +23,9 @@ MAX_AUTHORS = 5_000  # the largest collaborations sign about 3,000
 MAX_NAME_CHARS = 200
 MAX_VENUE_CHARS = 600
 MAX_NOTES_CHARS = 100_000
+# A .bib value after `@string` macros and `#` are expanded: far above any
+# field above, so that chained macros (each doubling the last) stop here.
+MAX_BIB_VALUE_CHARS = 200_000
 
 # A UTF-16 surrogate written as a YAML escape ("\ud800"): no UTF-8 file can
 # hold one, so the build would crash writing it.
@@ -124,21 +127,30 @@ def _field_line(text: str, name: str) -> int | None:
     return None if match is None else _line_at(text, match.start())
 
 
-def paper_problems(paper: Paper, text: str, filename: str) -> list[Problem]:
-    """Sizes `check` refuses in a valid record: the same for every reader
-    (dump, .bib, enrichment), so that none can store what another refuses."""
+def size_problems(
+    title: str = "", abstract: str = "", authors: tuple[str, ...] | list[str] = (), venue: str | None = "", notes: str | None = ""
+) -> list[tuple[str, str]]:
+    """(field, message) for each size above the limits: what every reader
+    (dump, .bib, fetchers, enrichment) and `check` refuse alike."""
     found: list[tuple[str, str]] = []
     for name, value, limit in (
-        ("title", paper.title, MAX_TITLE_CHARS),
-        ("abstract", paper.abstract, MAX_ABSTRACT_CHARS),
-        ("venue", paper.venue or "", MAX_VENUE_CHARS),
-        ("notes", paper.notes or "", MAX_NOTES_CHARS),
+        ("title", title, MAX_TITLE_CHARS),
+        ("abstract", abstract, MAX_ABSTRACT_CHARS),
+        ("venue", venue or "", MAX_VENUE_CHARS),
+        ("notes", notes or "", MAX_NOTES_CHARS),
     ):
         if len(value) > limit:
             found.append((name, f"{name} is {len(value):,} characters; at most {limit:,} expected"))
-    if len(paper.authors) > MAX_AUTHORS:
-        found.append(("authors", f"{len(paper.authors):,} authors; at most {MAX_AUTHORS:,} expected"))
-    longest = max(paper.authors, key=len, default="")
+    if len(authors) > MAX_AUTHORS:
+        found.append(("authors", f"{len(authors):,} authors; at most {MAX_AUTHORS:,} expected"))
+    longest = max(authors, key=len, default="")
     if len(longest) > MAX_NAME_CHARS:
         found.append(("authors", f"an author name is {len(longest):,} characters; at most {MAX_NAME_CHARS} expected"))
+    return found
+
+
+def paper_problems(paper: Paper, text: str, filename: str) -> list[Problem]:
+    """Sizes `check` refuses in a valid record: the same for every reader
+    (dump, .bib, enrichment), so that none can store what another refuses."""
+    found = size_problems(paper.title, paper.abstract, paper.authors, paper.venue, paper.notes)
     return [Problem(filename, message, line=_field_line(text, name)) for name, message in found]
