@@ -228,3 +228,28 @@ def test_the_arxiv_cache_never_replays_another_endpoints_answer(tmp_path, serve)
     again = ArxivClient(api_url=second.url, delay=0, cache_dir=cache)
     assert again.lookup(query).entries[0].title == "From the second server"
     assert second.requests == 1 and again.cache_hits == 0
+
+
+# ------------------------------------------------------------------ theme regexes
+
+HOSTILE_REGEXES = ["(.*a){25}", "((a+))+$", r"((\w)+)+!", "(a|aa)+$", ".*a.*a.*a.*a.*a.*b"]
+
+
+def test_check_refuses_catastrophic_theme_regexes_naming_their_lines(tmp_path):
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    long_a = "a" * 5000
+    (content / "papers" / "hostile.yml").write_text(
+        f"key: hostile\ntitle: {TITLE}\nabstract: {long_a}\nadded: 2025-01-01\n", "utf-8")
+    rules = "".join(f"      - regex: '{rx}'\n" for rx in HOSTILE_REGEXES)
+    themes = content / "themes.yml"
+    themes.write_text("themes:\n  - id: data\n    title: Data\n    intro: Data.\n    match:\n" + rules + "      - curation\n", "utf-8")
+    before = themes.read_bytes()
+    started = time.monotonic()
+    from generator.curation.check import check_content
+
+    report = check_content(content)
+    assert time.monotonic() - started < 20
+    lines = {p.line for p in report.problems if p.file == str(themes) and "can take very long" in p.message}
+    assert lines == set(range(6, 6 + len(HOSTILE_REGEXES))), [str(p) for p in report.problems]
+    assert themes.read_bytes() == before
