@@ -253,3 +253,32 @@ def test_check_refuses_catastrophic_theme_regexes_naming_their_lines(tmp_path):
     lines = {p.line for p in report.problems if p.file == str(themes) and "can take very long" in p.message}
     assert lines == set(range(6, 6 + len(HOSTILE_REGEXES))), [str(p) for p in report.problems]
     assert themes.read_bytes() == before
+
+
+# ------------------------------------------------------------------ Markdown in notes
+
+
+@pytest.mark.parametrize("kind", ["deep-list", "deep-quote", "brackets", "intro"])
+def test_markdown_beyond_its_budget_is_a_check_problem_with_file_and_line(tmp_path, kind):
+    from generator.build import ContentError, build_site
+    from generator.curation.check import check_content
+
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    deep = "\n".join("  " * i + "- level" for i in range(150))
+    notes = {"deep-list": deep, "deep-quote": "> " * 400 + "quoted"}.get(kind, "[" * 15_000 + "(" * 15_000)
+    body = "" if kind == "intro" else "notes: |\n" + "".join(f"  {line}\n" for line in notes.splitlines())
+    record = content / "papers" / "hostile.yml"
+    record.write_text(RECORD + body, "utf-8")
+    themes = content / "themes.yml"
+    intro = ("    intro: |\n" + "".join(f"      {line}\n" for line in deep.splitlines())) if kind == "intro" else "    intro: Data.\n"
+    themes.write_text("themes:\n  - id: data\n    title: Data\n" + intro + "    match: [curation]\n", "utf-8")
+    started = time.monotonic()
+    report = check_content(content)
+    assert time.monotonic() - started < 20
+    where = (str(themes), 4) if kind == "intro" else (str(record), 5)
+    expected = "opening brackets; at most 1,000" if kind == "brackets" else "levels deep (lists, quotes or indents); at most 50"
+    assert [(p.file, p.line) for p in report.problems if expected in p.message] == [where], [str(p) for p in report.problems]
+    with pytest.raises(ContentError):
+        build_site(content, tmp_path / "docs")
+    assert not (tmp_path / "docs" / "papers").exists()

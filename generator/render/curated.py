@@ -18,6 +18,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
+from generator.limits import markdown_budget
 from generator.render.escape import CONTROL_RE, one_line
 from generator.render.urls import page_url, url_from
 
@@ -61,6 +62,8 @@ def curated_html(
     """
     if not text or not text.strip():
         return Markup("")
+    if markdown_budget(text):  # `check` names it; never hang or crash the build on it
+        return Markup(f"<p>{html.escape(one_line(CONTROL_RE.sub('', text)))}</p>")
     if links is None:
         links = []
 
@@ -98,6 +101,8 @@ def curated_text(text: str | None) -> str:
     """
     if not text or not text.strip():
         return ""
+    if markdown_budget(text):
+        return CONTROL_RE.sub("", text).strip()
     rendered = markdown.markdown(CONTROL_RE.sub("", text), extensions=["tables", "fenced_code", "sane_lists"])
     rendered = _BLOCK_END_RE.sub(lambda m: m.group(0) + "\n\n", rendered)
     return html.unescape(nh3.clean(rendered, tags=set())).strip()

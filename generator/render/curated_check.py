@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from generator.limits import markdown_budget
 from generator.model import Problem
 from generator.render.curated import curated_html
 from generator.render.fragments import broken_links
@@ -95,6 +96,12 @@ def curated_link_problems(papers, themes, themes_file: Path, outputs: dict, dirs
     themes_text = None
     for theme in themes:
         if not theme.intro:
+            continue
+        budget = markdown_budget(theme.intro)
+        if budget:
+            themes_text = _read(themes_file) if themes_text is None else themes_text
+            line = _line(themes_text, "intro", theme.line or 1) or theme.line
+            problems.append(Problem(str(themes_file), f"intro: {budget}", line, f"{theme.keypath}.intro"))
             continue
         src = theme_src(theme.id)
         broken = _broken(theme.intro, src, paths, dirs, outputs.get(src))
