@@ -282,3 +282,45 @@ def test_markdown_beyond_its_budget_is_a_check_problem_with_file_and_line(tmp_pa
     with pytest.raises(ContentError):
         build_site(content, tmp_path / "docs")
     assert not (tmp_path / "docs" / "papers").exists()
+
+
+# ------------------------------------------------------------------ smaller
+
+
+def test_bidi_controls_in_titles_never_reach_the_site(tmp_path):
+    import json
+
+    from generator.build import generate, load_content
+    from generator.render.escape import html_text, md_text
+
+    title = "Safe title \u202eraw desrever\u2066 isolate"
+    assert "\u202e" not in md_text(title) and "\u2066" not in html_text(title)
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    (content / "papers" / "hostile.yml").write_text(
+        f'key: hostile\ntitle: "{title}"\nabstract: Short.\nadded: 2025-01-01\ndoi: "javascript:alert(5)"\n', "utf-8")
+    loaded, problems = load_content(content)
+    outputs = generate(loaded)
+    page = outputs.files["papers/hostile.md"]
+    page = page.decode("utf-8") if isinstance(page, bytes) else page
+    assert "Safe title raw desrever isolate" in page and "\u202e" not in page
+    exported = json.loads(outputs.files["papers.json"])
+    csl = json.loads(outputs.files["csl/library.json"])
+    assert exported[0]["doi"] is None and "DOI" not in csl[0]
+    assert "javascript" not in json.dumps(exported) + json.dumps(csl)
+
+
+def test_suggest_apply_keeps_a_crlf_records_line_endings(tmp_path):
+    from generator.curation.suggest import PaperSuggestion, Proposal, Suggestions, apply_pins
+    from generator.library.records import load_library
+
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    record = content / "papers" / "hostile.yml"
+    record.write_bytes(RECORD.replace("\n", "\r\n").replace("abstract:", "# kept\r\nabstract:").encode("utf-8"))
+    (paper,) = load_library(content).papers
+    pick = Suggestions(1, (PaperSuggestion("hostile", TITLE, (Proposal("data", 0.9),)),), (), ())
+    files, done = apply_pins([paper], pick, 0.0)
+    text = files[record]
+    assert done and "data" in text and "# kept" in text
+    assert text.count("\r\n") == text.count("\n")  # every line ends in CRLF, none in a lone LF
