@@ -324,3 +324,25 @@ def test_suggest_apply_keeps_a_crlf_records_line_endings(tmp_path):
     text = files[record]
     assert done and "data" in text and "# kept" in text
     assert text.count("\r\n") == text.count("\n")  # every line ends in CRLF, none in a lone LF
+
+
+def test_a_twin_in_one_dump_whose_abstract_is_dropped_gets_a_note(tmp_path):
+    from generator.reading.dumps import read_dump
+    from generator.reading.merge import merge_readings
+
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    dump = tmp_path / "dump.txt"
+    first = "Sparse Mixtures of Experts at Scale"
+    twin = "SPARSE MIXTURES OF EXPERTS AT SCALE"
+    dump.write_text(
+        f"{first}\nWe study sparse mixtures of experts and how they scale with data.\n\n"
+        f"{twin}\nA different abstract for the upper-case twin, describing routing.\n",
+        "utf-8",
+    )
+    report = merge_readings(content, [read_dump(dump)], today="2025-01-01")
+    assert len(report.added) == 1, [str(p) for p in report.problems]
+    notes = [p for p in report.notes if "this one's, which differs, is not" in p.message]
+    assert [(p.file, p.line) for p in notes] == [(str(dump), 4)], [str(p) for p in report.notes]
+    (record,) = (content / "papers").iterdir()
+    assert "how they scale with data" in record.read_text("utf-8")

@@ -129,10 +129,25 @@ def _match_all(library: Library, candidates: list[Candidate], taken: set[str], r
         matcher.remember(candidate, key)
         is_new = key in plan.new
         (plan.new if is_new else plan.existing).setdefault(key, []).append(candidate)
+        if is_new:
+            _note_dropped_abstract(plan.new[key][0], candidate, report)
         if candidate.bibkey is not None and candidate.bibkey.lower() != key:
             where = "the same paper as another entry, imported" if is_new else "already in the library"
             report.notes.append(Problem(candidate.file, f"{candidate.bibkey}: {where} as {key!r} (cite it as that)", line=candidate.line))
     return plan
+
+
+def _note_dropped_abstract(first: Candidate, twin: Candidate, report: ImportReport) -> None:
+    """A second entry of one file for the same new paper (its title differing in
+    case or Unicode form) loses its abstract to the first's: say so."""
+    if twin is first or twin.file != first.file or not twin.abstract or twin.abstract == first.abstract:
+        return
+    report.notes.append(Problem(
+        twin.file,
+        f"{twin.title[:80]!r}: the same paper as line {first.line} ({first.title[:80]!r}); "
+        "that entry's abstract is kept and this one's, which differs, is not",
+        line=twin.line,
+    ))
 
 
 def _render_new(key: str, seen: list[Candidate], today: str) -> str:
