@@ -275,7 +275,8 @@ def prune_missing_paper_references(content: Path) -> int:
 
     themes.yml may pin shipped papers by key; a synthetic library has other
     keys, so those pins would (rightly) fail validation. Only strings equal to a
-    shipped paper's key and to no key of this library or theme id are removed.
+    shipped paper's key and to no key of this library or theme id are removed,
+    and `start_here:` steps whose `paper` is such a key.
     """
     path = content / "themes.yml"
     if not path.is_file():
@@ -305,7 +306,8 @@ def prune_missing_paper_references(content: Path) -> int:
                 walk(value)
         elif isinstance(node, list):
             for i in range(len(node) - 1, -1, -1):
-                if isinstance(node[i], str) and node[i] in stale:
+                item = node[i]
+                if (isinstance(item, str) and item in stale) or (isinstance(item, dict) and item.get("paper") in stale):  # a pin, a start_here step
                     del node[i]
                     removed += 1
                 else:

@@ -16,6 +16,7 @@ Layout of the generated docs folder:
     <content/pages/**>       hand-written pages, copied through (about, curating)
     bib/<key>.bib, bib/themes/<id>.bib, bib/library.bib
     csl/library.json, csl/themes/<id>.json
+    csv/themes/<id>.csv      a theme's comparison table, when it declares columns
     feeds/all.xml, feeds/themes/<id>.xml
     papers.json
 """
@@ -26,7 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.analysis import themes as themes_stage
+from generator.analysis.citations import citation_graph
 from generator.analysis.mentions import find_mentions
+from generator.analysis.themes.review import validate_review
 from generator.analysis.similarity import related_papers
 from generator.export.bibtex import bibtex_for
 from generator.export.csl import csl_json
@@ -38,6 +41,7 @@ from generator.render import pages
 from generator.render.chart import bar_chart
 from generator.render.curated_check import curated_link_problems
 from generator.render.site import SiteData
+from generator.render.tables import comparison_csv, comparison_rows, theme_csv_path
 from generator.render.urls import (
     ALL_FEED,
     HOME_SRC,
@@ -90,6 +94,7 @@ def load_content(root: Path) -> tuple[Content, list[Problem]]:
     themes, found = themes_stage.load_themes(root / "themes.yml")
     problems.extend(found)
     problems.extend(themes_stage.validate_against_library(themes, library.papers, root / "themes.yml"))
+    problems.extend(validate_review(themes, library.papers, root / "themes.yml"))  # columns, facts, start_here
     home_intro, hand_written = _read_pages(root / PAGES_DIR)
     return Content(root, library.papers, themes, home_intro, hand_written), problems
 
@@ -126,6 +131,7 @@ def generate(content: Content, settings: Settings = Settings()) -> OutputSet:
         bibtex=bibtex,
         settings=settings,
         home_intro=content.home_intro,
+        citations=citation_graph(papers),
     )
     outputs = OutputSet()
     try:
@@ -148,7 +154,7 @@ def _pages(outputs: OutputSet, site: SiteData) -> None:
         outputs.add(theme_src(theme.id), pages.render_theme(site, theme))
     outputs.add(PAPERS_INDEX_SRC, pages.render_papers_index(site))
     for paper in site.papers:
-        outputs.add(paper_src(paper.key), pages.render_paper(site, paper))
+        outputs.add(paper_src(paper.slug), pages.render_paper(site, paper))
     outputs.add(UNSORTED_SRC, pages.render_unsorted(site))
     outputs.add(TAGS_SRC, pages.render_tags(site))
 
@@ -166,7 +172,7 @@ def _exports(outputs: OutputSet, site: SiteData) -> None:
     dirs = settings.use_directory_urls
 
     def link(paper: Paper) -> str:
-        return page_url(paper_src(paper.key), dirs)
+        return page_url(paper_src(paper.slug), dirs)
 
     def feed(papers: list[Paper], path: str, title: str) -> str:
         return atom_feed(
@@ -180,7 +186,7 @@ def _exports(outputs: OutputSet, site: SiteData) -> None:
         )
 
     for paper in site.papers:
-        outputs.add(bib_path(paper.key), site.bibtex[paper.key])
+        outputs.add(bib_path(paper.slug), site.bibtex[paper.key])
     outputs.add(LIBRARY_BIB, _joined_bibtex(site, site.papers))
     outputs.add(LIBRARY_CSL, csl_json(site.papers))
     outputs.add(ALL_FEED, feed(list(site.papers), ALL_FEED, f"{settings.site_name}: all papers"))
@@ -189,6 +195,8 @@ def _exports(outputs: OutputSet, site: SiteData) -> None:
         outputs.add(theme_bib_path(theme.id), _joined_bibtex(site, members))
         outputs.add(theme_csl_path(theme.id), csl_json(members))
         outputs.add(theme_feed_path(theme.id), feed(members, theme_feed_path(theme.id), f"{settings.site_name}: {theme.title}"))
+        if theme.columns and (rows := comparison_rows(theme, site.members(theme.id))):
+            outputs.add(theme_csv_path(theme.id), comparison_csv(theme, rows, lambda key: page_url(paper_src(key), dirs)))
 
 
 def _feed_id(site_url: str, path: str) -> str:

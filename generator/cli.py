@@ -12,7 +12,7 @@ DEFAULT_DOCS = Path("generated")
 
 def _print_problems(problems) -> None:
     for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
+        print(f"{problem.severity}: {problem}", file=sys.stderr)
 
 
 # Below this many papers an import is instant: no progress bar.
@@ -139,8 +139,9 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths]
-    bib_files = [p for p in paths if p.suffix.lower() == ".bib"]
-    text_dumps = [p for p in paths if p.suffix.lower() != ".bib"]
+    references = (".bib", ".json", ".ris")  # reference-manager exports; other text is a dump or a page of links
+    bib_files = [p for p in paths if p.suffix.lower() in references]
+    text_dumps = [p for p in paths if p.suffix.lower() not in references]
     link_texts = _link_texts(text_dumps)
     text_dumps = [p for p in text_dumps if p not in link_texts]
     status = 0
@@ -176,8 +177,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     report = check_content(args.content)
     for note in stub_notes(args.content):
         print(f"note: {note}")
+    _print_problems(report.problems + report.warnings)  # warnings do not fail the check
     if not report.ok:
-        _print_problems(report.problems)
         print(report.summary(), file=sys.stderr)
         return 1
     print(report.summary())
@@ -225,7 +226,10 @@ class _TerminalProgress:
 def cmd_enrich(args: argparse.Namespace) -> int:
     from generator.curation.enrich import EnrichOptions, check_options, enrich_library
 
-    options = EnrichOptions(api_url=args.api_url, delay=args.delay, cache_dir=args.cache, limit=args.limit, only=tuple(args.only or ()))
+    options = EnrichOptions(
+        api_url=args.api_url, delay=args.delay, cache_dir=args.cache, limit=args.limit, only=tuple(args.only or ()),
+        source=args.source, openalex_api=args.openalex_api, s2_api=args.s2_api, mailto=args.mailto,
+    )
     wrong = check_options(args.content, options)
     if wrong is not None:
         message, status = wrong
@@ -292,8 +296,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--api-url", default="https://export.arxiv.org/api/query", help="arXiv API endpoint")
     p.add_argument("--limit", type=int, help="look up at most N papers")
     p.add_argument("--only", action="append", metavar="KEY", help="look up only this paper (repeatable)")
-    p.add_argument("--delay", type=float, default=3.0, help="seconds between requests (arXiv asks for 3)")
-    p.add_argument("--cache", type=Path, help="folder for cached responses (default: <content>/.cache/arxiv)")
+    p.add_argument("--delay", type=float, help="seconds between requests (default: the source's rule; arXiv asks for 3)")
+    p.add_argument("--cache", type=Path, help="folder for cached responses (default: <content>/.cache/arxiv or .cache/http)")
+    p.add_argument("--source", choices=("arxiv", "openalex", "semanticscholar"), default="arxiv",
+                   help="where to look papers up (default: arxiv); a scholarly graph fills venues, references and counts")
+    p.add_argument("--openalex-api", default="https://api.openalex.org", help="OpenAlex API base URL")
+    p.add_argument("--s2-api", default="https://api.semanticscholar.org/graph/v1", help="Semantic Scholar Graph API base URL")
+    p.add_argument("--mailto", help="contact address sent to OpenAlex (default: extra.contact_email in mkdocs.yml)")
     p.set_defaults(func=cmd_enrich)
     return top
 

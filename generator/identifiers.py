@@ -133,3 +133,18 @@ def parse_ref(text: str | None) -> Ref | None:
     if ACL_ID_RE.fullmatch(raw):
         return Ref("acl", raw)
     return None
+
+
+def external_id(text: str | None) -> str | None:
+    """One canonical id for an arXiv id or a DOI in any spelling `parse_ref` reads, else None.
+
+    `arXiv:2106.09685v2`, `https://arxiv.org/abs/2106.09685`, its Hugging Face
+    page and the arXiv DOI `10.48550/arXiv.2106.09685` are all
+    `arxiv:2106.09685`; a DOI, with or without its doi.org prefix, is `doi:`
+    and the DOI in lower case (DOIs ignore case). A record's `references:` and
+    a paper's own ids are compared in this form.
+    """
+    ref = parse_ref(text)
+    if ref is None or ref.kind not in ("arxiv", "doi"):
+        return None
+    return f"arxiv:{ref.value}" if ref.kind == "arxiv" else f"doi:{ref.value.lower()}"

@@ -17,6 +17,7 @@ the built site. Off (the local preview), curators see everything.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,16 @@ class Settings:
     excerpt_chars: int = 200
     feed_limit: int = 50
     public: bool = False  # the readers' view: curator internals hidden
+    repo_url: str = ""  # the site's repository (mkdocs.yml `repo_url`)
+
+    @property
+    def suggest_url(self) -> str | None:
+        """The "Suggest a paper" issue form (.github/ISSUE_TEMPLATE/suggest-paper.yml), on GitHub only."""
+        m = _GITHUB_REPO_RE.match(self.repo_url)
+        return f"https://github.com/{m.group(1)}/issues/new?template=suggest-paper.yml" if m else None
+
+
+_GITHUB_REPO_RE = re.compile(r"^https://github\.com/([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+?)(?:\.git)?/?$")
 
 
 # Pages for curators only, left out of the public site (docs paths).
@@ -67,17 +78,22 @@ def read_mkdocs_settings(config_file: Path) -> Settings:
         return Settings()
     if not isinstance(data, dict):
         return Settings()
-    return settings_from(data.get("site_url"), data.get("use_directory_urls", True), data.get("site_name"), data.get("extra"))
+    return settings_from(
+        data.get("site_url"), data.get("use_directory_urls", True), data.get("site_name"), data.get("extra"), data.get("repo_url")
+    )
 
 
-def settings_from(site_url: object, use_directory_urls: object = True, site_name: object = None, extra: object = None) -> Settings:
+def settings_from(
+    site_url: object, use_directory_urls: object = True, site_name: object = None, extra: object = None, repo_url: object = None
+) -> Settings:
     """Settings from configuration values as MkDocs holds them (the hook passes its validated config)."""
     url = str(site_url).strip() if isinstance(site_url, str) and site_url.strip() else ""
     if url and not url.endswith("/"):
         url += "/"
     name = str(site_name).strip() if isinstance(site_name, str) and site_name.strip() else Settings.site_name
+    repo = repo_url.strip() if isinstance(repo_url, str) else ""
     return Settings(
-        site_url=url, site_name=name, use_directory_urls=use_directory_urls is not False, public=is_public(extra)
+        site_url=url, site_name=name, use_directory_urls=use_directory_urls is not False, public=is_public(extra), repo_url=repo
     )
 
 

@@ -90,6 +90,11 @@ def _macro_symbol(name: str) -> str | None:
     return None
 
 
+def latex_symbol(name: str) -> str | None:
+    """The Unicode symbol a bare LaTeX macro prints (`textendash` -> –), or None."""
+    return _macro_symbol(name)
+
+
 @lru_cache(maxsize=None)
 def _accent(mark: str, letter: str) -> str | None:
     """One precomposed NFC character for an accent command, or None.

@@ -370,6 +370,43 @@ def test_papers_table_filter_from_a_theme_page(browse, shipped_site):
     browse.assert_clean()
 
 
+def test_comparison_table_sorts_and_the_citation_picture_links(chromium, tmp_path):
+    """A theme's table sorts by a heading (numbers as numbers, empty cells last), both ways.
+
+    The site fixture (tests/fixtures/site/content) declares columns and facts
+    and its papers cite each other; it is built and served for this test alone.
+    """
+    from fixtures.site.sitetools import SITE_CONTENT, build_site
+
+    with serve(build_site(tmp_path, SITE_CONTENT)) as base:
+        session = Browse(chromium, frozenset({urlsplit(base).netloc}))
+        try:
+            page = session.visit(session.page(), urljoin(base, "themes/optimizers-memory/"))
+            table = page.locator("table[data-rl-sortable]")
+
+            def column(index: int) -> list[str]:
+                return table.locator(f"tbody tr td:nth-child({index + 1})").evaluate_all("cells => cells.map(c => c.textContent)")
+
+            year = table.locator("thead th").nth(1)
+            year.get_by_role("button").click()
+            assert column(1) == ["2019", "2021", "2024"] and year.get_attribute("aria-sort") == "ascending"
+            year.get_by_role("button").click()
+            assert column(1) == ["2024", "2021", "2019"] and year.get_attribute("aria-sort") == "descending"
+            assert table.locator("thead th[aria-sort]").count() == 1
+            saving = table.locator("thead th").nth(3)  # only GaLore has the fact: empty cells stay last both ways
+            for _ in range(2):
+                saving.get_by_role("button").click()
+                assert column(3) == ["65.5", "", ""]
+            # A paper of the citation picture is a link to its page.
+            page.locator("svg.rl-citegraph__svg a").first.click()
+            page.wait_for_url(re.compile(r"/papers/[^/]+/$"))
+            session.settle(page)
+            assert "Cited by in this list" in article(page)
+            session.assert_clean()
+        finally:
+            session.close()
+
+
 def _shipped_pages(site: Site) -> dict[str, str]:
     theme = next(t for p in site.papers for t in p["themes"])
     paper = "galore" if "galore" in site.by_key else site.papers[0]["key"]
@@ -389,7 +426,7 @@ def test_screenshots_and_phone_layout(browse, shipped_site, hostile_site):
         assert_fits_phone(phone)
 
     # The other pages of the navigation, the paper with the longest title, the
-    # largest theme, and the hostile site's pages.
+    # largest theme, and the hostile site's pages (whose theme has a reading path, pictures and a table).
     members = Counter(t for p in site.papers for t in p["themes"])
     longest = max(site.papers, key=lambda p: len(p["title"]))["page"]
     extra = ["themes/", "unsorted/", "tags/", "about/", "curating/", longest, f"themes/{members.most_common(1)[0][0]}/"]

@@ -94,3 +94,32 @@ def test_build_without_mkdocs_uses_the_env_site_url(tmp_path, monkeypatch):
     assert "https://deploy.example.org/list/papers/" in feed
     assert "<id>https://deploy.example.org/list/feeds/all.xml</id>" in feed
     assert json.loads((tmp_path / "out" / "papers.json").read_text("utf-8"))[0]["page"].startswith("papers/")
+
+
+@pytest.mark.parametrize(
+    ("repo_url", "expected"),
+    [
+        ("https://github.com/lab/reading-list", "https://github.com/lab/reading-list/issues/new?template=suggest-paper.yml"),
+        ("https://github.com/lab/reading-list.git/", "https://github.com/lab/reading-list/issues/new?template=suggest-paper.yml"),
+        ("https://gitlab.com/lab/reading-list", None),  # the issue form is GitHub's
+        ("https://github.com/lab", None),
+        ("javascript:alert(1)//github.com/a/b", None),
+        (None, None),
+    ],
+)
+def test_suggest_a_paper_links_to_the_issue_form_of_a_github_repository(repo_url, expected):
+    assert settings_from("", True, None, None, repo_url).suggest_url == expected
+
+
+def test_the_home_page_offers_suggest_a_paper_only_with_a_repository(tmp_path):
+    from generator.build import generate, load_content
+
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    (content / "themes.yml").write_text("themes: []\n", "utf-8")
+    loaded, problems = load_content(content)
+    assert not problems
+    with_repo = generate(loaded, settings_from("", True, None, None, "https://github.com/lab/list")).files["index.md"]
+    without = generate(loaded, settings_from("", True, None, None, None)).files["index.md"]
+    assert b"[Suggest a paper](https://github.com/lab/list/issues/new?template=suggest-paper.yml)" in with_repo
+    assert b"Suggest a paper" not in without

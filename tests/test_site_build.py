@@ -144,13 +144,27 @@ def test_paper_page(site, html_pages):
     assert [e.attrs["href"] for e in feeds] == ["../../feeds/all.xml"]
 
 
+def hrefs_of(page) -> dict[str, str | None]:
+    """Each link's target and its download name."""
+    return {e.attrs.get("href"): e.attrs.get("download") for e in page.find("a")}
+
+
 def test_theme_page(site, html_pages):
     page = html_pages[site / "themes" / "optimizers-memory" / "index.html"]
     assert page.title == f"Optimizers &amp; memory - {SITE_NAME}".replace("&amp;", "&")
     text = page.article
     # Key papers first, then by title; each with an excerpt and its reason.
-    order = [text.index(t) for t in ("GaLore: Memory-Efficient", "LoRA: Low-Rank", "ZeRO: Memory")]
+    listing = text[text.index("Comparison"):]
+    listing = listing[listing.index("Papers"):]  # after the reading path, the pictures and the table
+    order = [listing.index(t) for t in ("GaLore: Memory-Efficient", "LoRA: Low-Rank", "ZeRO: Memory")]
     assert order == sorted(order)
+    # The reading path comes first, in the curator's order, each step with its reason.
+    path = text[text.index("Start here") : text.index("Timeline")]
+    assert path.index("LoRA: Low-Rank") < path.index("GaLore: Memory-Efficient") and "read it second." in path
+    sortable = [e for e in page.find("table") if "data-rl-sortable" in e.attrs]
+    assert sortable and [e for e in page.find("script") if (e.attrs.get("src") or "").endswith("table-sort.js")]
+    assert hrefs_of(page)["../../csv/themes/optimizers-memory.csv"] == "optimizers-memory.csv"
+    assert (site / "csv" / "themes" / "optimizers-memory.csv").read_text("utf-8").startswith("key,title,year,Method,")
     assert "In this theme because the abstract mentions 'optimizer states'." in text
     assert "How optimizers work and how to fit their state in memory" in text
     assert "bad link" in text and not [e for e in page.find("a") if (e.attrs.get("href") or "").startswith("javascript")]

@@ -14,7 +14,12 @@ Tokens and terms
     "sphinx-x", "fp8", "4-bit"). Tokens are lower-cased; pure numbers,
     one-letter tokens, sizes ("7B", "100K", "2x"), English stop words and a short list of words that
     every abstract in an LLM reading list uses ("model", "llms", "propose",
-    "results", ...) are dropped. A bigram is two kept tokens that stand next
+    "results", "need", "simple", ...) are dropped, and so are the library's
+    own stop words: terms in more than a fifth of its papers ("training",
+    "data" in a list about training), found from its document frequencies,
+    so that no link rests on them. A coined name with a hyphen also counts
+    as its parts ("ZeRO-Offload" is "zero-offload" and "zero"), so variants
+    of one work share its name. A bigram is two kept tokens that stand next
     to each other in the text with only white space between them, so bigrams
     never span punctuation or a dropped word ("low-rank projection",
     "optimizer states", never "states techniques").
@@ -58,6 +63,8 @@ import numpy as np
 from scipy import sparse
 
 from generator.model import Paper
+from generator.analysis.ranking import merge_best as _merge
+from generator.analysis.ranking import top_k as _top_k
 from generator.analysis.stopwords import ENGLISH_STOP_WORDS
 
 TITLE_WEIGHT = 0.5  # weight of the title's vector next to the abstract's (both unit length)
@@ -85,8 +92,15 @@ RESEARCH_STOP_WORDS = frozenset(
     finding paradigm framework frameworks outperforms outperform outperforming
     address addresses challenge challenges problem problems issue issues
     abstract release released open-source publicly
+    need needs simple complex different provide provides potential better like
+    current critical remains enables enable offer offers reveal reveals
+    reduce reduces reduced reducing high higher low lower
     """.split()
 )
+# A term in more than this share of the library's papers is one of the
+# library's own stop words ("training", "data", "scaling" in a list about
+# training LLMs): it says nothing about what links two of them.
+COMMON_SHARE = 0.2
 STOP_WORDS = ENGLISH_STOP_WORDS | RESEARCH_STOP_WORDS
 
 # A word (letters and digits with inner hyphens: "low-rank", "sphinx-x", "fp8"),
@@ -198,6 +212,11 @@ class _Tokenizer:
                 sentence_start = False
                 form = plain if weak else raw
                 out.append(token)
+                if "-" in token and raw != raw.lower() and _plain_case(raw) == raw:  # a coined name: "ZeRO-Offload" is also "ZeRO"
+                    for part, part_raw in zip(token.split("-"), raw.split("-")):
+                        if part not in STOP_WORDS and len(part) > 1 and _HAS_LETTER_RE.search(part):
+                            out.append(part)
+                            self._note(spelling, part, part_raw if not weak else _plain_case(part_raw), weak, title)
                 if weak or form != token:  # most words are neither: nothing to note
                     self._note(spelling, token, form, weak, title)
                 if prev is not None:
@@ -245,6 +264,7 @@ def _vectorise(papers: Sequence[Paper]) -> tuple[sparse.csr_matrix, list[str], _
         spellings.papers.append(spelling)
         titles.append(features(paper.title, spelling, title=True))
         abstracts.append(features(paper.abstract, spelling))
+    titles, abstracts = drop_common(titles, abstracts)
     counts, df, names = _count(titles, abstracts)
     if not names:  # no paper has a single usable word
         return sparse.csr_matrix((len(papers), 0)), [], spellings
@@ -255,6 +275,20 @@ def _vectorise(papers: Sequence[Paper]) -> tuple[sparse.csr_matrix, list[str], _
     _normalise(matrix)
     matrix.sort_indices()
     return matrix, names, spellings
+
+
+def drop_common(titles: list[list[str]], abstracts: list[list[str]]) -> tuple[list[list[str]], list[list[str]]]:
+    """The features without the library's own stop words: those in more than
+    COMMON_SHARE of its papers (counted only in libraries of 20 papers or more)."""
+    n = len(titles)
+    if n < 20:
+        return titles, abstracts
+    df = Counter(chain.from_iterable(set(t) | set(a) for t, a in zip(titles, abstracts)))
+    common = {term for term, count in df.items() if count > COMMON_SHARE * n}
+    if not common:
+        return titles, abstracts
+    keep = lambda doc: [f for f in doc if f not in common and not (" " in f and common.issuperset(f.split(" ")))]  # noqa: E731
+    return [keep(t) for t in titles], [keep(a) for a in abstracts]
 
 
 def _count(titles: list[list[str]], abstracts: list[list[str]]) -> tuple[sparse.csr_matrix, np.ndarray, list[str]]:
@@ -310,34 +344,6 @@ def _normalise(matrix: sparse.csr_matrix) -> None:
     norms = np.sqrt(squares @ np.ones(matrix.shape[1]))
     norms[norms == 0.0] = 1.0
     matrix.data /= np.repeat(norms, np.diff(matrix.indptr))
-
-
-def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k best columns of each row (all of them if fewer) and their scores: score desc, then column asc."""
-    rows, n = scores.shape
-    if k >= n:
-        candidates = np.broadcast_to(np.arange(n), (rows, n))
-    else:
-        candidates = np.argpartition(scores, n - k, axis=1)[:, n - k :]
-    values = np.take_along_axis(scores, candidates, axis=1)
-    best = np.take_along_axis(candidates, np.lexsort((candidates, -values), axis=1), axis=1)
-    if k < n:
-        # argpartition picks arbitrarily among scores tied with the k-th best:
-        # settle those rows by column, looking at every tied column
-        kth = np.take_along_axis(scores, best[:, -1:], axis=1)
-        for r in np.flatnonzero((scores >= kth).sum(axis=1) > k):
-            pool = np.flatnonzero(scores[r] >= kth[r, 0])
-            best[r] = pool[np.lexsort((pool, -scores[r, pool]))][:k]
-    return best, np.take_along_axis(scores, best, axis=1)
-
-
-def _merge(
-    ids: np.ndarray, scores: np.ndarray, more_ids: np.ndarray, more_scores: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The k best of two candidate lists per row: score desc, then id asc."""
-    ids, scores = np.hstack((ids, more_ids)), np.hstack((scores, more_scores))
-    order = np.lexsort((ids, -scores), axis=1)[:, :k]
-    return np.take_along_axis(ids, order, axis=1), np.take_along_axis(scores, order, axis=1)
 
 
 def _nearest(matrix: sparse.csr_matrix, k: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:

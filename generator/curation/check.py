@@ -17,6 +17,7 @@ from generator.model import Problem
 class CheckReport:
     content: Path
     problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...] = ()  # worth a look, but the content is usable (papers in too many themes)
 
     @property
     def ok(self) -> bool:
@@ -25,11 +26,12 @@ class CheckReport:
     def summary(self) -> str:
         if self.problems:
             return f"check: {len(self.problems)} problem(s)"
-        return f"check: {self.content} is valid"
+        return f"check: {self.content} is valid" + (f"; {len(self.warnings)} warning(s)" if self.warnings else "")
 
 
 def check_content(content: Path) -> CheckReport:
     """Load the whole content folder as the build would and collect every problem."""
+    from generator.analysis.themes import crowded_papers
     from generator.build import ContentError, generate, link_problems, load_content
     from generator.settings import read_mkdocs_settings
 
@@ -43,4 +45,5 @@ def check_content(content: Path) -> CheckReport:
             problems = list(err.problems)
         else:
             problems = link_problems(loaded, outputs, settings)
-    return CheckReport(content, tuple(problems))
+    warnings = crowded_papers(loaded.papers, loaded.themes, content / "themes.yml")
+    return CheckReport(content, tuple(problems), tuple(warnings))

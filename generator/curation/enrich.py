@@ -1,5 +1,9 @@
 """Enrich stage: fill authors, year and arXiv ids from the arXiv API.
 
+(`--source openalex` or `--source semanticscholar` fills venues, references,
+citation counts and code links from a scholarly graph instead: see
+`generator.curation.graph_enrich`.)
+
 `python -m generator enrich` looks every incomplete paper up on arXiv by its
 exact title (or by its arXiv id when the curator already wrote one) and, on a
 confident match, fills only the fields the record does not have yet:
@@ -22,11 +26,14 @@ import difflib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
+from generator.curation import graph_enrich as graph
+from generator.fetch import openalex, semanticscholar
 from generator.identifiers import arxiv_id
 from generator.fetch.arxiv import DEFAULT_API_URL, ArxivClient, ArxivEntry, ArxivFeed, FeedError, FetchError, id_query, title_query
 from generator.library.edit import fill_missing
@@ -209,16 +216,23 @@ class EnrichOptions:
     """What `enrich` is asked to do (the command's options, typed)."""
 
     api_url: str = DEFAULT_API_URL
-    delay: float = 3.0
-    cache_dir: Path | None = None  # default: <content>/.cache/arxiv
+    delay: float | None = None  # default: the source's own rule (arXiv asks for 3 s)
+    cache_dir: Path | None = None  # default: <content>/.cache/arxiv, or .cache/http for a graph
     limit: int | None = None
     only: tuple[str, ...] = ()
+    source: str = "arxiv"  # or "openalex", "semanticscholar"
+    openalex_api: str = openalex.DEFAULT_API_URL
+    s2_api: str = semanticscholar.DEFAULT_API_URL
+    mailto: str | None = None  # OpenAlex's contact parameter; default: mkdocs.yml extra.contact_email
+    today: str | None = None  # ISO date a citation count is read on (tests); default: today
 
 
 def check_options(content: Path, options: EnrichOptions) -> tuple[str, int] | None:
     """What is wrong with the options before any lookup: (message, exit status), or None."""
     if options.delay is not None and options.delay < 0:
         return "--delay must be zero or more seconds", 2
+    if options.source not in ("arxiv",) + graph.SOURCES:
+        return f"--source must be one of arxiv, {', '.join(graph.SOURCES)}", 2
     if options.limit is not None and options.limit < 0:
         return "--limit must be zero or more", 2
     if not (content / "papers").is_dir():
@@ -242,7 +256,7 @@ def _todo(content: Path, options: EnrichOptions, report: EnrichReport) -> list[P
         return []
     todo = []
     for paper in papers:
-        if is_complete(paper):
+        if options.source == "arxiv" and is_complete(paper):
             report.skipped += 1
         else:
             todo.append(paper)
@@ -301,9 +315,11 @@ def enrich_library(
     todo = _todo(content, options, report)
     if report.problems:
         return report
+    if options.source != "arxiv":
+        return _enrich_graph(content, options, todo, report, log, progress)
     if client is None:
         cache_dir = options.cache_dir if options.cache_dir is not None else content / CACHE_DIR
-        client = ArxivClient(api_url=options.api_url, delay=options.delay, cache_dir=cache_dir)
+        client = ArxivClient(api_url=options.api_url, delay=3.0 if options.delay is None else options.delay, cache_dir=cache_dir)
     say = log or (lambda message: None)
     pending: dict[Path, tuple[str, bytes]] = {}  # one transaction for the whole run
     try:
@@ -313,6 +329,25 @@ def enrich_library(
         report.interrupted = True
     finally:
         save_matches(pending, report, say)
+        report.requests = client.requests
+        report.cache_hits = client.cache_hits
+    return report
+
+
+def _enrich_graph(content: Path, options: EnrichOptions, todo: list[Paper], report: EnrichReport, log, progress) -> EnrichReport:
+    """The same run against OpenAlex or Semantic Scholar (see `graph_enrich`)."""
+    client = graph.make_client(content, options.source, options.delay, options.cache_dir)
+    api = options.openalex_api if options.source == "openalex" else options.s2_api
+    mailto = options.mailto or graph.mailto_from_mkdocs(content.parent, Path.cwd())
+    lookup = graph.GraphLookup(options.source, api, mailto if options.source == "openalex" else None)
+    today = options.today or date.today().isoformat()
+    say = log or (lambda message: None)
+    try:
+        for paper in (progress or (lambda items, label: items))(todo, graph.LABELS[options.source]):
+            say(graph.enrich_one(paper, lookup, client, report, today))
+    except KeyboardInterrupt:
+        report.interrupted = True
+    finally:
         report.requests = client.requests
         report.cache_hits = client.cache_hits
     return report

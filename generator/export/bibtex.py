@@ -30,9 +30,10 @@ from bibtexparser.middlewares.parsestack import default_unparse_stack
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 
-from generator.export.latex_chars import encode_char as _encode_char
+from generator.export.latex_chars import accented_letter, encode_char as _encode_char
 from generator.export.names import bibtex_name, parse_name
 from generator.identifiers import DOI_PREFIX_RE, is_arxiv_id, web_url
+from generator.library.keys import BIBKEY_RE
 from generator.model import Paper
 
 # Characters LaTeX or BibTeX would read as syntax, spelled so that both read
@@ -70,7 +71,6 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 # Citation keys that BibTeX, LaTeX's \cite and file systems all accept.
-_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+/-]*$")
 
 # A word, for title-case protection: letters and digits, any script.
 _WORD_RE = re.compile(r"[^\W_]+")
@@ -152,7 +152,9 @@ def needs_case_protection(word: str, *, followed_by_space: bool = True) -> bool:
 
 # Everything `_encode` must look at (one character class, non-ASCII included:
 # twice as fast as an alternation); other characters are copied as they are.
-_SPECIAL_RE = re.compile(r"[{}\\%&$#_~^<>|\x80-\U0010ffff]")
+# A letter with combining marks NFC cannot compose (`c` + U+0306) is one token, so
+# it becomes `{\\u{c}}` rather than a bare mark pdflatex cannot print.
+_SPECIAL_RE = re.compile(r"[A-Za-z][\u0300-\u036f]+|[{}\\%&$#_~^<>|\x80-\U0010ffff]")
 
 
 def _encode(text: str, protect: list[tuple[int, int]] = ()) -> str:
@@ -186,6 +188,8 @@ def _encode_range(text: str, start: int, end: int, paired: set[int], out: list[s
                 out.append(_LONE_OPEN if char == "{" else _LONE_CLOSE)
         elif char in _ASCII_SPECIALS:
             out.append(_ASCII_SPECIALS[char])
+        elif len(char) > 1:
+            out.append(accented_letter(char[0], char[1:]) or char[0] + "".join(map(_encode_char, char[1:])))
         else:
             out.append(_encode_char(char))
         pos = match.end()
@@ -303,7 +307,7 @@ def entry_type(paper: Paper, kind: str | None) -> str:
 
 
 def _check_key(key: str) -> None:
-    if not _KEY_RE.match(key):
+    if not BIBKEY_RE.match(key):  # the same rule the import keeps keys by
         raise ValueError(f"paper key {key!r} cannot be a BibTeX citation key")
 
 

@@ -83,7 +83,11 @@ def encode_char(char: str) -> str:
 def _stacked_accents(char: str) -> str | None:
     """`ệ` -> `{\\d{\\^{e}}}`; None unless every mark has a macro."""
     parts = unicodedata.normalize("NFD", char)
-    base, marks = parts[0], parts[1:]
+    return accented_letter(parts[0], parts[1:])
+
+
+def accented_letter(base: str, marks: str) -> str | None:
+    """An ASCII letter under combining marks as nested accent macros; None unless each has one."""
     if not (marks and base.isascii() and base.isalpha()) or any(m not in _ACCENTS for m in marks):
         return None
     latex = base

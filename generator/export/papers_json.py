@@ -11,6 +11,7 @@ import json
 
 from generator.identifiers import DOI_PREFIX_RE, is_doi, web_url
 from generator.render.site import SiteData
+from generator.render.tables import typed_facts
 from generator.render.urls import bib_path, page_url, paper_src
 
 
@@ -45,10 +46,16 @@ def papers_json(site: SiteData) -> str:
                 "related": [r.key for r in site.related_to(paper.key)],
                 "mentions": site.mentioned(paper.key),
                 "mentioned_by": site.mentioned_by(paper.key),
+                "references": list(paper.references),
+                "cites": list(site.citations.cites_of(paper.key)),
+                "cited_by": list(site.citations.cited_by_of(paper.key)),
+                "cited_by_count": paper.cited_by_count,
+                "cited_by_count_date": paper.cited_by_count_date,
+                "facts": typed_facts(paper, site.themes),
                 "sources": [{"file": s.file, "date": s.date} for s in paper.sources],
                 "notes": paper.notes,
-                "page": page_url(paper_src(paper.key), dirs),
-                "bib": bib_path(paper.key),
+                "page": page_url(paper_src(paper.slug), dirs),
+                "bib": bib_path(paper.slug),
             }
         )
     return json.dumps(items, ensure_ascii=False, indent=1) + "\n"

@@ -17,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
+from generator.library.keys import is_usable_key
 from generator.library.yamlio import dump_yaml, load_yaml
 from generator.model import RECORD_FIELDS, SourceRef
 
@@ -29,7 +30,8 @@ def new_record(key: str, title: str, abstract: str, added: str, sources: list[So
     record = CommentedMap()
     record["key"] = key
     record["title"] = title
-    record["abstract"] = abstract
+    if abstract:  # optional: a paper without an abstract is a record like any other
+        record["abstract"] = abstract
     record["added"] = Date.fromisoformat(added)  # written as a plain YAML date
     seq = CommentedSeq()
     for source in sources:
@@ -185,6 +187,20 @@ def set_field(data: CommentedMap, name: str, value: Any, avoid_after: set[str] =
 # ------------------------------------------------------------------ fields
 
 
+def _yaml_value(value: Any) -> Any:
+    """Lists and mappings (names, extra) as round-trip YAML nodes."""
+    if isinstance(value, (list, tuple)):
+        seq = CommentedSeq()
+        seq.extend(_yaml_value(v) for v in value)
+        return seq
+    if isinstance(value, Mapping):
+        mapping = CommentedMap()
+        for k, v in value.items():
+            mapping[k] = _yaml_value(v)
+        return mapping
+    return value
+
+
 def fill_missing(data: CommentedMap, values: Mapping[str, Any], *, provenance: str | None, text: str = "") -> list[str]:
     """Set the fields `data` lacks from `values` (in their order); never replace one.
 
@@ -199,10 +215,7 @@ def fill_missing(data: CommentedMap, values: Mapping[str, Any], *, provenance: s
     for name, value in values.items():
         if value is None or not _missing(data, name):
             continue
-        if isinstance(value, (list, tuple)):
-            seq = CommentedSeq()
-            seq.extend(value)
-            value = seq
+        value = _yaml_value(value)
         set_field(data, name, value, avoid, new)
         filled.append(name)
     if filled and provenance:
@@ -247,9 +260,32 @@ def add_to_record(text: str, filename: str, additions: list[tuple[SourceRef, Map
         return append_sources(text, extra, filename) if extra else None
     changed = False
     for source, values, provenance in additions:
+        values = dict(values)
+        aliases = values.pop("ids", None) or []
         changed |= add_source(data, source, text)
         changed |= bool(fill_missing(data, values, provenance=provenance, text=text))
+        changed |= add_key_aliases(data, aliases, text)
     return dump_yaml(data) if changed else None
+
+
+def add_key_aliases(data: CommentedMap, aliases: list[str], text: str = "") -> bool:
+    """Keep other keys of the same paper under `extra: ids:` (biblatex's field for alias keys).
+
+    Two entries of one paper (two keys in a .bib, or a key that merged into
+    a record with another) stay citable by every key a user had.
+    """
+    key = str(data.get("key") or "")
+    wanted = [a for a in aliases if a and a != key and is_usable_key(a)]  # never a TeX special in a key
+    if not wanted:
+        return False
+    if not isinstance(data.get("extra"), dict):
+        set_field(data, "extra", CommentedMap(), commented_gaps(data, text) if text else set())
+    current = [i.strip() for i in str(data["extra"].get("ids") or "").split(",") if i.strip()]
+    added = [a for a in dict.fromkeys(wanted) if a not in current]
+    if not added:
+        return False
+    data["extra"]["ids"] = ", ".join(current + added)
+    return True
 
 
 # ------------------------------------------------------------------ theme pins

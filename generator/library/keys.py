@@ -1,9 +1,13 @@
-"""Stable citation keys derived from titles.
+"""Stable citation keys: kept from an imported .bib, or derived from titles.
 
 A key is assigned once, when a paper is first imported, and stored in the
-record; it is never recomputed. It is the record's file name, the paper page's
-URL and the BibTeX citation key, so it must be ASCII, lower case, safe on
-every file system and short.
+record's `key:` field; it is never recomputed. It is the BibTeX citation key,
+so a key a .bib gives is kept exactly, case included (`Abawi:2004ks`). A key
+derived from a title is ASCII, lower case and short. The record's file name
+is the key when the key is such a plain key, and otherwise a lower-case
+form of it (`abawi-2004ks.yml`), numbered when another record has that
+name: folders on macOS and Windows ignore case, so `Smith2020` and
+`smith2020` must not share a file.
 """
 
 from __future__ import annotations
@@ -117,3 +121,51 @@ def assign_key(title: str, is_taken: Callable[[str], bool]) -> str:
         if is_valid_key(key) and not is_taken(key):
             return key
         number += 1
+
+
+# What a kept BibTeX key may be: what BibTeX, biber, natbib and pandoc all
+# read as one key, with nothing TeX or a shell would act on (no backslash,
+# brace, `%`, `#`, `^`, `~`, `$`, `&`, quote, comma or space). `*` and `?`
+# occur in real exports (`He.Zhang.Ren.ea.2016*1`, Mendeley's `Arnatkevi?iute2014`).
+BIBKEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+/*?-]*$")
+MAX_BIBKEY_CHARS = 100
+_MAX_STEM_CHARS = 60
+
+
+def is_usable_key(key: str) -> bool:
+    """Whether a key an input gives can be kept as it is."""
+    return (
+        len(key) <= MAX_BIBKEY_CHARS
+        and bool(BIBKEY_RE.match(key))
+        and key.lower() not in RESERVED_KEYS
+        and file_stem(key) not in RESERVED_KEYS
+    )
+
+
+def file_stem(key: str) -> str:
+    """The record file name (without `.yml`) a key is first given.
+
+    A plain key is its own file name; any other becomes lower case with each
+    run of other characters a hyphen (`DBLP:conf/nips/X17` -> `dblp-conf-nips-x17`).
+    """
+    if is_valid_key(key):
+        return key
+    stem = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")[:_MAX_STEM_CHARS].rstrip("-")
+    return stem or "paper"
+
+
+def stem_fits_key(stem: str, key: str) -> bool:
+    """Whether a record named `stem` may hold `key` (its file name, perhaps numbered)."""
+    base = file_stem(key)
+    return stem == base or bool(re.fullmatch(re.escape(base) + r"-(?:[2-9]|[1-9][0-9]+)", stem))
+
+
+def free_stem(key: str, taken: Callable[[str], bool]) -> str:
+    """A file name for a new record of `key` that no other record has, case ignored."""
+    base = file_stem(key)
+    if not taken(base.lower()):
+        return base
+    number = 2
+    while taken(f"{base}-{number}".lower()):
+        number += 1
+    return f"{base}-{number}"

@@ -13,7 +13,9 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
-from generator.library.keys import KEY_RE, RESERVED_KEYS
+from generator.library.bibliographic import check_bibliographic
+from generator.library.keys import BIBKEY_RE, KEY_RE, RESERVED_KEYS, file_stem, free_stem, stem_fits_key
+from generator.library.review_fields import review_fields
 from generator.library.yamlio import _fast_load, load_yaml
 from generator.limits import paper_problems, record_text_problems
 from generator.model import RECORD_FIELDS, STATUSES, Paper, Problem, SourceRef
@@ -51,7 +53,22 @@ def papers_dir(content: Path) -> Path:
 
 
 def record_path(content: Path, key: str) -> Path:
-    return papers_dir(content) / f"{key}{RECORD_SUFFIX}"
+    """Where a record of `key` is first written; a numbered name when another record has it.
+
+    The record's `key:` field, not its file name, is the key: read
+    `Paper.path` for an existing record (see `keys.file_stem`).
+    """
+    return papers_dir(content) / f"{file_stem(key)}{RECORD_SUFFIX}"
+
+
+def new_record_path(content: Path, key: str, taken_stems: set[str]) -> Path:
+    """A file for a new record of `key` whose name, case ignored, no other record has.
+
+    `taken_stems` (lower case) gains the name chosen.
+    """
+    stem = free_stem(key, lambda s: s in taken_stems)
+    taken_stems.add(stem.lower())
+    return papers_dir(content) / f"{stem}{RECORD_SUFFIX}"
 
 
 def _str_list(value: Any, name: str) -> tuple[tuple[str, ...], str | None]:
@@ -59,7 +76,8 @@ def _str_list(value: Any, name: str) -> tuple[tuple[str, ...], str | None]:
     if value is None:
         return (), None
     if isinstance(value, str):
-        value = [value]
+        # `tags: a, b` or `authors: X and Y` is one string, not a list: say so.
+        return (value.strip(),) if value.strip() else (), f"'{name}' must be a list ('- ' items) of text, found the text {value!r}"
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         return (), f"'{name}' must be a list of non-empty strings"
     return tuple(v.strip() for v in value), None
@@ -89,18 +107,21 @@ def _item_line(seq: Any, index: int) -> int | None:
 # Fields whose text must survive exactly: unquoted, `2403.10500` is the
 # number 2403.105 and `10.1000/182` happens to stay text, so they must be
 # written as YAML strings.
-_EXACT_TEXT_FIELDS = ("url", "arxiv", "doi", "primary_class")
+_EXACT_TEXT_FIELDS = ("url", "code", "arxiv", "doi", "primary_class")
 _FREE_TEXT_FIELDS = ("venue", "notes")
 
 
 def _check_identity(data: dict, path: Path, bad: Any) -> tuple[str, Any]:
     """The required fields (key, title, abstract, added): the key and the added date."""
-    for required in ("key", "title", "abstract"):
+    for required in ("key", "title"):
         value = data.get(required)
         if value is None or (isinstance(value, str) and not value.strip()):
             bad(required, f"missing or empty required field '{required}'")
         elif not isinstance(value, str):
             bad(required, f"'{required}' must be text, found {_type_name(value)}")
+    # The abstract is optional: a paper without one is a record like any other.
+    if data.get("abstract") is not None and not isinstance(data.get("abstract"), str):
+        bad("abstract", f"'abstract' must be text, found {_type_name(data.get('abstract'))}")
     added = data.get("added")
     if added is None or (isinstance(added, str) and not added.strip()):
         bad("added", "missing or empty required field 'added'")
@@ -112,12 +133,13 @@ def _check_identity(data: dict, path: Path, bad: Any) -> tuple[str, Any]:
     elif not isinstance(added, Date):
         bad("added", f"'added' must be a date such as 2024-03-12, found {_type_name(added)}")
     key = data.get("key") if isinstance(data.get("key"), str) else ""
-    if key and not KEY_RE.match(key):
-        bad("key", f"key {key!r} must be lower-case ASCII letters, digits and single hyphens")
-    elif key in RESERVED_KEYS:
+    if key and not (KEY_RE.match(key) or BIBKEY_RE.match(key)):
+        bad("key", f"key {key!r} must be ASCII letters, digits and _ : . + / * ? - (starting with a letter or digit)")
+    elif key.lower() in RESERVED_KEYS:
         bad("key", f"key {key!r} is reserved for a page of the site; choose another key and file name")
-    if key and path.stem != key:
-        bad("key", f"key {key!r} does not match the file name {path.name!r}; keys never change, rename neither")
+    elif key and not stem_fits_key(path.stem, key):
+        wanted = file_stem(key)
+        bad("key", f"key {key!r} does not match the file name {path.name!r} (expected {wanted}{RECORD_SUFFIX}); keys never change, rename neither")
     return key, added
 
 
@@ -196,16 +218,19 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
     key, added = _check_identity(data, path, bad)
     sources = _check_sources(data, name, bad, problems)
     curated = _check_curated(data, bad)
+    curated.update(check_bibliographic(data, bad))
+    review = review_fields(data, name, problems)  # references, facts, cited_by_count
     if any(p.key in ("key", "title", "abstract", "added") for p in problems):
         return None, problems
     paper = Paper(
         key=key,
         title=str(data["title"]).strip(),
-        abstract=str(data["abstract"]).strip(),
+        abstract=str(data.get("abstract") or "").strip(),
         added=added.isoformat(),
         sources=tuple(sources),
         path=path,
         **curated,
+        **review,
     )
     return paper, problems
 

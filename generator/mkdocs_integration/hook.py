@@ -119,7 +119,7 @@ def on_config(config, **kwargs):
 
 def on_pre_build(config, **kwargs):
     content_dir = _site_root(config) / "content"
-    settings = settings_from(config.site_url, config.use_directory_urls, config.site_name, config.extra)
+    settings = settings_from(config.site_url, config.use_directory_urls, config.site_name, config.extra, config.repo_url)
     try:
         content, report = build_site(content_dir, Path(config.docs_dir), settings)
     except ContentError as err:

@@ -1,12 +1,14 @@
 """Reader for BibTeX files: `python -m generator import refs.bib`.
 
-Entries of a .bib file (as Zotero or Better BibTeX export them) become
-candidate papers: title, authors, year, abstract, DOI, arXiv id, URL and
-venue, with LaTeX decoded to Unicode (`reading.bibvalues`). A child entry
-inherits what its `crossref` parent gives; a container used only through
-`crossref` is no paper. An entry that cannot be parsed, or has no title, is
-a Problem with its line; the others still go to the merge (`reading.merge`),
-which matches them against the library and keeps the BibTeX key when it can.
+Entries of a .bib file (as Zotero, Better BibTeX, Mendeley, Google Scholar
+or DBLP export them) become candidate papers with every field a reference
+manager holds (`reading.bibrecord`), LaTeX decoded to Unicode
+(`reading.bibvalues`). A child entry inherits what its `crossref` parent
+gives; a container used only through `crossref` is no paper. Two entries
+with one key are both read (the merge gives the second another key), as is
+an entry giving a field twice (the first value counts). Only a block that
+cannot be parsed, or has no title, is a Problem with its line; the others
+go to the merge (`reading.merge`), which keeps the BibTeX key when it can.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, E
 
 from generator.limits import MAX_BIB_BYTES, MAX_BIB_VALUE_CHARS, size_problems
 from generator.model import Problem, SourceRef
-from generator.reading.bibvalues import decode_latex, evaluate, find_arxiv_id, find_doi, find_url, find_venue, find_year, has_others, split_names
-from generator.reading.candidate import Candidate, Reading
+from generator.reading.bibnames import has_more_authors
+from generator.reading.bibrecord import entry_to_candidate
+from generator.reading.bibvalues import evaluate
+from generator.reading.candidate import Candidate, Reading, read_input_text
 
 # Containers other entries point at with `crossref`: not papers themselves.
 CONTAINER_TYPES = frozenset({"proceedings", "mvproceedings", "book", "mvbook", "collection", "mvcollection", "periodical"})
@@ -39,38 +43,13 @@ class _Collected:
     containers: int = 0
 
 
-def entry_to_candidate(fields: dict[str, str], *, file: str, source: str, line: int, bibkey: str, entry_type: str) -> Candidate:
-    """Decode an entry's evaluated fields (lower-case names) into a Candidate."""
-    return Candidate(
-        file=file,
-        line=line,
-        source=SourceRef(source),
-        title=decode_latex(fields.get("title", "")),
-        abstract=decode_latex(fields.get("abstract", "")),
-        bibkey=bibkey,
-        entry_type=entry_type,
-        provenance=f"bibtex {source}",
-        authors=tuple(split_names(fields.get("author", ""))),
-        year=find_year(fields),
-        doi=find_doi(fields),
-        arxiv=find_arxiv_id(fields),
-        url=find_url(fields),
-        venue=find_venue(fields),
-    )
-
-
-def _read(path: Path) -> tuple[str | None, list[Problem]]:
-    name = str(path)
-    if not path.is_file():
-        return None, [Problem(name, "no such file" if not path.exists() else "not a file")]
-    data = path.read_bytes()
-    if len(data) > MAX_BIB_BYTES:
-        return None, [Problem(name, f"file is {len(data):,} bytes; a .bib file is at most {MAX_BIB_BYTES:,}")]
-    try:
-        return data.decode("utf-8-sig"), []
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        return None, [Problem(name, f"not UTF-8 text (byte 0x{data[err.start]:02x}); export the .bib as UTF-8", line=line)]
+def _duplicate_message(block) -> str:
+    head = re.match(r"\s*@\s*(\w+)\s*[{(]\s*([^,\s]*)", block.raw or "")
+    what = f"@{head.group(1)}{{{head.group(2)}" if head else "this entry"
+    if isinstance(block, DuplicateBlockKeyBlock):
+        return f"{what}: the key {block.key!r} is used by an earlier entry too; both are imported, this one under another key"
+    fields = ", ".join(sorted(block.duplicate_keys))
+    return f"{what}: field(s) {fields} given twice; the first value is kept"
 
 
 def _failure_message(block) -> str:
@@ -105,7 +84,7 @@ def read_bib(path: Path) -> Reading:
     """Entries of one .bib file as candidates, and a Problem per bad entry."""
     out = _Collected()
     name = str(path)
-    text, problems = _read(path)
+    text, problems = read_input_text(path, ".bib")
     if text is None:
         return Reading(path, (), tuple(problems))
     # No middleware: values stay raw so that macros and `#` are evaluated here, once.
@@ -117,31 +96,40 @@ def read_bib(path: Path) -> Reading:
         library = bibtexparser.parse_string(text, parse_stack=[])
     finally:
         logger.setLevel(level)
+    readable = list(library.entries)
     for block in library.failed_blocks:
+        entry = getattr(block, "ignore_error_block", None)
+        if isinstance(block, (DuplicateBlockKeyBlock, DuplicateFieldKeyBlock)) and isinstance(entry, Entry):
+            readable.append(entry)
+            out.notes.append(Problem(name, _duplicate_message(block), line=block.start_line + 1))
+            continue
         out.problems.append(Problem(name, _failure_message(block), line=block.start_line + 1))
+    readable.sort(key=lambda e: e.start_line)
     strings = _strings(library.blocks, name, out.problems)
     entries: list[tuple[Entry, dict[str, str]]] = []
     by_key: dict[str, dict[str, str]] = {}
     types: dict[str, str] = {}
-    for entry in library.entries:
+    for entry in readable:
         unknown: list[str] = []
-        fields = {f.key.lower(): evaluate(str(f.value), strings, unknown) for f in entry.fields}
+        fields: dict[str, str] = {}
+        for f in entry.fields:  # a field given twice: the first value counts
+            fields.setdefault(f.key.lower(), evaluate(str(f.value), strings, unknown))
         oversized = sorted(k for k, v in fields.items() if len(v) > MAX_BIB_VALUE_CHARS)
         if oversized:
             out.problems.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: field(s) {', '.join(oversized)} longer than {MAX_BIB_VALUE_CHARS:,} characters; this entry was skipped", line=entry.start_line + 1))
             continue
-        if has_others(fields.get("author", "")):
+        if has_more_authors(fields.get("author", "")):
             out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: the author list ends in 'and others'; only the names given are kept", line=entry.start_line + 1))
         for macro in unknown:
             out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: undefined @string {macro!r} read as empty text", line=entry.start_line + 1))
         entries.append((entry, fields))
-        by_key[entry.key.lower()] = fields
-        types[entry.key.lower()] = entry.entry_type.lower()
+        by_key.setdefault(entry.key.lower(), fields)
+        types.setdefault(entry.key.lower(), entry.entry_type.lower())
     referenced = {fields["crossref"].strip().lower() for _, fields in entries if fields.get("crossref", "").strip()}
     for entry, fields in entries:
         line = entry.start_line + 1
         key_lower = entry.key.lower()
-        if key_lower in referenced and types[key_lower] in CONTAINER_TYPES:
+        if key_lower in referenced and entry.entry_type.lower() in CONTAINER_TYPES:
             out.containers += 1
             continue
         parent_key = fields.get("crossref", "").strip()

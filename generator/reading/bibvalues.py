@@ -12,7 +12,7 @@ import re
 
 from generator.identifiers import ARXIV_DOI_RE as _ARXIV_DOI_RE, DOI_PREFIX_RE as _DOI_PREFIX_RE, arxiv_id as parse_arxiv_id
 from generator.limits import MAX_BIB_VALUE_CHARS
-from generator.textnorm import clean_line, convert_latex_escapes
+from generator.textnorm import clean_line, convert_latex_escapes, latex_symbol
 
 _MONTHS = {
     "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May", "jun": "June",
@@ -20,7 +20,7 @@ _MONTHS = {
 }
 
 
-def _split_top(value: str, sep: str) -> list[str]:
+def split_top(value: str, sep: str) -> list[str]:
     """Split on `sep` outside braces and (at depth 0) quotes."""
     parts, depth, quoted, start = [], 0, False, 0
     i = 0
@@ -52,7 +52,7 @@ def evaluate(raw: str, strings: dict[str, str], unknown: list[str] | None = None
     """
     out = []
     size = 0
-    for part in _split_top(raw.strip(), "#"):
+    for part in split_top(raw.strip(), "#"):
         p = part.strip()
         if len(p) >= 2 and ((p[0] == "{" and p[-1] == "}") or (p[0] == '"' and p[-1] == '"')):
             piece = p[1:-1]
@@ -88,17 +88,57 @@ _SWITCH_RE = re.compile(r"\\(?:it|bf|em|sc|tt|rm|sf|sl|up|itshape|bfseries|scsha
 _ESCAPED = {"\\{": _LBRACE, "\\}": _RBRACE, "\\$": _DOLLAR, "\\~{}": _TILDE, "\\^{}": "^", "\\textbackslash{}": _BACKSLASH}
 
 
+# Accents written with a space or a dotless letter: `\\c c`, `{\\v S}`, `\\'\\i`, `{\\"\\i}`.
+_LETTER_ACCENT_SPACE_RE = re.compile(r"\\([uvHckbdrt])\s+([A-Za-z])(?![A-Za-z])")
+_DOTLESS_RE = re.compile(r"\\([uvHckbdrt]\s*|['`^\"~=.])\s*\\([ij])(?![A-Za-z])\s*")
+# A control word eats the spaces after it: `Human\\textendash Computer` is "Human–Computer".
+_WORD_SPACE_RE = re.compile(r"\\([A-Za-z]+)\s+")
+# Inline math, kept as TeX between `$`: `$\\mathcal{O}(n^2)$`.
+_MATH_RE = re.compile(r"(?<!\\)\$([^$]+)(?<!\\)\$")
+_MATH_OPEN, _MATH_CLOSE = "\ue020", "\ue021"
+
+
+# An accent with no precomposed character (`\\u{c}`): the letter and a combining mark.
+_COMBINING = {
+    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307",
+    "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "b": "\u0331", "d": "\u0323", "r": "\u030a",
+}
+_COMBINING_RE = re.compile(r"\\([uvHckbdr'`^\"~=.])\{([A-Za-z])\}")
+
+
+def _normalise_accents(text: str) -> str:
+    """Accent forms TeX reads but the converter does not: made `\\c{c}`, `\\'{\\i}`."""
+    text = _DOTLESS_RE.sub(lambda m: "\\" + m.group(1).strip() + "{\\" + m.group(2) + "}", text)
+    text = _LETTER_ACCENT_SPACE_RE.sub(lambda m: "\\" + m.group(1) + "{" + m.group(2) + "}", text)
+
+    def eat_space(m: re.Match) -> str:
+        name = m.group(1)
+        known = name in _ASCII_MACROS or latex_symbol(name) is not None
+        return "\\" + name + "{}" if known else m.group(0)
+
+    return _WORD_SPACE_RE.sub(eat_space, text)
+
+
 def decode_latex(value: str) -> str:
     """A BibTeX field value as Unicode text.
 
-    Escapes become characters (`{\\"u}` -> ü, `\\&` -> &, `{\\textasciitilde}`
-    -> ~), protection braces and math `$` go (`{GaLore}` -> GaLore), `~` is
-    a space and `--` a dash, as LaTeX would print them. Escaped braces and
-    dollars stay as characters; unknown macros stay as written.
+    Escapes become characters (`{\\"u}` -> ü, `{\\c c}` -> ç, `\\'\\i` -> í,
+    `\\&` -> &, `{\\textasciitilde}` -> ~), protection braces go (`{GaLore}`
+    -> GaLore), `~` is a space and `--` a dash, as LaTeX would print them.
+    Inline math stays TeX between `$` (`$\\mathcal{O}(n^2)$`). Escaped
+    braces and dollars stay as characters; unknown macros stay as written.
     """
     text = value
     for escaped, placeholder in _ESCAPED.items():
         text = text.replace(escaped, placeholder)
+    maths: list[str] = []
+
+    def keep_math(m: re.Match) -> str:
+        maths.append(m.group(1))
+        return f"{_MATH_OPEN}{len(maths) - 1}{_MATH_CLOSE}"
+
+    text = _MATH_RE.sub(keep_math, text)
+    text = _normalise_accents(text)
     text = _ASCII_MACRO_RE.sub(lambda m: _ASCII_MACROS[m.group(1)], text)
     text = re.sub(r"\\\\(?:\[[^\]]*\])?", " ", text)  # a forced line break
     previous = None
@@ -107,60 +147,14 @@ def decode_latex(value: str) -> str:
         text = _UNWRAP_RE.sub(r"\1", text)
     text = _SWITCH_RE.sub("", text)
     text = convert_latex_escapes(text)
+    text = _COMBINING_RE.sub(lambda m: m.group(2) + _COMBINING[m.group(1)], text)
     # Only now, with accents (`\~n`) converted: LaTeX's tie and ligatures.
     text = re.sub(r"(?<!\\)~", " ", text)
     text = text.replace("---", "\u2014").replace("--", "\u2013").replace("``", "\u201c").replace("''", "\u201d")
     text = re.sub(r"(?<!\\)[{}$]", "", text)
+    text = re.sub(_MATH_OPEN + r"(\d+)" + _MATH_CLOSE, lambda m: "$" + " ".join(maths[int(m.group(1))].split()) + "$", text)
     text = text.replace(_LBRACE, "{").replace(_RBRACE, "}").replace(_DOLLAR, "$").replace(_BACKSLASH, "\\").replace(_TILDE, "~")
     return clean_line(text)
-
-
-def has_others(value: str) -> bool:
-    """Whether an author list ends in `and others` (et al.)."""
-    return bool(re.search(r"\band\s+others\s*$", value, re.IGNORECASE))
-
-
-def split_names(value: str) -> list[str]:
-    """`Hu, Edward J. and {Barnes and Noble} and others` -> display names.
-
-    "Last, First" becomes "First Last" ("Last, Jr, First" -> "First Last
-    Jr"); braced names are literal; "others" (et al.) is dropped.
-    """
-    names = []
-    for raw in re.split(r"\s+and\s+", _protect_braced_and(value), flags=re.IGNORECASE):
-        raw = raw.replace("\ue010", " and ").strip()
-        if not raw or raw.lower() == "others":
-            continue
-        parts = [p.strip() for p in _split_top(raw, ",")]
-        if len(parts) == 2 and parts[1]:
-            raw = f"{parts[1]} {parts[0]}"
-        elif len(parts) >= 3:
-            raw = " ".join(p for p in (parts[2], parts[0], parts[1]) if p)
-        name = decode_latex(raw)
-        if name:
-            names.append(name)
-    return names
-
-
-def _protect_braced_and(value: str) -> str:
-    """Hide ` and ` inside braces so that splitting on it keeps `{Barnes and Noble}`."""
-    out, depth = [], 0
-    i = 0
-    while i < len(value):
-        ch = value[i]
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth = max(0, depth - 1)
-        if depth > 0:
-            m = re.match(r"\s+and\s+", value[i:], re.IGNORECASE)
-            if m:
-                out.append("\ue010")
-                i += m.end()
-                continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
 
 
 def _identifier(value: str) -> str:
@@ -225,7 +219,11 @@ def find_doi(fields: dict[str, str]) -> str | None:
 
 
 def find_url(fields: dict[str, str]) -> str | None:
-    return _identifier(fields.get("url", "")) or None
+    """The first address of `url` (Mendeley puts several there, space-separated)."""
+    for word in re.sub(r"\\url\{([^{}]*)\}", r" \1 ", fields.get("url", "")).split():
+        if found := _identifier(word):
+            return found
+    return None
 
 
 def find_venue(fields: dict[str, str]) -> str | None:

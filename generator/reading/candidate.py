@@ -12,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.model import Problem, SourceRef
+MAX_INPUT_BYTES = 50_000_000
+
+from generator.model import Name, Problem, SourceRef
+
+# Bibliographic text fields a candidate may carry, in record order.
+TEXT_FIELDS = ("volume", "number", "pages", "publisher", "institution", "edition", "isbn", "issn", "language")
 
 
 @dataclass(frozen=True)
@@ -33,17 +38,40 @@ class Candidate:
     arxiv: str | None = None
     url: str | None = None
     venue: str | None = None
+    # --- the bibliographic record (see model.BIBLIOGRAPHIC_FIELDS)
+    primary_class: str | None = None
+    tags: tuple[str, ...] = ()  # the entry's keywords
+    names: tuple[Name, ...] = ()
+    month: int | None = None
+    volume: str | None = None
+    number: str | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    institution: str | None = None
+    edition: str | None = None
+    isbn: str | None = None
+    issn: str | None = None
+    language: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()  # fields kept verbatim
 
     def curated(self) -> dict[str, object]:
         """The curated fields this candidate can fill, in record order."""
-        values = {
+        values: dict[str, object] = {
             "authors": list(self.authors) or None,
             "year": self.year,
             "url": self.url,
             "arxiv": self.arxiv,
             "doi": self.doi,
             "venue": self.venue,
+            "primary_class": self.primary_class,
+            "tags": list(self.tags) or None,
+            "entry_type": self.entry_type,
+            "names": [n.as_dict() for n in self.names] or None,
+            "month": self.month,
         }
+        for name in TEXT_FIELDS:
+            values[name] = getattr(self, name)
+        values["extra"] = dict(self.extra) or None
         return {k: v for k, v in values.items() if v is not None}
 
 
@@ -59,3 +87,21 @@ class Reading:
     # A dump is imported whole or not at all (a problem usually means the
     # paste went wrong); a .bib file entry by entry.
     all_or_nothing: bool = False
+
+
+def read_input_text(path: Path, what: str) -> tuple[str | None, list[Problem]]:
+    """An export's text (UTF-8, a BOM allowed), or the Problem that stops reading it.
+
+    `what` names the format in messages (".bib", "CSL-JSON", "RIS").
+    """
+    name = str(path)
+    if not path.is_file():
+        return None, [Problem(name, "no such file" if not path.exists() else "not a file")]
+    data = path.read_bytes()
+    if len(data) > MAX_INPUT_BYTES:
+        return None, [Problem(name, f"file is {len(data):,} bytes; a {what} file is at most {MAX_INPUT_BYTES:,}")]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        return None, [Problem(name, f"not UTF-8 text (byte 0x{data[err.start]:02x}); export the {what} file as UTF-8", line=line)]

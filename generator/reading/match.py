@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from generator.identifiers import arxiv_id as parse_arxiv_id
-from generator.library.keys import assign_key, is_valid_key
+from generator.identifiers import arxiv_id as parse_arxiv_id, strip_doi_prefix
+from generator.library.keys import assign_key, is_usable_key, is_valid_key
 from generator.model import Paper, Problem
 from generator.reading.candidate import Candidate
 from generator.textnorm import normalise_text, title_identity
@@ -31,47 +33,109 @@ def abstract_identity(abstract: str) -> str | None:
     return " ".join(normalise_text(abstract).casefold().split())
 
 
+def doi_identity(doi: str | None) -> str | None:
+    """A DOI as compared: resolver prefix (`https://doi.org/`, `doi:`) gone, case folded."""
+    if not doi:
+        return None
+    return strip_doi_prefix(doi).strip().lower() or None
+
+
+def _families(authors: Iterable[str], names: Iterable[Any] = ()) -> frozenset[str]:
+    """The family names of a paper, folded, for the title rule."""
+    found = {normalise_text(n.family or n.literal).casefold() for n in names if (n.family or n.literal)}
+    if not found:
+        found = {normalise_text(a.split()[-1]).casefold() for a in authors if a.split()}
+    return frozenset(found)
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What a known paper is compared on when only its title matches."""
+
+    key: str
+    year: int | None
+    families: frozenset[str]
+    doi: str | None
+
+
+@dataclass(frozen=True)
+class Match:
+    """The paper a candidate is, and by which rule."""
+
+    key: str
+    by: str  # "DOI", "arXiv id", "title", "abstract"
+
+
+def _title_fits(known: _Known, year: int | None, families: frozenset[str], doi: str | None) -> bool:
+    """Zotero's rule: years within one, a family name in common, never two different DOIs."""
+    if known.doi and doi and known.doi != doi:
+        return False
+    if known.year is not None and year is not None and abs(known.year - year) > 1:
+        return False
+    if known.families and families and not (known.families & families):
+        return False
+    return True
+
+
 class Matcher:
-    """The papers known so far, by each identity a candidate can be matched on."""
+    """The papers known so far, by each identity a candidate can be matched on.
+
+    As Zotero's duplicate detection: the same DOI or arXiv id (normalised)
+    first; then the same title, only when the years are within one, at
+    least one family name agrees (when both give them) and the DOIs do not
+    differ; then, only when nothing else matches, the same long abstract.
+    """
 
     def __init__(self, papers: Iterable[Paper]) -> None:
-        papers = list(papers)
-        self.by_doi = {p.doi.strip().lower(): p.key for p in papers if p.doi}
-        self.by_arxiv = {found: p.key for p in papers if (found := parse_arxiv_id(p.arxiv))}
-        self.by_title = {title_identity(p.title): p.key for p in papers}
+        self.by_doi: dict[str, str] = {}
+        self.by_arxiv: dict[str, str] = {}
+        self.by_title: dict[str, list[_Known]] = {}
         self.by_abstract: dict[str, str] = {}
-        for paper in papers:
-            if (abstract := abstract_identity(paper.abstract)) is not None:
-                self.by_abstract.setdefault(abstract, paper.key)
+        for p in papers:
+            self._add(p.key, p.doi, p.arxiv, p.title, p.abstract, p.year, _families(p.authors, p.names))
 
-    def match(self, candidate: Candidate) -> tuple[str | None, Problem | None]:
-        """The key of the paper `candidate` is (or None), and a note when several fit."""
-        found = []
-        if candidate.doi and candidate.doi.lower() in self.by_doi:
-            found.append(self.by_doi[candidate.doi.lower()])
-        if candidate.arxiv and candidate.arxiv in self.by_arxiv:
-            found.append(self.by_arxiv[candidate.arxiv])
-        identity = title_identity(candidate.title)
-        if identity in self.by_title:
-            found.append(self.by_title[identity])
+    def _add(self, key: str, doi: str | None, arxiv: str | None, title: str, abstract: str, year: int | None, families: frozenset[str]) -> None:
+        if (found := doi_identity(doi)) is not None:
+            self.by_doi.setdefault(found, key)
+        if (found := parse_arxiv_id(arxiv)) is not None:
+            self.by_arxiv.setdefault(found, key)
+        known = self.by_title.setdefault(title_identity(title), [])
+        if all(k.key != key for k in known):
+            known.append(_Known(key, year, families, doi_identity(doi)))
+        if (text := abstract_identity(abstract)) is not None:
+            self.by_abstract.setdefault(text, key)
+
+    def match(self, candidate: Candidate) -> tuple[Match | None, Problem | None]:
+        """The paper `candidate` is (or None), and a note when several fit."""
+        found: list[Match] = []
+        doi = doi_identity(candidate.doi)
+        if doi and doi in self.by_doi:
+            found.append(Match(self.by_doi[doi], "DOI"))
+        arxiv = parse_arxiv_id(candidate.arxiv)
+        if arxiv and arxiv in self.by_arxiv:
+            found.append(Match(self.by_arxiv[arxiv], "arXiv id"))
+        families = _families(candidate.authors, candidate.names)
+        for known in self.by_title.get(title_identity(candidate.title), []):
+            if _title_fits(known, candidate.year, families, doi):
+                found.append(Match(known.key, "title"))
+                break
         abstract = abstract_identity(candidate.abstract)
         if not found and abstract in self.by_abstract:
-            found.append(self.by_abstract[abstract])
-        distinct = list(dict.fromkeys(found))
+            found.append(Match(self.by_abstract[abstract], "abstract"))
+        distinct = list(dict.fromkeys(m.key for m in found))
         note = None
         if len(distinct) > 1:
-            note = Problem(candidate.file, f"{candidate.bibkey}: matches several papers ({', '.join(distinct)}); merged into {distinct[0]}", line=candidate.line)
-        return (distinct[0] if distinct else None), note
+            note = Problem(candidate.file, f"{_label(candidate)}: matches several papers ({', '.join(distinct)}); merged into {distinct[0]}", line=candidate.line)
+        return (found[0] if found else None), note
 
     def remember(self, candidate: Candidate, key: str) -> None:
         """Let later candidates of this import match `key` by what `candidate` says."""
-        if candidate.doi:
-            self.by_doi.setdefault(candidate.doi.lower(), key)
-        if candidate.arxiv:
-            self.by_arxiv.setdefault(candidate.arxiv, key)
-        self.by_title.setdefault(title_identity(candidate.title), key)
-        if abstract := abstract_identity(candidate.abstract):
-            self.by_abstract.setdefault(abstract, key)
+        self._add(key, candidate.doi, candidate.arxiv, candidate.title, candidate.abstract, candidate.year,
+                  _families(candidate.authors, candidate.names))
+
+
+def _label(candidate: Candidate) -> str:
+    return candidate.bibkey if candidate.bibkey is not None else repr(candidate.title[:60])
 
 
 def key_from_bibkey(bibkey: str) -> str | None:
@@ -96,17 +160,22 @@ def key_from_bibkey(bibkey: str) -> str | None:
 
 
 def choose_key(candidate: Candidate, taken: set[str]) -> tuple[str, Problem | None]:
-    """A free key for a new paper: the input's own key when it can be one, else one from the title.
+    """A free key for a new paper: the input's own key exactly, when it is free and usable.
 
-    The note says so when an input's key could not be kept, since a reader
-    citing it must then cite the new key.
+    Only when another paper has it, or it cannot be a key (spaces, braces,
+    a name the site uses), is another chosen, and the note says so: a reader
+    citing the old key must then cite the new one.
     """
     if candidate.bibkey is None:
         return assign_key(candidate.title, lambda k: k in taken), None
+    if is_usable_key(candidate.bibkey) and candidate.bibkey not in taken:
+        return candidate.bibkey, None
     wanted = key_from_bibkey(candidate.bibkey)
-    if wanted is not None and wanted not in taken:
-        return wanted, None
-    key = assign_key(candidate.title, lambda k: k in taken)
-    why = "is taken by another paper" if wanted is not None else "cannot be a key here"
-    note = Problem(candidate.file, f"{candidate.bibkey}: the BibTeX key {why}; this paper's key is {key!r} (cite it as that)", line=candidate.line)
+    if is_usable_key(candidate.bibkey):
+        why = "is taken by another paper"
+    else:
+        why = "is empty" if not candidate.bibkey.strip() else "cannot be a key here (only letters, digits and _ : . + / * ? - are kept)"
+    key = wanted if wanted is not None and wanted not in taken and why != "is taken by another paper" else None
+    key = key or assign_key(candidate.title, lambda k: k in taken)
+    note = Problem(candidate.file, f"{candidate.bibkey or repr(candidate.bibkey)}: the BibTeX key {why}; this paper's key is {key!r} (cite it as that)", line=candidate.line)
     return key, note

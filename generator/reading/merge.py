@@ -17,12 +17,14 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
-from generator.library.edit import add_to_record, fill_missing, new_record
-from generator.library.records import Library, load_library, papers_dir, record_path
+from generator.library.edit import add_key_aliases, add_to_record, fill_missing, new_record
+from generator.library.records import Library, load_library, new_record_path, papers_dir
 from generator.library.yamlio import dump_yaml
-from generator.model import Problem, SourceRef
+from generator.model import RECORD_FIELDS, Problem, SourceRef
 from generator.reading.bibfile import read_bib
 from generator.reading.candidate import Candidate, Reading
+from generator.reading.csljson import read_csl_json
+from generator.reading.risfile import read_ris
 from generator.reading.dumps import read_dump
 from generator.reading.match import Matcher, choose_key
 from generator.writer import write_all_or_nothing
@@ -41,6 +43,8 @@ class ImportReport:
     containers: int = 0  # .bib containers only used through crossref
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)  # worth saying, not a failure
+    merges: list[Problem] = field(default_factory=list)  # each entry merged into a record, and by what
+    conflicts: list[Problem] = field(default_factory=list)  # values an input gives that the record does not take
     files_written: int = 0
 
     def summary(self) -> str:
@@ -52,13 +56,6 @@ class ImportReport:
     def nothing_written(self) -> None:
         self.added.clear()
         self.merged.clear()
-
-
-# The papers a bib entry without abstract cannot become, said once.
-NO_ABSTRACT = (
-    "no abstract; the library needs one for a new paper, so this entry was skipped "
-    "(add an `abstract` field, or import a dump with this paper first and then this .bib again)"
-)
 
 
 def plan_sources(content: Path, inputs: list[Path]) -> tuple[dict[Path, bytes], list[Problem]]:
@@ -105,20 +102,18 @@ def _match_all(library: Library, candidates: list[Candidate], taken: set[str], r
 
     Keys are handed out in the order papers first appear (so a fresh import
     of the seed dumps reproduces the shipped keys). Candidates with an
-    abstract go first: one without can then still merge into a paper another
-    candidate of the same import adds.
+    abstract go first, so that the record of a paper found in several
+    inputs starts from the one with an abstract.
     """
     matcher = Matcher(library.papers)
     plan = _Plan()
     ordered = [c for c in candidates if c.abstract] + [c for c in candidates if not c.abstract]
     for candidate in progress(ordered, "matching"):
-        key, note = matcher.match(candidate)
+        found, note = matcher.match(candidate)
         if note is not None:
             report.notes.append(note)
-        if key is None:
-            if not candidate.abstract:
-                report.problems.append(Problem(candidate.file, f"{candidate.bibkey}: {NO_ABSTRACT}", line=candidate.line))
-                continue
+        key = found.key if found is not None else None
+        if found is None or key is None:
             key, note = choose_key(candidate, taken)
             if note is not None:
                 report.notes.append(note)
@@ -131,9 +126,11 @@ def _match_all(library: Library, candidates: list[Candidate], taken: set[str], r
         (plan.new if is_new else plan.existing).setdefault(key, []).append(candidate)
         if is_new:
             _note_dropped_abstract(plan.new[key][0], candidate, report)
-        if candidate.bibkey is not None and candidate.bibkey.lower() != key:
-            where = "the same paper as another entry, imported" if is_new else "already in the library"
-            report.notes.append(Problem(candidate.file, f"{candidate.bibkey}: {where} as {key!r} (cite it as that)", line=candidate.line))
+        if candidate.bibkey is not None or found.by != "title":
+            where = "another entry of this import" if is_new else "the library's record"
+            cite = f" (its key {candidate.bibkey!r} is kept as an alias under extra.ids)" if candidate.bibkey is not None and candidate.bibkey != key else ""
+            label = candidate.bibkey if candidate.bibkey is not None else repr(candidate.title[:60])
+            report.merges.append(Problem(candidate.file, f"{label}: merged into {where} {key!r} by the same {found.by}{cite}", line=candidate.line))
     return plan
 
 
@@ -150,7 +147,32 @@ def _note_dropped_abstract(first: Candidate, twin: Candidate, report: ImportRepo
     ))
 
 
-def _render_new(key: str, seen: list[Candidate], today: str) -> str:
+def _comparable(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return [_comparable(v) for v in value]
+    if hasattr(value, "as_dict"):
+        return value.as_dict()
+    if isinstance(value, str):
+        return " ".join(value.split()).casefold()
+    return value
+
+
+def _conflicts(kept: dict[str, Any], candidate: Candidate, key: str, report: ImportReport) -> None:
+    """Note each value `candidate` gives that differs from the one the record keeps."""
+    for name, value in candidate.curated().items():
+        current = kept.get(name)
+        if name == "extra" or current in (None, "", (), []):
+            continue
+        if _comparable(current) != _comparable(value):
+            shown = value if not isinstance(value, list) else "; ".join(str(v) for v in value)
+            report.conflicts.append(Problem(candidate.file, f"{_label(candidate)}: {name} {str(shown)[:80]!r} differs from the {name} of {key!r}; kept the record's", line=candidate.line))
+
+
+def _label(candidate: Candidate) -> str:
+    return candidate.bibkey if candidate.bibkey is not None else repr(candidate.title[:60])
+
+
+def _render_new(key: str, seen: list[Candidate], today: str, report: ImportReport) -> str:
     """A new record: text of its first candidate, every source, fields filled in order."""
     sources: list[SourceRef] = []
     for candidate in seen:
@@ -159,7 +181,11 @@ def _render_new(key: str, seen: list[Candidate], today: str) -> str:
     first = seen[0]
     data = new_record(key, first.title, first.abstract, today, sources)
     for candidate in seen:
+        if candidate is not first:
+            _conflicts(dict(data), candidate, key, report)
         fill_missing(data, candidate.curated(), provenance=None)
+        if candidate.bibkey is not None:
+            add_key_aliases(data, [candidate.bibkey])
     return dump_yaml(data)
 
 
@@ -167,16 +193,25 @@ def _render(content: Path, library: Library, plan: _Plan, today: str, report: Im
     """Every record file this import changes, and the keys added or merged."""
     files: dict[Path, bytes | str] = {}
     paths = {p.key: p.path for p in library.papers}
+    papers = library.by_key()
+    folder = papers_dir(content)
+    stems = {p.stem.lower() for p in folder.iterdir()} if folder.is_dir() else set()
     planned = sorted([(key, True, seen) for key, seen in plan.new.items()] + [(key, False, seen) for key, seen in plan.existing.items()])
     for key, is_new, seen in progress(planned, "writing"):
         if is_new:
-            files[record_path(content, key)] = _render_new(key, seen, today)
+            files[new_record_path(content, key, stems)] = _render_new(key, seen, today, report)
             report.added.append(key)
             continue
         path = paths[key]
         assert path is not None
+        paper = papers[key]
+        kept = {name: getattr(paper, name, None) for name in RECORD_FIELDS}
+        kept["names"] = [n.as_dict() for n in paper.names]
+        for candidate in seen:
+            _conflicts(kept, candidate, key, report)
         text = path.read_bytes().decode("utf-8")
-        changed = add_to_record(text, str(path), [(c.source, c.curated(), c.provenance) for c in seen])
+        additions = [(c.source, {**c.curated(), **({"ids": [c.bibkey]} if c.bibkey else {})}, c.provenance) for c in seen]
+        changed = add_to_record(text, str(path), additions)
         if changed is None:
             continue
         files[path] = changed
@@ -223,11 +258,10 @@ def merge_readings(
     if library.problems or any(r.problems and r.all_or_nothing for r in readings):
         return report
     taken = {p.key for p in library.papers}
-    if papers_dir(content).is_dir():
-        taken |= {p.stem.lower() for p in papers_dir(content).iterdir()}
     candidates = [c for reading in readings for c in reading.candidates]
     plan = _match_all(library, candidates, taken, report, progress)
     files = _render(content, library, plan, today, report, progress)
+    report.notes.extend(report.merges + report.conflicts)
     source_files, problems = plan_sources(content, [r.path for r in readings])
     report.problems.extend(problems)
     if problems:  # an input cannot be kept for provenance: write nothing
@@ -251,6 +285,15 @@ def import_dumps(content: Path, dumps: list[Path], *, today: str | None = None, 
     return merge_readings(content, [read_dump(path) for path in dumps], today=today, write=write, progress=progress)
 
 
+# Reference-manager exports, by file suffix; any other file is read as a dump.
+REFERENCE_READERS: dict[str, Callable[[Path], Reading]] = {".bib": read_bib, ".json": read_csl_json, ".ris": read_ris}
+
+
+def read_references(path: Path) -> Reading:
+    """A .bib, CSL-JSON (.json) or RIS (.ris) file, by its suffix."""
+    return REFERENCE_READERS[path.suffix.lower()](path)
+
+
 def import_bibtex(content: Path, paths: list[Path], *, today: str | None = None, write: bool = True, progress: Progress | None = None) -> ImportReport:
-    """Read the .bib files `paths` and add their good entries to the library in `content`."""
-    return merge_readings(content, [read_bib(path) for path in paths], today=today, write=write, progress=progress)
+    """Read the reference files `paths` (.bib, .json, .ris) and add their good entries to the library."""
+    return merge_readings(content, [read_references(path) for path in paths], today=today, write=write, progress=progress)

@@ -40,7 +40,7 @@ def page_address(paper: Paper, settings: Settings) -> str:
     """The page's absolute URL when the site has a site_url, else ""."""
     if not settings.site_url:
         return ""
-    return settings.site_url + page_url(paper_src(paper.key), settings.use_directory_urls)
+    return settings.site_url + page_url(paper_src(paper.slug), settings.use_directory_urls)
 
 
 def _pdf_url(paper: Paper) -> str:

@@ -23,6 +23,7 @@ from generator.render.curated import curated_html, curated_text
 from generator.render.escape import author_list, code_block, excerpt, html_text, md_text, plain, yaml_str
 from generator.render import meta
 from generator.render.fragments import HTML_END, HTML_START
+from generator.render.review import paper_citations, theme_review
 from generator.render.site import SiteData, reading_order, title_order
 from generator.render.urls import (
     HOME_SRC,
@@ -31,6 +32,7 @@ from generator.render.urls import (
     THEMES_INDEX_SRC,
     UNSORTED_SRC,
     bib_path,
+    external_url,
     md_link,
     paper_links,
     paper_src,
@@ -102,7 +104,7 @@ class _Page:
         return md_link(self.src, target_src)
 
     def paper(self, key: str) -> Markup:
-        return self.md(paper_src(key))
+        return self.md(paper_src(self.site.by_key[key].slug))
 
     def theme(self, theme_id: str) -> Markup:
         return self.md(theme_src(theme_id))
@@ -117,7 +119,7 @@ class _Page:
     def paper_url(self, key: str) -> Markup:
         if key not in self.site.by_key:
             raise KeyError(f"{self.src}: link to unknown paper {key!r}")
-        return self.url(paper_src(key))
+        return self.url(paper_src(self.site.by_key[key].slug))
 
     def theme_url(self, theme_id: str) -> Markup:
         if theme_id not in self.site.theme_by_id:
@@ -187,7 +189,7 @@ def _status_label(status: str | None) -> str:
 
 
 def render_paper(site: SiteData, paper: Paper) -> str:
-    src = paper_src(paper.key)
+    src = paper_src(paper.slug)
     page = _Page(site, src)
     links = paper_links(paper.arxiv, paper.doi, paper.url)
     byline = []
@@ -211,9 +213,10 @@ def render_paper(site: SiteData, paper: Paper) -> str:
         mentions=[site.by_key[k] for k in site.mentioned(paper.key)],
         mentioned_by=[site.by_key[k] for k in site.mentioned_by(paper.key)],
         bibtex=code_block(site.bibtex.get(paper.key, "")),
-        bib=bib_path(paper.key),
+        bib=bib_path(paper.slug),
         description=meta.description(paper, site.settings),
         head=meta.head_meta(paper, site.settings),
+        **paper_citations(site, paper),  # in-list citations (render/review.py)
     )
 
 
@@ -235,6 +238,7 @@ def render_theme(site: SiteData, theme: Any) -> str:
         csl=theme_csl_path(theme.id),
         feed=theme_feed_path(theme.id),
         description=excerpt(theme_short(theme), site.settings.excerpt_chars),  # <meta name="description">
+        **theme_review(site, theme, page, members),  # reading path, timeline, citations, table (render/review.py)
     )
 
 
@@ -262,6 +266,7 @@ def render_home(site: SiteData, chart_svg: Markup) -> str:
         newest=site.newest(site.settings.recent),
         assignments=site.assignments,
         theme_title=lambda i: _theme_title(site, i),
+        suggest_url=external_url(site.settings.suggest_url),
     )
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.analysis.citations import CitationGraph
 from generator.model import Paper, ThemeAssignment
 from generator.render.escape import plain
 from generator.render.urls import tag_anchor_ids
@@ -30,6 +31,7 @@ class SiteData:
     bibtex: Mapping[str, str]  # key -> its BibTeX entry
     settings: Settings = Settings()
     home_intro: str | None = None  # trusted Markdown from content/pages/home.md
+    citations: CitationGraph = field(default_factory=CitationGraph)  # in-list citations (analysis/citations.py)
     by_key: dict[str, Paper] = field(default_factory=dict)
     theme_by_id: dict[str, Any] = field(default_factory=dict)
     tag_ids: dict[str, str] = field(default_factory=dict)  # tag -> anchor on the tags page

@@ -45,16 +45,17 @@ def slug_segment(value: str, what: str) -> str:
     return value
 
 
-def paper_src(key: str) -> str:
-    return f"papers/{slug_segment(key, 'paper key')}.md"
+def paper_src(slug: str) -> str:
+    """The page of a paper, named by its record's file name (`Paper.slug`), not its key."""
+    return f"papers/{slug_segment(slug, 'paper file name')}.md"
 
 
 def theme_src(theme_id: str) -> str:
     return f"themes/{slug_segment(theme_id, 'theme id')}.md"
 
 
-def bib_path(key: str) -> str:
-    return f"bib/{slug_segment(key, 'paper key')}.bib"
+def bib_path(slug: str) -> str:
+    return f"bib/{slug_segment(slug, 'paper file name')}.bib"
 
 
 def theme_bib_path(theme_id: str) -> str:

@@ -149,6 +149,7 @@ def test_tf_idf_is_scikit_learns_to_the_last_bit(library):
     tokenise = similarity._Tokenizer()
     docs = [tokenise(p.title, similarity._Spelling(), title=True) for p in ordered]
     docs += [tokenise(p.abstract, similarity._Spelling()) for p in ordered]
+    docs = sum(similarity.drop_common(docs[: len(ordered)], docs[len(ordered) :]), [])
     counter = CountVectorizer(analyzer=lambda doc: doc, lowercase=False, dtype=np.float64)
     counts = counter.fit_transform(docs).tocsr()
     titles, abstracts = counts[: len(ordered)], counts[len(ordered) :]

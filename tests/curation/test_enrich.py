@@ -419,7 +419,7 @@ def test_enriched_metadata_flows_into_every_export(content, stub, tmp_path, caps
 
     stub.title(GALORE, feed("galore.xml"))
     (content / "themes.yml").write_text(
-        "themes:\n  - id: optimizers-memory\n    title: Optimizers and memory\n    match: [memory]\n", "utf-8"
+        "themes:\n  - id: optimizers-memory\n    title: Optimizers and memory\n    match: [{phrase: memory, specific: true}]\n", "utf-8"
     )
     enrich(content, stub, "--only", "galore")
     docs = tmp_path / "docs"

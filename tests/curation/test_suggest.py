@@ -21,13 +21,13 @@ THEMES = """\
 themes:
   - id: baking
     title: Baking
-    match_title: [bread, baking, oven*]
+    match_title: [{phrase: bread, specific: true}, {phrase: baking, specific: true}, {phrase: oven*, specific: true}]  # single words that name the topic
   - id: astronomy
     title: Astronomy
-    match_title: [telescope*, galax*]
+    match_title: [{phrase: telescope*, specific: true}, {phrase: galax*, specific: true}]  # single words that name the topic
   - id: music
     title: Music
-    match_title: [guitar*, violin*]
+    match_title: [{phrase: guitar*, specific: true}, {phrase: violin*, specific: true}]  # single words that name the topic
 """
 
 PAPERS = {

@@ -444,3 +444,12 @@ def test_non_web_urls_never_reach_bibtex_or_csl(bad_url):
     paper = Paper(key="p", title="T", abstract="A.", added="2026-11-01", url=bad_url)
     assert bad_url not in bibtex_for([paper])
     assert "URL" not in csl_items([paper])[0]
+
+
+def test_a_letter_with_a_mark_nfc_cannot_compose_becomes_an_accent_macro():
+    """`c` + U+0306 (from a .bib's `\\u{c}`) has no precomposed form: pdflatex cannot print the bare mark."""
+    from generator.export.bibtex import encode_text
+
+    assert encode_text("Arnatkevic\u0306iute\u0301") == "Arnatkevi{\\u{c}}iut{\\'e}"
+    assert encode_text("x\u0306\u0323") == "{\\d{\\u{x}}}"
+    assert encode_text("\u0306") != ""  # a mark with no letter before it is kept, never dropped

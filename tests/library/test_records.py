@@ -104,16 +104,24 @@ def test_required_fields(old, new, fragment):
 
 
 def test_key_not_matching_file_name():
-    paper, problems = validate(GOOD, name="galore-2.yml")
+    paper, problems = validate(GOOD, name="lora.yml")
     (problem,) = problems
     assert problem.key == "key" and problem.line == 1
-    assert problem.message == "key 'galore' does not match the file name 'galore-2.yml'; keys never change, rename neither"
+    assert problem.message == "key 'galore' does not match the file name 'lora.yml' (expected galore.yml); keys never change, rename neither"
 
 
-@pytest.mark.parametrize("key", ["GaLore", "galore--2", "-galore", "galore_2", "galore.yml"])
+@pytest.mark.parametrize("key, name", [("GaLore", "galore"), ("Abawi:2004ks", "abawi-2004ks"), ("vaswaniAttentionAllYou2017", "vaswaniattentionallyou2017"),
+                                       ("DBLP:conf/nips/X17", "dblp-conf-nips-x17"), ("GaLore", "galore-2"), ("galore", "galore-2")])
+def test_a_kept_bibtex_key_lives_in_a_lower_case_file(key, name):
+    """The key is the record's `key:`, exactly; the file is a lower-case form, numbered when taken."""
+    paper, problems = validate(GOOD.replace("key: galore", f"key: '{key}'"), name=f"{name}.yml")
+    assert problems == [] and paper is not None and paper.key == key
+
+
+@pytest.mark.parametrize("key", ["galore 2", "-galore", "galore{2}", "ga%lore", "galore,2", "Gal\\ore"])
 def test_key_with_unsafe_characters(key):
-    _paper, problems = validate(GOOD.replace("key: galore", f"key: '{key}'"), name=f"{key}.yml")
-    assert any("lower-case ASCII letters, digits and single hyphens" in m for m in messages(problems))
+    _paper, problems = validate(GOOD.replace("key: galore", f"key: '{key}'"), name="galore.yml")
+    assert any("must be ASCII letters, digits and _ : . + / * ? -" in m for m in messages(problems))
 
 
 def test_reserved_key():
@@ -377,3 +385,38 @@ def test_append_sources_unusual_layouts_fall_back_to_round_trip(sources):
     data, _ = load_yaml(new, "a.yml")
     assert [s["file"] for s in data["sources"]][-1] == "y.txt"
     assert data["status"] == "read"
+
+
+def test_a_record_without_an_abstract_is_a_paper():
+    paper, problems = validate(GOOD.replace("abstract: Training Large Language Models presents significant memory challenges.\n", ""))
+    assert problems == [] and paper is not None and paper.abstract == ""
+
+
+@pytest.mark.parametrize(
+    "field, value, expected",
+    [
+        ("tags", "a, b", "'tags' must be a list ('- ' items) of text, found the text 'a, b'"),
+        ("authors", "'X and Y'", "'authors' must be a list ('- ' items) of text, found the text 'X and Y'"),
+        ("month", "13", "'month' must be a number from 1 to 12, found the number 13"),
+        ("entry_type", "'In Proceedings'", "'entry_type' must be a BibTeX entry type such as article or inproceedings"),
+        ("names", "[Smith]", "names[0] must be a mapping such as {family: Curie, given: Marie}"),
+        ("extra", "[a]", "'extra' must be a mapping of field: text"),
+        ("pages", "[1, 2]", "'pages' must be text, found a list"),
+    ],
+)
+def test_check_validates_the_types_of_list_and_bibliographic_fields(field, value, expected):
+    _paper, problems = validate(GOOD + f"{field}: {value}\n")
+    (problem,) = problems
+    assert problem.key == field and problem.line == 8 and problem.message.startswith(expected)
+
+
+def test_bibliographic_fields_load_into_the_paper():
+    text = GOOD + (
+        "entry_type: inproceedings\nnames:\n  - {family: Berg, given: Jan, particle: van der}\n  - {literal: The LLM Consortium}\n"
+        "month: 4\nvolume: 12\npages: 1-4\nextra:\n  mendeley-groups: thesis\n"
+    )
+    paper, problems = validate(text)
+    assert problems == []
+    assert paper.entry_type == "inproceedings" and paper.month == 4 and paper.volume == "12" and paper.pages == "1-4"
+    assert [n.display() for n in paper.names] == ["Jan van der Berg", "The LLM Consortium"]
+    assert paper.extra == (("mendeley-groups", "thesis"),)

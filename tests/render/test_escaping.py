@@ -206,3 +206,16 @@ def test_hostile_theme_title_in_navigation_and_title(site, pages):
     assert title in feeds
     svg_text = " ".join(e.text for e in home.elements if e.tag in ("text", "desc"))
     assert title in svg_text
+
+
+def test_review_parts_show_the_text_literally(site, pages):
+    """A reading path's reason, a column title, a fact and the citation picture's titles are data too."""
+    page = pages[site / "themes" / "everything" / "index.html"]
+    text = page.article
+    assert "<script>alert(30)</script> {{ config }} [x](javascript:alert(31))" in text
+    assert "<b>Note</b> {{ config }}" in text and "=cmd|' /C calc'!A0 <script>alert(32)</script>" in text
+    assert "Two lines <script>alert(2)</script> {: onclick=alert(3) }" in text  # in the table and the picture
+    html = (site / "themes" / "everything" / "index.html").read_text("utf-8")
+    assert html.count('class="rl-citegraph__svg"') == 1 and "<script>alert(3" not in html
+    rows = (site / "csv" / "themes" / "everything.csv").read_text("utf-8").splitlines()
+    assert rows[1].startswith("all-fields,") and ",'=cmd|" in rows[1]

@@ -11,7 +11,12 @@ docs-snippets/themes.md for the syntax):
     unless:       phrases that keep a paper out of the theme's rules
     papers:       paper keys pinned in;  not_papers: paper keys kept out
 
-A paper's own record may pin itself in (`themes:`) or out (`not_themes:`).
+One plain word (`Pattern.broad`: "GPUs", "layer") decides nothing alone, even
+in `match` or `match_title`: in a title it needs one more, different hint; a
+curator marks a word that names its topic `{phrase: quantiz*, specific: true}`.
+A paper in more themes than `max_themes_per_paper:` is a `check` warning
+(`crowded_papers`). A paper's own record may pin itself in (`themes:`) or out
+(`not_themes:`).
 
 Where things live, in pipeline order:
 
@@ -34,6 +39,7 @@ from generator.analysis.themes.assign import (
     PINNED_IN_RECORD,
     PINNED_IN_THEMES,
     assign_themes,
+    crowded_papers,
     explain_exclusion,
     members,
     rule_reason,
@@ -48,6 +54,7 @@ from generator.analysis.themes.loading import (
     THEMES_FILE,
     first_sentence,
     load_themes,
+    max_themes_per_paper,
     themes_from_data,
     validate_against_library,
 )
@@ -79,10 +86,12 @@ __all__ = [
     "Rules",
     "Theme",
     "assign_themes",
+    "crowded_papers",
     "check_pattern",
     "explain_exclusion",
     "first_sentence",
     "load_themes",
+    "max_themes_per_paper",
     "members",
     "phrase_forms",
     "phrase_regex",

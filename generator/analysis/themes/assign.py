@@ -12,7 +12,10 @@ from collections.abc import Iterable
 
 from generator.analysis.themes.engine import Found, Verdict, engine_for, hit_text
 from generator.analysis.themes.model import Rules, Theme
-from generator.model import Paper, ThemeAssignment
+from pathlib import Path
+
+from generator.analysis.themes.loading import max_themes_per_paper
+from generator.model import Paper, Problem, ThemeAssignment
 
 PINNED_IN_RECORD = "pinned in the paper's record"
 PINNED_IN_THEMES = "pinned in themes.yml"
@@ -61,6 +64,26 @@ def explain_exclusion(rules: Rules, title: str, abstract: str) -> str | None:
     """Which `unless` phrase keeps a paper out, for curators' tools."""
     found = engine_for((rules,)).exclusion(title, abstract)[0]
     return None if found is None else _mentions(found)
+
+
+def crowded_papers(papers: Iterable[Paper], themes: Iterable[Theme], path: Path) -> list[Problem]:
+    """Warnings for papers in more themes than themes.yml's `max_themes_per_paper`.
+
+    A paper in many themes is usually placed by words it only mentions; the
+    warning asks the curator to look again (tighten a rule, or pin it out).
+    """
+    limit = max_themes_per_paper(path)
+    if limit is None:
+        return []
+    papers = tuple(papers)
+    assigned = assign_themes(papers, themes)
+    out = []
+    for paper in papers:
+        found = assigned.get(paper.key, ())
+        if len(found) > limit:
+            ids = ", ".join(a.theme for a in found)
+            out.append(Problem(str(paper.path or path), f"in {len(found)} themes ({ids}), more than max_themes_per_paper: {limit} in {path}; check its reasons", key=paper.key, severity="warning"))
+    return out
 
 
 def members(assignments: dict[str, tuple[ThemeAssignment, ...]], theme_id: str) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from itertools import chain
 from dataclasses import dataclass
 from typing import Any
 
@@ -287,14 +288,17 @@ class Engine:
         """For each rule, what places a paper with this title and abstract (or None).
 
         A strong phrase in the title wins over one in the abstract, and either
-        over hints; any `unless` phrase keeps the paper out.
+        over hints; any `unless` phrase keeps the paper out. A broad word (one
+        plain word of `match` or `match_title`, see `Pattern.broad`) is not a
+        strong phrase: in the title it places a paper with one more, different
+        hint; in the abstract it is one hint among the others.
         """
         n = len(self.rules)
         excluded = [False] * n
         strong_title: list[Found | None] = [None] * n
         strong_abstract: list[Found | None] = [None] * n
         hints: list[dict[object, Found]] = [{} for _ in range(n)]
-        min_hints = self.min_hints
+        broad: list[dict[object, Found]] = [{} for _ in range(n)]  # broad words found in the title
         all_roles = self.roles
         for where, text, tokens, found in self._found(title, abstract):
             covered = [-1] * n  # a hint inside a longer hint ("corpora" in "training corpora") does not count again
@@ -305,29 +309,45 @@ class Engine:
                     kind = role.kind
                     if kind == "unless":
                         excluded[i] = True
-                    elif kind == "hints":
-                        inside = start < covered[i]
-                        if end > covered[i]:
-                            covered[i] = end
-                        if not inside and len(hints[i]) < min_hints[i] and role.concept not in hints[i]:
-                            hints[i][role.concept] = (where, text, tokens, hit)
-                    elif where == "title":
-                        if strong_title[i] is None:
-                            strong_title[i] = (where, text, tokens, hit)
-                    elif kind == "match" and strong_abstract[i] is None:
-                        strong_abstract[i] = (where, text, tokens, hit)
-        verdicts: list[Verdict | None] = []
-        for i in range(n):
-            strong = strong_title[i] or strong_abstract[i]
-            if excluded[i]:
-                verdicts.append(None)
-            elif strong is not None:
-                verdicts.append(("match", (strong,)))
-            elif len(hints[i]) >= min_hints[i]:
-                verdicts.append(("hints", tuple(hints[i].values())))
-            else:
-                verdicts.append(None)
-        return verdicts
+                        continue
+                    if kind != "hints" and not role.pattern.broad:
+                        if where == "title":
+                            if strong_title[i] is None:
+                                strong_title[i] = (where, text, tokens, hit)
+                        elif kind == "match" and strong_abstract[i] is None:
+                            strong_abstract[i] = (where, text, tokens, hit)
+                        continue
+                    if kind == "match_title" and where != "title":
+                        continue
+                    inside = start < covered[i]
+                    if end > covered[i]:
+                        covered[i] = end
+                    concept = ("word", role.pattern.text.lower()) if kind != "hints" else role.concept
+                    if where == "title" and kind != "hints":
+                        broad[i].setdefault(concept, (where, text, tokens, hit))
+                    elif not inside and concept not in hints[i]:
+                        hints[i][concept] = (where, text, tokens, hit)
+        return [self._verdict(i, excluded[i], strong_title[i] or strong_abstract[i], hints[i], broad[i]) for i in range(n)]
+
+    def _verdict(self, i: int, excluded: bool, strong: Found | None, hints: dict, broad: dict) -> Verdict | None:
+        """Strong phrase; else a broad title word with another, different hint; else enough hints."""
+        if excluded:
+            return None
+        if strong is not None:
+            return ("match", (strong,))
+        # a broad title word needs a different hint: not the same word again ("Explainable" ...
+        # "explainable"), and not a hint made of that very word ("Reasoning" is reason* and a hint)
+        for word in broad.values():
+            where, _text, _tokens, (start, end, _pid, _m) = word
+            said = hit_text(word).lower()
+            for other in hints.values():
+                if other[0] == where and other[3][0] < end and start < other[3][1]:
+                    continue
+                if hit_text(other).lower() != said:
+                    return ("hints", (word, other))
+        if len(hints) >= self.min_hints[i]:
+            return ("hints", tuple(hints.values())[: self.min_hints[i]])
+        return None
 
     def exclusion(self, title: str, abstract: str) -> list[Found | None]:
         """For each rule, the first `unless` hit that keeps a paper out (or None)."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from generator.analysis.themes.model import DEFAULT_MIN_HINTS, Pattern, Pin, Rules, Theme
 from generator.analysis.themes.phrases import check_pattern
+from generator.analysis.themes.review import FIELDS as REVIEW_FIELDS, review_parts
 from generator.library import schema
 from generator.library.records import did_you_mean, line_of, load_yaml
 from generator.model import Paper, Problem
@@ -47,6 +48,7 @@ _SINGLE_PATTERN = schema.Either(
                     "phrase": schema.Field(schema.Text(description="a phrase")),
                     "regex": schema.Field(schema.Text(description="a regular expression")),
                     "case-sensitive": schema.Field(schema.Flag()),
+                    "specific": schema.Field(schema.Flag()),
                 },
                 description="a mapping with 'phrase' or 'regex'",
                 extra_check=_one_of_phrase_regex,
@@ -83,11 +85,15 @@ THEME_SCHEMA = schema.Mapping(
         "unless": schema.Field(_PATTERNS, help="phrases that keep a paper out of the rules above"),
         "papers": schema.Field(_KEYS, help="paper keys pinned into the theme"),
         "not_papers": schema.Field(_KEYS, help="paper keys kept out of the theme"),
+        **REVIEW_FIELDS,  # columns, start_here (review.py)
     },
     description="a theme (a mapping with at least 'id' and 'title')",
 )
 FILE_SCHEMA = schema.Mapping(
-    {"themes": schema.Field(schema.ListOf(THEME_SCHEMA, description="themes"), required=True)},
+    {
+        "themes": schema.Field(schema.ListOf(THEME_SCHEMA, description="themes"), required=True),
+        "max_themes_per_paper": schema.Field(schema.Whole(minimum=1, maximum=50), help="`check` warns about papers in more themes"),
+    },
     description="a mapping with a 'themes' list",
 )
 
@@ -153,6 +159,8 @@ def themes_from_data(data: Any, name: str) -> tuple[tuple[Theme, ...], list[Prob
         problems.extend(found)
         pins, found = _pins(item, where, name)
         problems.extend(found)
+        columns, start_here, found = review_parts(item, where, name)
+        problems.extend(found)
         title = item.get("title")
         intro = item.get("intro")
         short = item.get("short")
@@ -166,6 +174,8 @@ def themes_from_data(data: Any, name: str) -> tuple[tuple[Theme, ...], list[Prob
                 rules=rules,
                 papers=tuple(dict.fromkeys(p.paper for p in pins if p.keypath.startswith(f"{where}.papers["))),
                 not_papers=tuple(dict.fromkeys(p.paper for p in pins if p.keypath.startswith(f"{where}.not_papers["))),
+                columns=columns,
+                start_here=start_here,
                 line=item_line,
                 keypath=where,
                 pin_sites=tuple(pins),
@@ -223,11 +233,12 @@ def _pattern(entry: Any, concept: int | None = None) -> Pattern | None:
         return None
     case = entry.get("case-sensitive", False)
     case = case if isinstance(case, bool) else False
+    specific = entry.get("specific") is True
     phrase, regex = entry.get("phrase"), entry.get("regex")
     if isinstance(phrase, str) and phrase.strip() and regex is None:
-        return Pattern(phrase.strip(), case_sensitive=case, concept=concept)
+        return Pattern(phrase.strip(), case_sensitive=case, concept=concept, specific=specific)
     if isinstance(regex, str) and regex and phrase is None:
-        return Pattern(regex, regex=True, case_sensitive=case, concept=concept)
+        return Pattern(regex, regex=True, case_sensitive=case, concept=concept, specific=specific)
     return None
 
 
@@ -309,3 +320,13 @@ def _record_line(record: Any, field_name: str, index: int) -> int | None:
         if line is not None:
             return line
     return line_of(record, field_name) if isinstance(record, dict) else None
+
+
+def max_themes_per_paper(path: Path) -> int | None:
+    """The curator's `max_themes_per_paper:` of themes.yml, or None when unset or unusable."""
+    try:
+        data, problems = load_yaml(path.read_text("utf-8"), str(path))
+    except (OSError, UnicodeDecodeError):
+        return None
+    value = data.get("max_themes_per_paper") if isinstance(data, dict) and not problems else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 1 else None

@@ -8,6 +8,7 @@ those positions take no part in equality.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from generator.analysis.themes.phrases import phrase_regex
@@ -25,6 +26,16 @@ class Pattern:
     # Synonyms written together (`- [supervised fine-tuning, SFT]`) share a
     # concept number and count as one hint; None means the pattern stands alone.
     concept: int | None = None
+    # A single word names its topic only when the curator says so
+    # (`{phrase: quantiz*, specific: true}`); otherwise it needs a second hint.
+    specific: bool = False
+
+    @property
+    def broad(self) -> bool:
+        """One plain word ("GPUs", "layer", "attention"): evidence, never proof, on its own."""
+        if self.regex or self.specific or self.case_sensitive:
+            return False
+        return len(re.findall(r"[^\s\-\u2010-\u2015/]+", self.text.strip())) == 1
 
     def source(self) -> str:
         """The regular expression this pattern stands for (may raise PatternError)."""
@@ -60,6 +71,30 @@ class Pin:
     line: int | None
 
 
+COLUMN_TYPES = ("number", "text", "yes/no")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a theme's comparison table: a fact of the records, its heading and type."""
+
+    fact: str  # a key of the records' `facts:` mapping
+    title: str
+    type: str  # one of COLUMN_TYPES
+    line: int | None = field(default=None, compare=False)
+    keypath: str = field(default="", compare=False)  # "themes[3].columns[0]"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a theme's `start_here:` reading order, with the curator's reason."""
+
+    paper: str
+    why: str
+    line: int | None = field(default=None, compare=False)
+    keypath: str = field(default="", compare=False)
+
+
 @dataclass(frozen=True)
 class Theme:
     """A curated collection: what readers see of it, and what decides its papers."""
@@ -71,6 +106,8 @@ class Theme:
     rules: Rules = Rules()
     papers: tuple[str, ...] = ()  # pinned in by themes.yml
     not_papers: tuple[str, ...] = ()  # kept out by themes.yml
+    columns: tuple[Column, ...] = ()  # comparison table over the members' facts
+    start_here: tuple[Step, ...] = ()  # reading order shown first on the theme page
     line: int | None = field(default=None, compare=False)
     keypath: str = field(default="", compare=False)  # "themes[3]"
     pin_sites: tuple[Pin, ...] = field(default=(), compare=False, repr=False)

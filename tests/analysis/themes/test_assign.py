@@ -56,7 +56,8 @@ def phrase(text: str, **kw) -> Pattern:
 
 
 def matches(pattern: Pattern, text: str, where: str = "abstract") -> bool:
-    rules = Rules(match=(pattern,))
+    """Does the phrase language find this pattern? (Marked specific: breadth is tested apart.)"""
+    rules = Rules(match=(dataclasses.replace(pattern, specific=True),))
     title, abstract = (text, "") if where == "title" else ("", text)
     return rule_reason(rules, title, abstract) is not None
 
@@ -109,7 +110,7 @@ def test_phrase_forms_join_words_in_every_way():
 
 
 def test_match_title_counts_only_in_the_title():
-    rules = Rules(match_title=(phrase("benchmark*"),))
+    rules = Rules(match_title=(phrase("benchmark*", specific=True),))
     assert rule_reason(rules, "A Benchmark for X", "") == "the title mentions 'Benchmark'"
     assert rule_reason(rules, "Something else", "we evaluate on benchmarks") is None
 
@@ -163,7 +164,7 @@ def test_a_hint_inside_a_longer_hint_does_not_count_again():
 
 
 def test_unless_keeps_a_paper_out_from_title_or_abstract():
-    rules = Rules(match_title=(phrase("alignment"),), unless=(phrase("cross lingual alignment"),))
+    rules = Rules(match_title=(phrase("alignment", specific=True),), unless=(phrase("cross lingual alignment"),))
     assert rule_reason(rules, "Alignment of Language Models", "") == "the title mentions 'Alignment'"
     assert rule_reason(rules, "Cross-Lingual Alignment for Translation", "") is None
     assert rule_reason(rules, "Alignment Done Right", "we improve cross-lingual alignment") is None
@@ -176,7 +177,7 @@ def test_overlapping_phrases_of_different_themes_are_all_found():
     themes = (
         Theme("a", "A", "", rules=Rules(match=(phrase("training data"),))),
         Theme("b", "B", "", rules=Rules(match=(phrase("data mixture"),))),
-        Theme("c", "C", "", rules=Rules(match=(phrase("data"),))),
+        Theme("c", "C", "", rules=Rules(match=(phrase("data", specific=True),))),
     )
     got = assign_themes([paper("p", abstract="the training data mixture matters")], themes)
     assert [(a.theme, a.reason) for a in got["p"]] == [
@@ -248,7 +249,7 @@ def test_bad_patterns_never_crash_assignment():
         "X",
         "",
         rules=Rules(
-            match=(phrase("(unclosed", regex=True), phrase("a*", regex=True), phrase("*"), phrase("ok")),
+            match=(phrase("(unclosed", regex=True), phrase("a*", regex=True), phrase("*"), phrase("ok", specific=True)),
             hints=(phrase("(a+)+$", regex=True), phrase("")),
         ),
     )

@@ -20,10 +20,10 @@ def test_equal_phrases_of_different_themes_are_indexed_once():
 
 def test_verdicts_say_what_placed_the_paper():
     rules = (
-        Rules(match=(Pattern("agent"),)),
+        Rules(match=(Pattern("agent", specific=True),)),
         Rules(hints=(Pattern("tool use"), Pattern("planning"), Pattern("memory")), min_hints=2),
-        Rules(match=(Pattern("agent"),), unless=(Pattern("survey"),)),
-        Rules(match_title=(Pattern("planning"),)),
+        Rules(match=(Pattern("agent", specific=True),), unless=(Pattern("survey"),)),
+        Rules(match_title=(Pattern("planning", specific=True),)),
     )
     verdicts = Engine(rules).evaluate("Planning with Tool-Use", "An agent that plans, a survey, and memory.")
     kind, (found,) = verdicts[0]

@@ -1,0 +1,119 @@
+"""Reader for RIS files (Zotero, Mendeley, EndNote exports): `python -m generator import refs.ris`.
+
+Records are read with `rispy`, the maintained RIS parser, and become the
+same Candidates a .bib entry gives. RIS text is plain (no LaTeX). Tags the
+record has no place for are kept verbatim under `extra`; a record without
+a title is a Problem with its line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import rispy
+
+from generator.identifiers import ARXIV_DOI_RE, arxiv_id, strip_doi_prefix
+from generator.model import Name, Problem, SourceRef
+from generator.reading.candidate import Candidate, Reading, read_input_text
+from generator.textnorm import clean_line
+
+RIS_TO_BIBTEX = {
+    "JOUR": "article", "JFULL": "article", "MGZN": "article", "NEWS": "article", "EJOUR": "article",
+    "CONF": "inproceedings", "CPAPER": "inproceedings", "BOOK": "book", "EBOOK": "book", "EDBOOK": "book",
+    "CHAP": "incollection", "ECHAP": "incollection", "THES": "phdthesis", "RPRT": "techreport",
+    "UNPB": "unpublished", "MANSCPT": "unpublished",
+}
+_READ = frozenset({
+    "type_of_reference", "title", "primary_title", "authors", "first_authors", "secondary_title", "journal_name",
+    "alternate_title3", "date", "year", "publication_year", "doi", "volume", "number", "start_page", "end_page",
+    "publisher", "edition", "issn", "language", "abstract", "keywords", "urls", "id",
+})
+_ARXIV_URL_RE = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?/?(?:[?#]|$)", re.IGNORECASE)
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return clean_line(str(value)) or None if value is not None else None
+
+
+def _name(raw: str) -> Name | None:
+    """`Last, First, Suffix` (RIS) -> Name; a name without a comma is a literal (an institution)."""
+    parts = [clean_line(p) for p in raw.split(",")]
+    if not parts or not parts[0]:
+        return None
+    if len(parts) == 1:
+        return Name(literal=parts[0])
+    return Name(family=parts[0], given=parts[1], suffix=parts[2] if len(parts) > 2 else "")
+
+
+def _date(entry: dict) -> tuple[int | None, int | None]:
+    for field in ("year", "publication_year", "date"):
+        m = re.match(r"\s*(\d{4})(?:[/-](\d{1,2}))?", str(entry.get(field) or ""))
+        if m:
+            month = int(m.group(2)) if m.group(2) and 1 <= int(m.group(2)) <= 12 else None
+            if month is None and field != "date":
+                return int(m.group(1)), _date({"date": entry.get("date")})[1]
+            return int(m.group(1)), month
+    return None, None
+
+
+def _arxiv(doi: str | None, urls: list[str]) -> str | None:
+    if doi and (m := ARXIV_DOI_RE.match(doi)):
+        return arxiv_id(m.group(1))
+    for url in urls:
+        if m := _ARXIV_URL_RE.search(url):
+            return arxiv_id(m.group(1))
+    return None
+
+
+def entry_to_candidate(entry: dict, *, file: str, source: str, line: int) -> Candidate:
+    names = tuple(n for raw in (entry.get("authors") or entry.get("first_authors") or []) if (n := _name(str(raw))))
+    year, month = _date(entry)
+    urls = [str(u).strip() for u in entry.get("urls") or [] if str(u).strip()]
+    doi = strip_doi_prefix(_text(entry.get("doi")) or "") or None
+    start, end = _text(entry.get("start_page")), _text(entry.get("end_page"))
+    extra = tuple((k, v if isinstance(v, str) else "; ".join(map(str, v)) if isinstance(v, list) else str(v))
+                  for k, v in entry.items() if k not in _READ and v not in (None, "", []))
+    if len(urls) > 1:
+        extra += (("urls", " ".join(urls)),)
+    return Candidate(
+        file=file, line=line, source=SourceRef(source),
+        title=_text(entry.get("title") or entry.get("primary_title")) or "", abstract=_text(entry.get("abstract")) or "",
+        bibkey=None, entry_type=RIS_TO_BIBTEX.get(str(entry.get("type_of_reference")), "misc"), provenance=f"ris {source}",
+        authors=tuple(n.display() for n in names), names=names, year=year, month=month, doi=doi, arxiv=_arxiv(doi, urls),
+        url=urls[0] if urls else None,
+        venue=_text(entry.get("secondary_title") or entry.get("journal_name") or entry.get("alternate_title3")),
+        volume=_text(entry.get("volume")), number=_text(entry.get("number")),
+        pages=f"{start}-{end}" if start and end and end != start else start,
+        publisher=_text(entry.get("publisher")), edition=_text(entry.get("edition")),
+        isbn=_text(entry.get("issn")) if str(entry.get("type_of_reference")) in ("BOOK", "CHAP", "EBOOK", "EDBOOK") else None,
+        issn=_text(entry.get("issn")) if str(entry.get("type_of_reference")) not in ("BOOK", "CHAP", "EBOOK", "EDBOOK") else None,
+        language=_text(entry.get("language")),
+        tags=tuple(dict.fromkeys(clean_line(str(k)) for k in entry.get("keywords") or [] if clean_line(str(k)))),
+        extra=extra,
+    )
+
+
+def read_ris(path: Path) -> Reading:
+    """Records of one RIS file as candidates, and a Problem per bad record."""
+    name = str(path)
+    text, problems = read_input_text(path, "RIS")
+    if text is None:
+        return Reading(path, (), tuple(problems))
+    starts = [i + 1 for i, line in enumerate(text.splitlines()) if re.match(r"^TY  -", line)]
+    try:
+        entries = rispy.loads(text)
+    except Exception as err:  # rispy raises IOError and others on a malformed file
+        return Reading(path, (), (Problem(name, f"cannot be read as RIS ({' '.join(str(err).split()) or type(err).__name__})", line=1),))
+    candidates, problems = [], []
+    for index, entry in enumerate(entries):
+        line = starts[index] if index < len(starts) else 1
+        candidate = entry_to_candidate(entry, file=name, source=path.name, line=line)
+        if not candidate.title:
+            problems.append(Problem(name, "a record with no title (TI or T1); skipped", line=line))
+            continue
+        candidates.append(candidate)
+    return Reading(path, tuple(candidates), tuple(problems))

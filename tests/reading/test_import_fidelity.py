@@ -1,0 +1,195 @@
+"""Issue 12, import side: LaTeX decoding, names, kept keys, duplicates, Zotero-style merging."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.library.records import load_library
+from generator.model import Name
+from generator.reading.bibnames import parse_name, parse_names
+from generator.reading.bibvalues import decode_latex, find_url
+from generator.reading.bibfile import read_bib
+from generator.reading.merge import import_bibtex
+
+DATE = "2026-01-15"
+
+
+@pytest.mark.parametrize(
+    "raw, text",
+    [
+        (r"Gon{\c c}alves", "Gonçalves"),
+        (r"{\v S}koda", "Škoda"),
+        (r"Erd{\H o}s", "Erdős"),
+        (r"Anton\'\i n", "Antonín"),
+        (r"{\"\i}", "ï"),
+        (r"{\'{\i}}", "í"),
+        (r"Human\textendash Computer", "Human–Computer"),
+        (r"Modeling \textendash{} an", "Modeling – an"),
+        (r"$\mathcal{O}(n^2)$ attention", r"$\mathcal{O}(n^2)$ attention"),
+        (r"\aa ngstr\"om", "ångström"),
+        (r"Arnatkevi\u{c}i\={u}t\.{e}", "Arnatkevic\u0306iūtė"),  # no precomposed c-breve: a combining mark
+        (r"\ourmacro is kept", r"\ourmacro is kept"),  # unknown macros stay, spaces too
+    ],
+)
+def test_latex_is_decoded_completely(raw, text):
+    assert decode_latex(raw) == text
+
+
+def test_names_are_structured_as_bibtex_reads_them():
+    assert parse_name("van der Berg, Jan") == Name(family="Berg", given="Jan", particle="van der")
+    assert parse_name("Ludwig van Beethoven") == Name(family="Beethoven", given="Ludwig", particle="van")
+    assert parse_name("Del Bimbo, Alberto") == Name(family="Del Bimbo", given="Alberto")
+    assert parse_name("King, Jr., Martin Luther") == Name(family="King", given="Martin Luther", suffix="Jr.")
+    assert parse_name("{The LLM Consortium}") == Name(literal="The LLM Consortium")
+    assert parse_name(r"Zamora-L{\'{o}}pez, Gorka") == Name(family="Zamora-López", given="Gorka")
+    # `and et al.` and `and others` mean more authors, not an author named "et al."
+    assert [n.display() for n in parse_names("Smith, John and et al.")] == ["John Smith"]
+    assert [n.display() for n in parse_names("Smith, John and others")] == ["John Smith"]
+
+
+def test_two_urls_in_one_field_never_glue():
+    value = "http://www.ncbi.nlm.nih.gov/pubmed/20428515 http://www.pubmedcentral.nih.gov/x?artid=PMC2859882"
+    assert find_url({"url": value}) == "http://www.ncbi.nlm.nih.gov/pubmed/20428515"
+
+
+BIB = r"""@inproceedings{Abawi:2004ks,
+  title = {Human\textendash Computer Interaction},
+  author = {Abawi, Daniel F. and Gon{\c c}alves, Ana},
+  booktitle = {Proceedings of CHI},
+  year = {2004}, month = apr, pages = {10--20}, publisher = {ACM},
+  isbn = {978-1-58113-702-6}, keywords = {hci, interaction},
+  doi = {https://doi.org/10.1145/ABC.123},
+  mendeley-groups = {thesis/chapter 2},
+}
+@article{vaswaniAttentionAllYou2017,
+  title = {Attention Is All You Need},
+  author = {Vaswani, Ashish and others},
+  journal = {ArXiv:1706.03762},
+  year = {2017},
+}
+@article{Smith2020,
+  title = {A First Paper},
+  author = {Smith, Jane},
+  year = {2020},
+}
+@article{smith2020,
+  title = {A Different Second Paper},
+  author = {Smith, John},
+  year = {2020},
+}
+@article{Smith2020,
+  title = {A Third Paper Under a Used Key},
+  author = {Smith, Joan},
+  year = {2021},
+}
+"""
+
+
+@pytest.fixture()
+def imported(tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BIB, "utf-8")
+    content = tmp_path / "content"
+    report = import_bibtex(content, [bib], today=DATE)
+    return content, report, load_library(content)
+
+
+def test_keys_are_kept_exactly_and_records_hold_what_reference_managers_hold(imported):
+    content, report, library = imported
+    assert report.problems == [] and library.problems == ()
+    papers = library.by_key()
+    abawi = papers["Abawi:2004ks"]
+    assert abawi.title == "Human–Computer Interaction" and abawi.abstract == ""  # no abstract: a record all the same
+    assert abawi.authors == ("Daniel F. Abawi", "Ana Gonçalves")
+    assert abawi.names[1] == Name(family="Gonçalves", given="Ana")
+    assert (abawi.entry_type, abawi.year, abawi.month, abawi.pages) == ("inproceedings", 2004, 4, "10-20")
+    assert (abawi.venue, abawi.publisher, abawi.isbn, abawi.doi) == ("Proceedings of CHI", "ACM", "978-1-58113-702-6", "10.1145/ABC.123")
+    assert abawi.tags == ("hci", "interaction")
+    assert dict(abawi.extra) == {"mendeley-groups": "thesis/chapter 2"}  # an unknown field, verbatim
+    assert abawi.path.name == "abawi-2004ks.yml"
+    vaswani = papers["vaswaniAttentionAllYou2017"]
+    assert vaswani.arxiv == "1706.03762" and vaswani.authors == ("Ashish Vaswani",)
+
+
+def test_keys_differing_in_case_never_share_a_file_and_a_duplicate_key_is_imported_too(imported):
+    content, report, library = imported
+    papers = library.by_key()
+    assert papers["Smith2020"].title == "A First Paper" and papers["smith2020"].title == "A Different Second Paper"
+    names = sorted(p.name for p in (content / "papers").iterdir())
+    assert len({n.lower() for n in names}) == len(names) == 5
+    third = next(p for p in library.papers if p.title == "A Third Paper Under a Used Key")
+    assert third.key not in ("Smith2020", "smith2020")
+    notes = [str(n) for n in report.notes]
+    assert any("refs.bib:26: @article{Smith2020: the key 'Smith2020' is used by an earlier entry too; both are imported" in n for n in notes)
+    assert any(f"Smith2020: the BibTeX key is taken by another paper; this paper's key is {third.key!r}" in n for n in notes)
+
+
+def test_a_reimport_keeps_every_record_and_key(imported, tmp_path):
+    content, _report, library = imported
+    before = {p.name: p.read_bytes() for p in (content / "papers").iterdir()}
+    report = import_bibtex(content, [tmp_path / "refs.bib"], today="2026-02-02")
+    assert report.added == [] and report.problems == []
+    assert {p.name: p.read_bytes() for p in (content / "papers").iterdir()} == before
+
+
+def _bib(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_same_title_with_different_dois_never_merges(tmp_path):
+    content = tmp_path / "content"
+    old = _bib(tmp_path, "old.bib", "@article{lee1997, title={Deep Nets}, author={Lee, Ann}, year={1997}, doi={10.1/old}}\n")
+    new = _bib(tmp_path, "new.bib", "@article{lee2015, title={Deep Nets}, author={Lee, Ann}, year={2015}, doi={10.1/new}}\n"
+               "@article{lee1998, title={Deep nets.}, author={Lee, A.}, year={1998}}\n"
+               "@article{kim1997, title={Deep Nets}, author={Kim, Bo}, year={1997}}\n")
+    import_bibtex(content, [old], today=DATE)
+    report = import_bibtex(content, [new], today=DATE)
+    keys = {p.key for p in load_library(content).papers}
+    assert {"lee1997", "lee2015", "kim1997"} <= keys  # other decade, other DOI; no family name in common
+    assert "lee1998" not in keys  # years within one, a family name agrees, no DOI against it
+    (merge,) = report.merges
+    assert merge.message.startswith("lee1998: merged into the library's record 'lee1997' by the same title")
+
+
+def test_a_doi_or_arxiv_id_matches_in_any_written_form_and_conflicts_are_listed(tmp_path):
+    content = tmp_path / "content"
+    first = _bib(tmp_path, "a.bib", "@article{a, title={One}, author={Roe, Al}, year={2020}, doi={10.5555/ABC}, volume={3}}\n"
+                 "@misc{b, title={Two}, author={Poe, Ed}, year={2021}, eprint={2106.09685v1}, archiveprefix={arXiv}}\n")
+    second = _bib(tmp_path, "b.bib", "@article{c, title={One, retitled}, year={2020}, doi={https://doi.org/10.5555/abc}, volume={4}, pages={1--2}}\n"
+                  "@misc{d, title={Two again}, year={2021}, url={https://arxiv.org/abs/2106.09685v3}}\n")
+    import_bibtex(content, [first], today=DATE)
+    report = import_bibtex(content, [second], today=DATE)
+    papers = load_library(content).by_key()
+    assert set(papers) == {"a", "b"}
+    assert papers["a"].volume == "3" and papers["a"].pages == "1-2"  # kept the record's value; filled the missing one
+    assert dict(papers["a"].extra)["ids"] == "c" and dict(papers["b"].extra)["ids"] == "d"  # the old keys still cite
+    assert [m.message.split(" by ")[1].split(" (")[0] for m in report.merges] == ["the same DOI", "the same arXiv id"]
+    (conflict,) = report.conflicts
+    assert conflict.message == "c: volume '4' differs from the volume of 'a'; kept the record's"
+
+
+def test_duplicate_fields_are_read_with_the_first_value(tmp_path):
+    path = _bib(tmp_path, "dup.bib", "@article{x, title={First}, title={Second}, year={2020}}\n")
+    reading = read_bib(path)
+    assert [c.title for c in reading.candidates] == ["First"] and reading.problems == ()
+    assert "field(s) title given twice; the first value is kept" in reading.notes[0].message
+
+
+def test_the_cli_routes_csl_json_and_ris_by_suffix_and_names_bad_input_with_its_line(tmp_path, capsys):
+    from generator.cli import main
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    content = tmp_path / "content"
+    status = main(["import", "--content", str(content), "--date", DATE, str(fixtures / "ris" / "zotero-mambo.ris"),
+                   str(fixtures / "csl" / "zotero-fink.json")])
+    assert status == 0, capsys.readouterr().err
+    assert len(load_library(content).papers) == 5 + 206
+    broken = tmp_path / "broken.json"
+    broken.write_text('[\n  {"id": "a", "title": "One"},\n  {"id": "b", "title": \n', "utf-8")
+    status = main(["import", "--content", str(content), "--date", DATE, str(broken)])
+    err = capsys.readouterr().err
+    assert status == 1 and "broken.json:4: not JSON" in err
