@@ -39,6 +39,7 @@ from generator.library.records import load_library
 from generator.model import Paper, Problem
 from generator.render import pages
 from generator.render.chart import bar_chart
+from generator.render.curated_check import curated_link_problems
 from generator.render.site import SiteData
 from generator.render.tables import comparison_csv, comparison_rows, theme_csv_path
 from generator.render.urls import (
@@ -212,7 +213,24 @@ def build_site(content_dir: Path, docs_dir: Path, settings: Settings | None = No
         raise ContentError(problems)
     if settings is None:
         settings = read_mkdocs_settings(Path(content_dir).resolve().parent / "mkdocs.yml")
-    return content, sync_tree(docs_dir, generate(content, settings))
+    outputs = generate(content, settings)
+    problems = link_problems(content, outputs, settings)
+    if problems:
+        raise ContentError(problems)
+    return content, sync_tree(docs_dir, outputs)
+
+
+def link_problems(content: Content, outputs: OutputSet, settings: Settings) -> list[Problem]:
+    """Links in notes and theme intros to nothing the site has: what `mkdocs build --strict` refuses.
+
+    Checked against the generated files only (the docs folder holds nothing
+    else: hand-written pages come from content/pages), so `check`, which has
+    no docs folder, refuses exactly what `build` refuses.
+    """
+    return curated_link_problems(
+        content.papers, content.themes, content.root / "themes.yml",
+        outputs.files, settings.use_directory_urls,
+    )
 
 
 def build(content_dir: Path, docs_dir: Path, settings: Settings | None = None) -> SyncReport:

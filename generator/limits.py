@@ -23,6 +23,15 @@ MAX_AUTHORS = 5_000  # the largest collaborations sign about 3,000
 MAX_NAME_CHARS = 200
 MAX_VENUE_CHARS = 600
 MAX_NOTES_CHARS = 100_000
+# Curator Markdown (notes, theme intros) is refused past these before
+# Python-Markdown sees it: it recurses once per nested list or quote (a
+# 400-deep list is a RecursionError) and slows down quadratically with
+# brackets (30,000 took two minutes).
+MAX_MARKDOWN_DEPTH = 50  # nesting: two spaces of indent or one `>` per level
+MAX_MARKDOWN_BRACKETS = 1_000  # opening `[` and `(`
+# A .bib value after `@string` macros and `#` are expanded: far above any
+# field above, so that chained macros (each doubling the last) stop here.
+MAX_BIB_VALUE_CHARS = 200_000
 
 # A UTF-16 surrogate written as a YAML escape ("\ud800"): no UTF-8 file can
 # hold one, so the build would crash writing it.
@@ -124,21 +133,52 @@ def _field_line(text: str, name: str) -> int | None:
     return None if match is None else _line_at(text, match.start())
 
 
-def paper_problems(paper: Paper, text: str, filename: str) -> list[Problem]:
-    """Sizes `check` refuses in a valid record: the same for every reader
-    (dump, .bib, enrichment), so that none can store what another refuses."""
+def size_problems(
+    title: str = "", abstract: str = "", authors: tuple[str, ...] | list[str] = (), venue: str | None = "", notes: str | None = ""
+) -> list[tuple[str, str]]:
+    """(field, message) for each size above the limits: what every reader
+    (dump, .bib, fetchers, enrichment) and `check` refuse alike."""
     found: list[tuple[str, str]] = []
     for name, value, limit in (
-        ("title", paper.title, MAX_TITLE_CHARS),
-        ("abstract", paper.abstract, MAX_ABSTRACT_CHARS),
-        ("venue", paper.venue or "", MAX_VENUE_CHARS),
-        ("notes", paper.notes or "", MAX_NOTES_CHARS),
+        ("title", title, MAX_TITLE_CHARS),
+        ("abstract", abstract, MAX_ABSTRACT_CHARS),
+        ("venue", venue or "", MAX_VENUE_CHARS),
+        ("notes", notes or "", MAX_NOTES_CHARS),
     ):
         if len(value) > limit:
             found.append((name, f"{name} is {len(value):,} characters; at most {limit:,} expected"))
-    if len(paper.authors) > MAX_AUTHORS:
-        found.append(("authors", f"{len(paper.authors):,} authors; at most {MAX_AUTHORS:,} expected"))
-    longest = max(paper.authors, key=len, default="")
+    if len(authors) > MAX_AUTHORS:
+        found.append(("authors", f"{len(authors):,} authors; at most {MAX_AUTHORS:,} expected"))
+    longest = max(authors, key=len, default="")
     if len(longest) > MAX_NAME_CHARS:
         found.append(("authors", f"an author name is {len(longest):,} characters; at most {MAX_NAME_CHARS} expected"))
+    return found
+
+
+_LEAD_RE = re.compile(r"^[ \t>]*", re.M)
+
+
+def markdown_budget(text: str | None) -> str | None:
+    """Why curator Markdown is beyond what it may ask of Markdown, or None."""
+    if not text:
+        return None
+    brackets = text.count("[") + text.count("(")
+    if brackets > MAX_MARKDOWN_BRACKETS:
+        return f"{brackets:,} opening brackets; at most {MAX_MARKDOWN_BRACKETS:,} expected"
+    depth = 0
+    for match in _LEAD_RE.finditer(text):
+        lead = match.group(0).expandtabs(4)
+        depth = max(depth, len(lead.replace(">", "")) // 2 + lead.count(">"))
+    if depth > MAX_MARKDOWN_DEPTH:
+        return f"nested {depth} levels deep (lists, quotes or indents); at most {MAX_MARKDOWN_DEPTH} expected"
+    return None
+
+
+def paper_problems(paper: Paper, text: str, filename: str) -> list[Problem]:
+    """Sizes `check` refuses in a valid record: the same for every reader
+    (dump, .bib, enrichment), so that none can store what another refuses."""
+    found = size_problems(paper.title, paper.abstract, paper.authors, paper.venue, paper.notes)
+    budget = markdown_budget(paper.notes)
+    if budget and not any(name == "notes" for name, _ in found):
+        found.append(("notes", f"notes: {budget}"))
     return [Problem(filename, message, line=_field_line(text, name)) for name, message in found]

@@ -32,8 +32,18 @@ class CheckReport:
 def check_content(content: Path) -> CheckReport:
     """Load the whole content folder as the build would and collect every problem."""
     from generator.analysis.themes import crowded_papers
-    from generator.build import load_content
+    from generator.build import ContentError, generate, link_problems, load_content
+    from generator.settings import read_mkdocs_settings
 
     loaded, problems = load_content(content)
+    if not problems:  # what only the generated site shows: links in notes and intros
+        site_root = Path(content).resolve().parent
+        settings = read_mkdocs_settings(site_root / "mkdocs.yml")
+        try:
+            outputs = generate(loaded, settings)
+        except ContentError as err:
+            problems = list(err.problems)
+        else:
+            problems = link_problems(loaded, outputs, settings)
     warnings = crowded_papers(loaded.papers, loaded.themes, content / "themes.yml")
     return CheckReport(content, tuple(problems), tuple(warnings))

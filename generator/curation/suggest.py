@@ -311,6 +311,8 @@ def apply_pins(papers: list[Paper] | tuple[Paper, ...], suggestions: Suggestions
         new_text = pin_record(paper.path.read_text("utf-8"), str(paper.path), best.theme)
         if new_text is None:
             continue
+        if b"\r\n" in paper.path.read_bytes():  # read with universal newlines: give the record its CRLF back
+            new_text = new_text.replace("\r\n", "\n").replace("\n", "\r\n")
         files[paper.path] = new_text
         done.append((item.key, best))
     return files, done

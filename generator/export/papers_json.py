@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import json
 
-from generator.identifiers import web_url
+from generator.identifiers import DOI_PREFIX_RE, is_doi, web_url
 from generator.render.site import SiteData
 from generator.render.tables import typed_facts
 from generator.render.urls import bib_path, page_url, paper_src
+
+
+def _doi(value: str | None) -> str | None:
+    """The record's DOI when it is one (as CSL-JSON gives it); `javascript:alert(5)` is not."""
+    doi = DOI_PREFIX_RE.sub("", (value or "").strip())
+    return doi if is_doi(doi) else None
 
 
 def papers_json(site: SiteData) -> str:
@@ -30,7 +36,7 @@ def papers_json(site: SiteData) -> str:
                 "year": paper.year,
                 "venue": paper.venue,
                 "arxiv": paper.arxiv,
-                "doi": paper.doi,
+                "doi": _doi(paper.doi),
                 "url": web_url(paper.url),
                 "added": paper.added,
                 "status": paper.status,

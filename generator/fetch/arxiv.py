@@ -37,7 +37,10 @@ DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 USER_AGENT = "reading-list-generator/0.1 (arXiv metadata enrichment; python-urllib)"
 MAX_RESULTS = 5
 MAX_ATTEMPTS = 4
-MAX_RETRY_AFTER = 300.0  # seconds; beyond this we give up rather than hang
+MAX_RETRY_AFTER = 60.0  # seconds; beyond this we give up rather than hang
+MAX_BYTES = 5_000_000  # an answer of MAX_RESULTS entries is a few kilobytes
+PAPER_DEADLINE = 120.0  # seconds for one paper's lookup, retries and waits included
+RUN_DEADLINE = 1800.0  # seconds for the whole run, from its first request
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -238,15 +241,47 @@ class ArxivClient:
     user_agent: str = USER_AGENT
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
+    max_bytes: int = MAX_BYTES
+    paper_deadline: float = PAPER_DEADLINE
+    run_deadline: float | None = RUN_DEADLINE
     requests: int = 0  # HTTP requests actually sent, retries included
     cache_hits: int = 0
     retries: int = 0
     _last_request: float | None = field(default=None, repr=False)
+    _started: float | None = field(default=None, repr=False)
 
     def cache_path(self, query: str) -> Path | None:
+        """The cache file of one answer, keyed by endpoint and query: a mirror's
+        or a test server's answers are never replayed for another `--api-url`."""
         if self.cache_dir is None:
             return None
-        return self.cache_dir / f"{hashlib.sha1(query.encode('utf-8')).hexdigest()}.xml"
+        digest = hashlib.sha1((self.api_url + "\n" + query).encode("utf-8")).hexdigest()
+        return self.cache_dir / f"{digest}.xml"
+
+    def _deadline(self) -> tuple[float, str]:
+        """The clock time this lookup must end by, and which deadline that is."""
+        now = self.clock()
+        if self._started is None:
+            self._started = now
+        end, which = now + self.paper_deadline, f"the per-paper deadline ({self.paper_deadline:.0f} s)"
+        if self.run_deadline is not None and self._started + self.run_deadline < end:
+            end, which = self._started + self.run_deadline, f"the run's deadline ({self.run_deadline:.0f} s)"
+        return end, which
+
+    def _read(self, response, end: float, which: str) -> bytes:
+        """The body, refused past `max_bytes` or past the deadline (a server may
+        send one byte at a time, each within the socket timeout)."""
+        chunks, size = [], 0
+        while True:
+            chunk = response.read1(65536)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError(f"answer of {self.api_url} larger than {self.max_bytes:,} bytes; refused")
+            if self.clock() > end:
+                raise FetchError(f"{which} passed while {self.api_url} was still answering")
+            chunks.append(chunk)
 
     def lookup(self, query: str) -> ArxivFeed:
         """The parsed feed for `query`, from the cache or the API.
@@ -284,14 +319,20 @@ class ArxivClient:
         backoff = max(self.delay, 0.05)
         wait_extra = 0.0
         last_error = ""
+        end, which = self._deadline()
         for attempt in range(1, self.max_attempts + 1):
+            if self.clock() + wait_extra > end:
+                raise FetchError(f"{last_error or 'no answer'}: {which} would pass waiting for {self.api_url}")
             self._wait_turn(wait_extra)
+            remaining = end - self.clock()
+            if remaining <= 0:
+                raise FetchError(f"{which} passed before {self.api_url} answered")
             self.requests += 1
             if attempt > 1:
                 self.retries += 1
             try:
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                    return response.read()
+                with urllib.request.urlopen(request, timeout=min(self.timeout, remaining)) as response:
+                    return self._read(response, end, which)
             except urllib.error.HTTPError as err:
                 last_error = f"HTTP {err.code} {err.reason}"
                 retry_after = _retry_after(err.headers.get("Retry-After") if err.headers else None)

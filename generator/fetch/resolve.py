@@ -13,6 +13,7 @@ from pathlib import Path
 from generator.fetch import acl, arxiv, crossref, openreview
 from generator.fetch.http import FetchError, NotFound, PoliteClient, contact_from_mkdocs, user_agent
 from generator.fetch.metadata import FetchedPaper
+from generator.limits import size_problems
 from generator.identifiers import Ref
 
 CACHE_DIR = Path(".cache") / "http"
@@ -81,4 +82,18 @@ def resolve(refs: list[Ref], client: PoliteClient, apis: Apis = Apis(),
             out.failed[ref] = str(err)
         if log and ref in out.failed:
             log(f"failed: {ref.label}: {out.failed[ref]}")
+    _refuse_oversized(out, apis, log)
     return out
+
+
+def _refuse_oversized(out: Resolution, apis: Apis, log: Callable[[str], None] | None) -> None:
+    """An answer above the sizes of generator.limits (20,001 authors, a 1 MB
+    name) is refused, naming the server, as every reader refuses it."""
+    servers = {"arxiv": apis.arxiv, "doi": apis.crossref, "openreview": apis.openreview, "acl": apis.acl}
+    for ref, paper in list(out.found.items()):
+        found = size_problems(paper.title, paper.abstract, paper.authors, paper.venue)
+        if found:
+            del out.found[ref]
+            out.failed[ref] = f"the answer of {servers.get(ref.kind, 'the server')} was refused: " + "; ".join(m for _f, m in found)
+            if log:
+                log(f"failed: {ref.label}: {out.failed[ref]}")

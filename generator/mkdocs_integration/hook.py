@@ -17,6 +17,7 @@ globals.
 
 from __future__ import annotations
 
+from html import escape as escape_html
 import logging
 import os
 import sys
@@ -83,9 +84,19 @@ class BuildState:
     lifted: dict[str, list[str]] = field(default_factory=dict)
     # Every page URL and file path of the build, for checking links in fragments.
     site_paths: set[str] = field(default_factory=set)
+    # During `mkdocs serve`: the content problems this build could not get past,
+    # shown on every served page instead of stopping the server.
+    content_problems: list[str] = field(default_factory=list)
 
 
 _STATE = "reading_list_build"
+# The command this process runs ("serve", "build", "gh-deploy"): the process's,
+# not a build's, so it is kept here; on_startup sets it once.
+_PROCESS = {"command": None}
+
+
+def on_startup(command, dirty=False, **kwargs):
+    _PROCESS["command"] = command
 
 
 def build_state(config) -> BuildState:
@@ -114,6 +125,9 @@ def on_pre_build(config, **kwargs):
     except ContentError as err:
         for problem in err.problems:
             log.error(str(problem))
+        if _PROCESS["command"] == "serve":  # show it in the browser; the next edit rebuilds
+            _serve_content_error(config, [str(problem) for problem in err.problems])
+            return
         raise PluginError(
             f"generator: {len(err.problems)} problem(s) in {content_dir}; run `python -m generator check`"
         ) from None
@@ -124,6 +138,25 @@ def on_pre_build(config, **kwargs):
     if config.nav:
         config.nav = expand_theme_nav(config.nav, [theme_src(t.id) for t in content.themes])
     apply_view(config, settings)  # the readers' view hides curator pages (extra.reading_list.public)
+
+
+def _serve_content_error(config, problems: list[str]) -> None:
+    """Keep the last good pages, each showing the problems; a home page if there is none."""
+    build_state(config).content_problems = problems
+    docs = Path(config.docs_dir)
+    if not (docs / "index.md").is_file():
+        write_atomic(docs / "index.md", "# The content has problems\n\nFix them and save: the site rebuilds.\n")
+    apply_view(config, settings_from(config.site_url, config.use_directory_urls, config.site_name, config.extra))
+
+
+def content_error_html(problems: list[str]) -> str:
+    """The problems as a box at the top of a served page; their text is data, escaped."""
+    items = "".join(f"<li><code>{escape_html(problem)}</code></li>" for problem in problems)
+    return (
+        '<div class="admonition failure rl-content-error" role="alert">'
+        f'<p class="admonition-title">{len(problems)} problem(s) in content/: this page is from the last good build</p>'
+        f"<ul>{items}</ul></div>\n"
+    )
 
 
 def on_nav(nav, config, files, **kwargs):
@@ -157,6 +190,8 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
 def on_page_content(html, page, config, files, **kwargs):
     state = build_state(config)
     fragments = state.lifted.pop(page.file.src_uri, None)
+    if state.content_problems:
+        html = content_error_html(state.content_problems) + html
     if not fragments:
         return html
     try:

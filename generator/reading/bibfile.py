@@ -21,7 +21,7 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, String
 
-from generator.limits import MAX_BIB_BYTES
+from generator.limits import MAX_BIB_BYTES, MAX_BIB_VALUE_CHARS, size_problems
 from generator.model import Problem, SourceRef
 from generator.reading.bibnames import has_more_authors
 from generator.reading.bibrecord import entry_to_candidate
@@ -66,6 +66,20 @@ def _failure_message(block) -> str:
     return f"{what}: cannot be parsed ({reason}); this entry was skipped"
 
 
+def _strings(blocks, name: str, problems: list[Problem]) -> dict[str, str]:
+    """The file's `@string` macros, expanded in order; one that grows past the
+    limit (macros chained to double each time) is a problem and reads as empty."""
+    strings: dict[str, str] = {}
+    for block in blocks:
+        if isinstance(block, String):
+            value = evaluate(str(block.value), strings)
+            if len(value) > MAX_BIB_VALUE_CHARS:
+                problems.append(Problem(name, f"@string{{{block.key}: expands past {MAX_BIB_VALUE_CHARS:,} characters; read as empty text", line=block.start_line + 1))
+                value = ""
+            strings[block.key.lower()] = value
+    return strings
+
+
 def read_bib(path: Path) -> Reading:
     """Entries of one .bib file as candidates, and a Problem per bad entry."""
     out = _Collected()
@@ -91,10 +105,7 @@ def read_bib(path: Path) -> Reading:
             continue
         out.problems.append(Problem(name, _failure_message(block), line=block.start_line + 1))
     readable.sort(key=lambda e: e.start_line)
-    strings: dict[str, str] = {}
-    for block in library.blocks:
-        if isinstance(block, String):
-            strings[block.key.lower()] = evaluate(str(block.value), strings)
+    strings = _strings(library.blocks, name, out.problems)
     entries: list[tuple[Entry, dict[str, str]]] = []
     by_key: dict[str, dict[str, str]] = {}
     types: dict[str, str] = {}
@@ -103,6 +114,10 @@ def read_bib(path: Path) -> Reading:
         fields: dict[str, str] = {}
         for f in entry.fields:  # a field given twice: the first value counts
             fields.setdefault(f.key.lower(), evaluate(str(f.value), strings, unknown))
+        oversized = sorted(k for k, v in fields.items() if len(v) > MAX_BIB_VALUE_CHARS)
+        if oversized:
+            out.problems.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: field(s) {', '.join(oversized)} longer than {MAX_BIB_VALUE_CHARS:,} characters; this entry was skipped", line=entry.start_line + 1))
+            continue
         if has_more_authors(fields.get("author", "")):
             out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: the author list ends in 'and others'; only the names given are kept", line=entry.start_line + 1))
         for macro in unknown:
@@ -131,6 +146,11 @@ def read_bib(path: Path) -> Reading:
         record = entry_to_candidate(fields, file=name, source=path.name, line=line, bibkey=entry.key, entry_type=entry.entry_type.lower())
         if not record.title:
             out.problems.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: no title; this entry was skipped", line=line))
+            continue
+        too_big = size_problems(record.title, record.abstract, record.authors, record.venue)
+        if too_big:  # the sizes generator.limits states for every reader
+            found = "; ".join(message for _field, message in too_big)
+            out.problems.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: {found}; this entry was skipped", line=line))
             continue
         out.candidates.append(record)
     return Reading(path, tuple(out.candidates), tuple(out.problems), tuple(out.notes), out.containers)

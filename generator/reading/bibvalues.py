@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from generator.identifiers import ARXIV_DOI_RE as _ARXIV_DOI_RE, DOI_PREFIX_RE as _DOI_PREFIX_RE, arxiv_id as parse_arxiv_id
+from generator.limits import MAX_BIB_VALUE_CHARS
 from generator.textnorm import clean_line, convert_latex_escapes, latex_symbol
 
 _MONTHS = {
@@ -42,22 +43,34 @@ def split_top(value: str, sep: str) -> list[str]:
     return parts
 
 
-def evaluate(raw: str, strings: dict[str, str], unknown: list[str] | None = None) -> str:
-    """A raw BibTeX value (`{...}`, `"..."`, 2021, a macro, or `a # b`) as its text."""
+def evaluate(raw: str, strings: dict[str, str], unknown: list[str] | None = None, limit: int = MAX_BIB_VALUE_CHARS) -> str:
+    """A raw BibTeX value (`{...}`, `"..."`, 2021, a macro, or `a # b`) as its text.
+
+    Expansion stops past `limit` characters (the result is then longer than
+    `limit`, for the caller to refuse): `@string` macros chained with `#`
+    double at each step, and a kilobyte of them would fill any memory.
+    """
     out = []
+    size = 0
     for part in split_top(raw.strip(), "#"):
         p = part.strip()
         if len(p) >= 2 and ((p[0] == "{" and p[-1] == "}") or (p[0] == '"' and p[-1] == '"')):
-            out.append(p[1:-1])
+            piece = p[1:-1]
         elif p.isdigit():
-            out.append(p)
+            piece = p
         elif p.lower() in strings:
-            out.append(strings[p.lower()])
+            piece = strings[p.lower()]
         elif p.lower() in _MONTHS:
-            out.append(_MONTHS[p.lower()])
-        elif p:
-            if unknown is not None:
+            piece = _MONTHS[p.lower()]
+        else:
+            if p and unknown is not None:
                 unknown.append(p)  # BibTeX reads an undefined macro as empty text
+            continue
+        if size + len(piece) > limit:
+            out.append(piece[: limit - size + 1])
+            break
+        out.append(piece)
+        size += len(piece)
     return "".join(out)
 
 

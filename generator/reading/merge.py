@@ -124,12 +124,27 @@ def _match_all(library: Library, candidates: list[Candidate], taken: set[str], r
         matcher.remember(candidate, key)
         is_new = key in plan.new
         (plan.new if is_new else plan.existing).setdefault(key, []).append(candidate)
+        if is_new:
+            _note_dropped_abstract(plan.new[key][0], candidate, report)
         if candidate.bibkey is not None or found.by != "title":
             where = "another entry of this import" if is_new else "the library's record"
             cite = f" (its key {candidate.bibkey!r} is kept as an alias under extra.ids)" if candidate.bibkey is not None and candidate.bibkey != key else ""
             label = candidate.bibkey if candidate.bibkey is not None else repr(candidate.title[:60])
             report.merges.append(Problem(candidate.file, f"{label}: merged into {where} {key!r} by the same {found.by}{cite}", line=candidate.line))
     return plan
+
+
+def _note_dropped_abstract(first: Candidate, twin: Candidate, report: ImportReport) -> None:
+    """A second entry of one file for the same new paper (its title differing in
+    case or Unicode form) loses its abstract to the first's: say so."""
+    if twin is first or twin.file != first.file or not twin.abstract or twin.abstract == first.abstract:
+        return
+    report.notes.append(Problem(
+        twin.file,
+        f"{twin.title[:80]!r}: the same paper as line {first.line} ({first.title[:80]!r}); "
+        "that entry's abstract is kept and this one's, which differs, is not",
+        line=twin.line,
+    ))
 
 
 def _comparable(value: Any) -> Any:

@@ -18,6 +18,7 @@ import markdown
 import nh3
 from markupsafe import Markup
 
+from generator.limits import markdown_budget
 from generator.render.escape import CONTROL_RE, one_line
 from generator.render.urls import page_url, url_from
 
@@ -46,10 +47,25 @@ class _CuratorLinks(markdown.treeprocessors.Treeprocessor):
                 el.set("href", self.rewrite(el.get("href")))
 
 
-def curated_html(text: str | None, src: str, use_directory_urls: bool = True) -> Markup:
-    """Curator Markdown as sanitised HTML for the page built from `src`, on one line."""
+# The hook's placeholder for lifted HTML (generator/render/fragments.py): in
+# curator text it would be taken for one, so its F becomes a character reference.
+_PLACEHOLDER_RE = re.compile(r"RLFRAGMENT(?=\d)")
+
+
+def curated_html(
+    text: str | None, src: str, use_directory_urls: bool = True, links: list[tuple[str, str]] | None = None
+) -> Markup:
+    """Curator Markdown as sanitised HTML for the page built from `src`, on one line.
+
+    `links`, if given, receives each link as written and as rewritten, so that
+    `check` can name a broken one as the curator wrote it.
+    """
     if not text or not text.strip():
         return Markup("")
+    if markdown_budget(text):  # `check` names it; never hang or crash the build on it
+        return Markup(f"<p>{html.escape(one_line(CONTROL_RE.sub('', text)))}</p>")
+    if links is None:
+        links = []
 
     def rewrite(href: str) -> str:
         if re.match(r"^[a-z][a-z0-9+.-]*:|^/|^#", href, re.I):
@@ -61,7 +77,8 @@ def curated_html(text: str | None, src: str, use_directory_urls: bool = True) ->
         if target.startswith(".."):
             return href
         url = url_from(src, page_url(target, use_directory_urls), use_directory_urls)
-        return url + (f"#{fragment}" if fragment else "")
+        links.append((href, url + (f"#{fragment}" if fragment else "")))
+        return links[-1][1]
 
     md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"], output_format="html")
     md.treeprocessors.register(_CuratorLinks(md, rewrite), "curator-links", 1)
@@ -73,7 +90,7 @@ def curated_html(text: str | None, src: str, use_directory_urls: bool = True) ->
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
-    return Markup(one_line(clean.strip()))
+    return Markup(_PLACEHOLDER_RE.sub("RL&#70;RAGMENT", one_line(clean.strip())))
 
 
 def curated_text(text: str | None) -> str:
@@ -84,6 +101,8 @@ def curated_text(text: str | None) -> str:
     """
     if not text or not text.strip():
         return ""
+    if markdown_budget(text):
+        return CONTROL_RE.sub("", text).strip()
     rendered = markdown.markdown(CONTROL_RE.sub("", text), extensions=["tables", "fenced_code", "sane_lists"])
     rendered = _BLOCK_END_RE.sub(lambda m: m.group(0) + "\n\n", rendered)
     return html.unescape(nh3.clean(rendered, tags=set())).strip()

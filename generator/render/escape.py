@@ -34,6 +34,11 @@ from markupsafe import Markup
 # and non-characters.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _SPACE_RE = re.compile(r"\s+")
+# Bidirectional embeddings, overrides and isolates: one left open (an
+# unterminated U+202E) would reverse the rest of the line on the page. Text
+# from outside never needs them: the Unicode bidi algorithm orders Arabic
+# and Hebrew by itself.
+BIDI_CONTROL_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # ASCII punctuation left as it is: it means nothing to Markdown in the middle of
 # a line, and the first character of a text is always encoded (see md_text).
 _PLAIN_PUNCTUATION = frozenset(" ,.-'/?;%")
@@ -47,7 +52,7 @@ _LIST_START_RE = re.compile(r"\d+[.)]")
 
 def plain(text: Any) -> str:
     """Text as one line: control characters dropped, any run of white space one space."""
-    return _SPACE_RE.sub(" ", CONTROL_RE.sub(" ", str(text)))
+    return _SPACE_RE.sub(" ", CONTROL_RE.sub(" ", BIDI_CONTROL_RE.sub("", str(text))))
 
 
 def md_text(value: Any) -> Markup:

@@ -235,7 +235,8 @@ def test_cache_answers_a_second_run_without_any_request(content, stub, capsys):
     assert enrich(content, stub, *only) == 0
     assert len(stub.requests) == 3
     query = title_query(GALORE)
-    cached = content / ".cache" / "arxiv" / f"{hashlib.sha1(query.encode()).hexdigest()}.xml"
+    digest = hashlib.sha1((stub.url + "\n" + query).encode()).hexdigest()  # the endpoint is in the key
+    cached = content / ".cache" / "arxiv" / f"{digest}.xml"
     assert cached.read_bytes() == feed("galore.xml")
     enriched = record(content, "galore")
 

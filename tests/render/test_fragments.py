@@ -125,7 +125,8 @@ def test_a_broken_link_in_a_curator_note_fails_the_strict_build(tmp_path):
     assert "not-in-the-library" in record.read_text("utf-8")
     run = mkdocs_build(make_site(tmp_path / "site", content))
     assert run.returncode != 0
-    assert "papers/galore.md" in run.stderr and "../not-in-the-library/" in run.stderr
+    # Named where the curator wrote it (content/papers/galore.yml:LINE), as written.
+    assert "galore.yml:" in run.stderr and "'papers/not-in-the-library.md'" in run.stderr
 
 
 def test_same_page_anchors_must_exist_on_the_page():

@@ -93,9 +93,70 @@ def check_pattern(pattern: Pattern) -> str | None:
         return f"the regex {pattern.text!r} does not compile: {err}"
     if compiled.search("") is not None:
         return f"the regex {pattern.text!r} matches empty text, so it would match every paper"
-    if _NESTED_REPEAT.search(pattern.text):
-        return f"the regex {pattern.text!r} repeats a group that itself repeats (like '(a+)+'), which can take very long on some texts; rewrite it"
+    if _NESTED_REPEAT.search(pattern.text) or _nested_repeat(source, compiled.flags):
+        return f"the regex {pattern.text!r} repeats a group that itself repeats or branches (like '(a+)+' or '(.*a){{3}}'), which can take very long on some texts; rewrite it"
+    if _open_repeats(source, compiled.flags) > MAX_OPEN_REPEATS:
+        return f"the regex {pattern.text!r} has more than {MAX_OPEN_REPEATS} unbounded repeats ('*', '+', '{{n,}}'), which can take very long on some texts; split it into several patterns"
     return None
+
+
+# At most this many `*`, `+` or `{n,}` in one regex: each one more multiplies
+# the work of a failing match by the text's length (`.*a.*a.*a...`).
+MAX_OPEN_REPEATS = 4
+
+
+def _tree(source: str, flags: int) -> list:
+    """The parsed regex as (op, argument) items (re's own parser)."""
+    try:
+        from re import _parser as sre_parse  # Python 3.11+
+    except ImportError:  # pragma: no cover - older Pythons
+        import sre_parse  # type: ignore[no-redef]
+    return list(sre_parse.parse(source, flags))
+
+
+def _children(op, av) -> list:
+    """The sub-patterns under one parsed item."""
+    name = str(op)
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        return [av[2]]
+    if name == "SUBPATTERN":
+        return [av[3]]
+    if name == "BRANCH":
+        return list(av[1])
+    if name in ("ASSERT", "ASSERT_NOT"):
+        return [av[1]]
+    if name == "ATOMIC_GROUP":
+        return [av]
+    if name == "GROUPREF_EXISTS":
+        return [p for p in av[1:] if p is not None]
+    return []
+
+
+def _walk(items, inside_repeat: bool = False):
+    """(op, argument, whether it is inside a repeat of more than once) for every item."""
+    for op, av in items:
+        yield op, av, inside_repeat
+        repeats = str(op) in ("MAX_REPEAT", "MIN_REPEAT") and av[1] > 1
+        for child in _children(op, av):
+            yield from _walk(child, inside_repeat or repeats)
+
+
+def _nested_repeat(source: str, flags: int) -> bool:
+    """Whether a repeat (of more than once) holds another repeat or a branch:
+    star height above one, where backtracking can grow exponentially."""
+    return any(
+        inside and str(op) in ("MAX_REPEAT", "MIN_REPEAT", "BRANCH")
+        for op, _av, inside in _walk(_tree(source, flags))
+    )
+
+
+def _open_repeats(source: str, flags: int) -> int:
+    from re import _constants
+
+    return sum(
+        1 for op, av, _inside in _walk(_tree(source, flags))
+        if str(op) in ("MAX_REPEAT", "MIN_REPEAT") and av[1] == _constants.MAXREPEAT
+    )
 
 
 @functools.lru_cache(maxsize=1024)
