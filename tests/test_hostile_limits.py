@@ -346,3 +346,29 @@ def test_a_twin_in_one_dump_whose_abstract_is_dropped_gets_a_note(tmp_path):
     assert [(p.file, p.line) for p in notes] == [(str(dump), 4)], [str(p) for p in report.notes]
     (record,) = (content / "papers").iterdir()
     assert "how they scale with data" in record.read_text("utf-8")
+
+
+def test_csl_json_and_ris_readers_meet_the_same_limits(tmp_path):
+    """Every reader's candidates pass one size check in the merge: a 5 MB abstract
+    from CSL-JSON or RIS is refused with its file and line, the rest imported."""
+    import json
+
+    from generator.cli import main
+
+    content = tmp_path / "content"
+    huge = "x" * 5_000_000
+    csl = tmp_path / "refs.json"
+    csl.write_text(json.dumps([
+        {"id": "big2020", "type": "article-journal", "title": "A Huge Abstract", "abstract": huge, "issued": {"date-parts": [[2020]]}},
+        {"id": "small2021", "type": "article-journal", "title": "A Small Paper", "issued": {"date-parts": [[2021]]}},
+    ]), "utf-8")
+    ris = tmp_path / "refs.ris"
+    ris.write_text(f"TY  - JOUR\nTI  - Another Huge Abstract\nAB  - {huge}\nPY  - 2019\nER  - \n", "utf-8")
+    import time
+
+    start = time.monotonic()
+    status = main(["import", str(csl), str(ris), "--content", str(content), "--date", "2026-01-15"])
+    assert time.monotonic() - start < 30
+    assert status == 1
+    records = sorted(p.name for p in (content / "papers").glob("*.yml"))
+    assert records == ["small2021.yml"]

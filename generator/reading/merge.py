@@ -17,6 +17,7 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
+from generator.limits import size_problems
 from generator.library.edit import add_key_aliases, add_to_record, fill_missing, new_record
 from generator.library.records import Library, load_library, new_record_path, papers_dir
 from generator.library.yamlio import dump_yaml
@@ -230,6 +231,20 @@ def _valid_date(today: str | None, report: ImportReport) -> str | None:
         return None
 
 
+def _within_limits(candidates: list[Candidate], report: ImportReport) -> list[Candidate]:
+    """The candidates within the sizes of generator.limits, whatever reader made them
+    (CSL-JSON, RIS, pages of links...); each one over them is a problem with its line."""
+    kept = []
+    for candidate in candidates:
+        too_big = size_problems(candidate.title, candidate.abstract, candidate.authors, candidate.venue)
+        if too_big:
+            found = "; ".join(message for _field, message in too_big)
+            report.problems.append(Problem(candidate.file, f"{found}; this entry was skipped", line=candidate.line))
+        else:
+            kept.append(candidate)
+    return kept
+
+
 def merge_readings(
     content: Path,
     readings: list[Reading],
@@ -258,7 +273,7 @@ def merge_readings(
     if library.problems or any(r.problems and r.all_or_nothing for r in readings):
         return report
     taken = {p.key for p in library.papers}
-    candidates = [c for reading in readings for c in reading.candidates]
+    candidates = _within_limits([c for reading in readings for c in reading.candidates], report)
     plan = _match_all(library, candidates, taken, report, progress)
     files = _render(content, library, plan, today, report, progress)
     report.notes.extend(report.merges + report.conflicts)
