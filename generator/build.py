@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import cache as cache_stage
 from generator.analysis import themes as themes_stage
 from generator.analysis.mentions import find_mentions
 from generator.analysis.similarity import related_papers
@@ -82,9 +83,10 @@ class Content:
     pages: tuple[tuple[str, bytes], ...] = ()  # content/pages/** as (docs path, bytes), sorted
 
 
-def load_content(root: Path) -> tuple[Content, list[Problem]]:
-    """Read and validate everything under the content folder."""
-    library = load_library(root)
+def load_content(root: Path, cache: cache_stage.BuildCache | None = None) -> tuple[Content, list[Problem]]:
+    """Read and validate everything under the content folder (unchanged records from `cache`)."""
+    memo = cache_stage.RecordMemo(cache.stage("records")) if cache is not None else None
+    library = load_library(root, memo)
     problems = list(library.problems)
     themes, found = themes_stage.load_themes(root / "themes.yml")
     problems.extend(found)
@@ -108,13 +110,16 @@ def _read_pages(folder: Path) -> tuple[str | None, tuple[tuple[str, bytes], ...]
     return home_intro, tuple(found)
 
 
-def generate(content: Content, settings: Settings = Settings()) -> OutputSet:
-    """Every generated file, in memory: the pipeline from records to pages and exports."""
+def generate(content: Content, settings: Settings = Settings(), cache: cache_stage.BuildCache | None = None) -> OutputSet:
+    """Every generated file, in memory: the pipeline from records to pages and exports.
+
+    With a `cache`, results whose inputs hash the same as in an earlier build
+    are reused; the output is the same bytes either way.
+    """
     papers = tuple(sorted(content.papers, key=lambda p: p.key))
     assignments = themes_stage.assign_themes(papers, content.themes)
-    related = related_papers(papers, k=RELATED_PER_PAPER)
-    mentions = find_mentions(papers)
-    bibtex = {paper.key: bibtex_for([paper]) for paper in papers}
+    related, mentions = _text_stages(papers, cache)
+    bibtex = _bibtex_entries(papers, cache)
     site = SiteData(
         papers=papers,
         themes=content.themes,
@@ -128,7 +133,7 @@ def generate(content: Content, settings: Settings = Settings()) -> OutputSet:
     )
     outputs = OutputSet()
     try:
-        _pages(outputs, site)
+        _pages(outputs, site, cache)
         for relative, data in content.pages:  # hand-written: about, how to curate, images
             outputs.add(relative, data)
         _exports(outputs, site)
@@ -138,7 +143,66 @@ def generate(content: Content, settings: Settings = Settings()) -> OutputSet:
     return outputs
 
 
-def _pages(outputs: OutputSet, site: SiteData) -> None:
+def _text_stages(papers: tuple[Paper, ...], cache: cache_stage.BuildCache | None):
+    """Related papers and mentions: both read only keys, titles and abstracts."""
+    if cache is None:
+        return related_papers(papers, k=RELATED_PER_PAPER), find_mentions(papers)
+    stage = cache.stage("text")
+    key = cache_stage.digest(RELATED_PER_PAPER, [(p.key, p.title, p.abstract) for p in papers])
+    found = stage.get("related+mentions", key)
+    if found is None:
+        found = stage.put("related+mentions", key, (related_papers(papers, k=RELATED_PER_PAPER), find_mentions(papers)))
+    return found
+
+
+def _bibtex_entries(papers: tuple[Paper, ...], cache: cache_stage.BuildCache | None) -> dict[str, str]:
+    """One BibTeX entry per paper; it depends on that paper alone."""
+    if cache is None:
+        return {paper.key: bibtex_for([paper]) for paper in papers}
+    stage = cache.stage("bibtex")
+    entries = {}
+    for paper in papers:
+        key = cache_stage.digest(paper)
+        entry = stage.get(paper.key, key)
+        entries[paper.key] = entry if entry is not None else stage.put(paper.key, key, bibtex_for([paper]))
+    return entries
+
+
+def _paper_page_inputs(site: SiteData, paper: Paper) -> str:
+    """A hash of everything a paper page shows: the paper, its neighbours, themes, entry, settings."""
+    by_key = site.by_key
+    related = site.related_to(paper.key)
+    mentions_out = site.mentions_out.get(paper.key, ())
+    neighbours = {r.key for r in related} | {m.target for m in mentions_out}
+    neighbours |= set(site.mentioned(paper.key)) | set(site.mentioned_by(paper.key))
+    return cache_stage.digest(
+        paper,
+        site.assignments.get(paper.key, ()),
+        [(t.id, t.title) for t in site.themes],
+        related,
+        mentions_out,
+        site.mentioned(paper.key),
+        site.mentioned_by(paper.key),
+        [by_key.get(k) for k in sorted(neighbours)],
+        site.bibtex.get(paper.key),
+        site.settings,
+    )
+
+
+def _paper_pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCache | None) -> None:
+    """A page per paper, re-rendered only when what it shows changed."""
+    stage = cache.stage("paper-pages") if cache is not None else None
+    for paper in site.papers:
+        src = paper_src(paper.slug)
+        if stage is None:
+            outputs.add(src, pages.render_paper(site, paper))
+            continue
+        key = _paper_page_inputs(site, paper)
+        text = stage.get(src, key)
+        outputs.add(src, text if text is not None else stage.put(src, key, pages.render_paper(site, paper)))
+
+
+def _pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCache | None = None) -> None:
     counts = [(theme.title, len(site.members(theme.id))) for theme in site.themes]
     chart = bar_chart(counts, title="Papers per theme", chart_id="rl-themes-chart")
     outputs.add(HOME_SRC, pages.render_home(site, chart))
@@ -146,8 +210,7 @@ def _pages(outputs: OutputSet, site: SiteData) -> None:
     for theme in site.themes:
         outputs.add(theme_src(theme.id), pages.render_theme(site, theme))
     outputs.add(PAPERS_INDEX_SRC, pages.render_papers_index(site))
-    for paper in site.papers:
-        outputs.add(paper_src(paper.slug), pages.render_paper(site, paper))
+    _paper_pages(outputs, site, cache)
     outputs.add(UNSORTED_SRC, pages.render_unsorted(site))
     outputs.add(TAGS_SRC, pages.render_tags(site))
 
@@ -197,14 +260,23 @@ def _feed_id(site_url: str, path: str) -> str:
     return f"tag:reading-list,2024:{path}"
 
 
-def build_site(content_dir: Path, docs_dir: Path, settings: Settings | None = None) -> tuple[Content, SyncReport]:
-    """Load, check, generate and write; `settings` default to the mkdocs.yml beside the content."""
-    content, problems = load_content(content_dir)
+def build_site(
+    content_dir: Path, docs_dir: Path, settings: Settings | None = None, cache: cache_stage.BuildCache | None = None
+) -> tuple[Content, SyncReport]:
+    """Load, check, generate and write; `settings` default to the mkdocs.yml beside the content.
+
+    `cache` (generator/cache.py) makes a rebuild after a small edit cheap; it is
+    saved only after a build that succeeded.
+    """
+    content, problems = load_content(content_dir, cache)
     if problems:
         raise ContentError(problems)
     if settings is None:
         settings = read_mkdocs_settings(Path(content_dir).resolve().parent / "mkdocs.yml")
-    return content, sync_tree(docs_dir, generate(content, settings))
+    report = sync_tree(docs_dir, generate(content, settings, cache))
+    if cache is not None:
+        cache.save()
+    return content, report
 
 
 def build(content_dir: Path, docs_dir: Path, settings: Settings | None = None) -> SyncReport:
