@@ -85,14 +85,40 @@ class Content:
 
 def load_content(root: Path, cache: cache_stage.BuildCache | None = None) -> tuple[Content, list[Problem]]:
     """Read and validate everything under the content folder (unchanged records from `cache`)."""
-    memo = cache_stage.RecordMemo(cache.stage("records")) if cache is not None else None
+    memo = None
+    if cache is not None:
+        memo = cache.records = cache_stage.RecordMemo(cache.stage("records"))
     library = load_library(root, memo)
     problems = list(library.problems)
-    themes, found = themes_stage.load_themes(root / "themes.yml")
+    themes, found = _load_themes(root / "themes.yml", cache)
     problems.extend(found)
     problems.extend(themes_stage.validate_against_library(themes, library.papers, root / "themes.yml"))
     home_intro, hand_written = _read_pages(root / PAGES_DIR)
     return Content(root, library.papers, themes, home_intro, hand_written), problems
+
+
+def _load_themes(path: Path, cache: cache_stage.BuildCache | None):
+    """themes.yml, read again only when its bytes changed (its round-trip parse is slow)."""
+    if cache is None or not path.is_file():
+        return themes_stage.load_themes(path)
+    stage = cache.stage("themes")
+    key = cache_stage.digest(str(path), path.read_bytes())
+    found = stage.get("themes.yml", key)
+    return found if found is not None else stage.put("themes.yml", key, themes_stage.load_themes(path))
+
+
+def _assign_themes(papers: tuple[Paper, ...], themes, cache: cache_stage.BuildCache | None):
+    """Each paper's themes: they depend on that paper and themes.yml alone."""
+    if cache is None:
+        return themes_stage.assign_themes(papers, themes)
+    stage = cache.stage("assignments")
+    rules = cache_stage.digest(themes)
+    keys = {paper.key: cache_stage.digest(cache.paper_id(paper), rules) for paper in papers}
+    found = {paper.key: stage.get(paper.key, keys[paper.key]) for paper in papers}
+    missing = [paper for paper in papers if found[paper.key] is None]
+    for key, value in themes_stage.assign_themes(missing, themes).items():
+        found[key] = stage.put(key, keys[key], value)
+    return found
 
 
 def _read_pages(folder: Path) -> tuple[str | None, tuple[tuple[str, bytes], ...]]:
@@ -117,7 +143,7 @@ def generate(content: Content, settings: Settings = Settings(), cache: cache_sta
     are reused; the output is the same bytes either way.
     """
     papers = tuple(sorted(content.papers, key=lambda p: p.key))
-    assignments = themes_stage.assign_themes(papers, content.themes)
+    assignments = _assign_themes(papers, content.themes, cache)
     related, mentions = _text_stages(papers, cache)
     bibtex = _bibtex_entries(papers, cache)
     site = SiteData(
@@ -162,42 +188,44 @@ def _bibtex_entries(papers: tuple[Paper, ...], cache: cache_stage.BuildCache | N
     stage = cache.stage("bibtex")
     entries = {}
     for paper in papers:
-        key = cache_stage.digest(paper)
+        key = cache.paper_id(paper)
         entry = stage.get(paper.key, key)
         entries[paper.key] = entry if entry is not None else stage.put(paper.key, key, bibtex_for([paper]))
     return entries
 
 
-def _paper_page_inputs(site: SiteData, paper: Paper) -> str:
-    """A hash of everything a paper page shows: the paper, its neighbours, themes, entry, settings."""
-    by_key = site.by_key
+def _paper_page_inputs(site: SiteData, paper: Paper, ids: dict[str, str], common: str) -> str:
+    """A hash of everything a paper page shows: the paper (its BibTeX entry follows
+    from it), its themes, its neighbours (related, mentions), and `common` (theme
+    titles, settings)."""
     related = site.related_to(paper.key)
     mentions_out = site.mentions_out.get(paper.key, ())
-    neighbours = {r.key for r in related} | {m.target for m in mentions_out}
-    neighbours |= set(site.mentioned(paper.key)) | set(site.mentioned_by(paper.key))
+    mentioned, mentioned_by = site.mentioned(paper.key), site.mentioned_by(paper.key)
+    neighbours = {r.key for r in related} | {m.target for m in mentions_out} | set(mentioned) | set(mentioned_by)
     return cache_stage.digest(
-        paper,
+        common,
+        ids[paper.key],
         site.assignments.get(paper.key, ()),
-        [(t.id, t.title) for t in site.themes],
         related,
         mentions_out,
-        site.mentioned(paper.key),
-        site.mentioned_by(paper.key),
-        [by_key.get(k) for k in sorted(neighbours)],
-        site.bibtex.get(paper.key),
-        site.settings,
+        mentioned,
+        mentioned_by,
+        [(k, ids.get(k)) for k in sorted(neighbours)],
     )
 
 
 def _paper_pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCache | None) -> None:
     """A page per paper, re-rendered only when what it shows changed."""
     stage = cache.stage("paper-pages") if cache is not None else None
+    if cache is not None:
+        ids = {paper.key: cache.paper_id(paper) for paper in site.papers}
+        common = cache_stage.digest([(t.id, t.title) for t in site.themes], site.settings)
     for paper in site.papers:
         src = paper_src(paper.slug)
         if stage is None:
             outputs.add(src, pages.render_paper(site, paper))
             continue
-        key = _paper_page_inputs(site, paper)
+        key = _paper_page_inputs(site, paper, ids, common)
         text = stage.get(src, key)
         outputs.add(src, text if text is not None else stage.put(src, key, pages.render_paper(site, paper)))
 

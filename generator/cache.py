@@ -86,6 +86,10 @@ class BuildCache:
     def __init__(self, folder: Path | None):
         self.folder = Path(folder) if folder is not None else None
         self.stages: dict[str, Stage] = {}
+        self.records: RecordMemo | None = None  # set by each load, for `paper_id`
+
+    def paper_id(self, paper) -> str:
+        return self.records.paper_id(paper) if self.records is not None else digest(paper)
 
     def stage(self, name: str) -> Stage:
         if name not in self.stages:
@@ -119,12 +123,30 @@ class RecordMemo:
 
     def __init__(self, stage: Stage):
         self.stage = stage
+        # record path -> (hash of its bytes, the Paper made of them): a Paper is made
+        # from its path and bytes alone, so the hash names it far cheaper than its fields.
+        self.ids: dict[str, tuple[str, Any]] = {}
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
     def paper(self, path: Path, text: str):
-        return self.stage.get(str(path), digest(text))
+        key = self._key(text)
+        found = self.stage.get(str(path), key)
+        if found is not None:
+            self.ids[str(path)] = (key, found)
+        return found
 
     def keep(self, path: Path, text: str, paper) -> None:
-        self.stage.put(str(path), digest(text), paper)
+        key = self._key(text)
+        self.ids[str(path)] = (key, paper)
+        self.stage.put(str(path), key, paper)
+
+    def paper_id(self, paper) -> str:
+        """A hash naming `paper`: its record's bytes when read through this memo, else its fields."""
+        found = self.ids.get(str(paper.path))
+        return found[0] if found is not None and found[1] is paper else digest(paper)
 
 
 _OPEN: dict[Path, BuildCache] = {}
