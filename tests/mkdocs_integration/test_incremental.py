@@ -79,7 +79,8 @@ def test_one_edit_is_one_rebuild_and_shows_on_the_page(tmp_path):
     finally:
         serve.stop()
     cache = root / ".cache" / "build"
-    assert sorted(p.name for p in cache.glob("*.pickle")) == ["bibtex.pickle", "paper-pages.pickle", "records.pickle", "text.pickle"]
+    stored = sorted(p.name for p in cache.glob("*.pickle"))
+    assert stored == sorted(f"{n}.pickle" for n in ("assignments", "bibtex", "paper-pages", "records", "text", "themes"))
     assert not (root / "content" / ".cache").exists() and not list((root / "generated").rglob("*.pickle"))
 
 
