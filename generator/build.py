@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import cache as cache_stage
 from generator.analysis import themes as themes_stage
 from generator.analysis.citations import citation_graph
 from generator.analysis.mentions import find_mentions
@@ -87,16 +88,43 @@ class Content:
     pages: tuple[tuple[str, bytes], ...] = ()  # content/pages/** as (docs path, bytes), sorted
 
 
-def load_content(root: Path) -> tuple[Content, list[Problem]]:
-    """Read and validate everything under the content folder."""
-    library = load_library(root)
+def load_content(root: Path, cache: cache_stage.BuildCache | None = None) -> tuple[Content, list[Problem]]:
+    """Read and validate everything under the content folder (unchanged records from `cache`)."""
+    memo = None
+    if cache is not None:
+        memo = cache.records = cache_stage.RecordMemo(cache.stage("records"))
+    library = load_library(root, memo)
     problems = list(library.problems)
-    themes, found = themes_stage.load_themes(root / "themes.yml")
+    themes, found = _load_themes(root / "themes.yml", cache)
     problems.extend(found)
     problems.extend(themes_stage.validate_against_library(themes, library.papers, root / "themes.yml"))
     problems.extend(validate_review(themes, library.papers, root / "themes.yml"))  # columns, facts, start_here
     home_intro, hand_written = _read_pages(root / PAGES_DIR)
     return Content(root, library.papers, themes, home_intro, hand_written), problems
+
+
+def _load_themes(path: Path, cache: cache_stage.BuildCache | None):
+    """themes.yml, read again only when its bytes changed (its round-trip parse is slow)."""
+    if cache is None or not path.is_file():
+        return themes_stage.load_themes(path)
+    stage = cache.stage("themes")
+    key = cache_stage.digest(str(path), path.read_bytes())
+    found = stage.get("themes.yml", key)
+    return found if found is not None else stage.put("themes.yml", key, themes_stage.load_themes(path))
+
+
+def _assign_themes(papers: tuple[Paper, ...], themes, cache: cache_stage.BuildCache | None):
+    """Each paper's themes: they depend on that paper and themes.yml alone."""
+    if cache is None:
+        return themes_stage.assign_themes(papers, themes)
+    stage = cache.stage("assignments")
+    rules = cache_stage.digest(themes)
+    keys = {paper.key: cache_stage.digest(cache.paper_id(paper), rules) for paper in papers}
+    found = {paper.key: stage.get(paper.key, keys[paper.key]) for paper in papers}
+    missing = [paper for paper in papers if found[paper.key] is None]
+    for key, value in themes_stage.assign_themes(missing, themes).items():
+        found[key] = stage.put(key, keys[key], value)
+    return found
 
 
 def _read_pages(folder: Path) -> tuple[str | None, tuple[tuple[str, bytes], ...]]:
@@ -114,13 +142,16 @@ def _read_pages(folder: Path) -> tuple[str | None, tuple[tuple[str, bytes], ...]
     return home_intro, tuple(found)
 
 
-def generate(content: Content, settings: Settings = Settings()) -> OutputSet:
-    """Every generated file, in memory: the pipeline from records to pages and exports."""
+def generate(content: Content, settings: Settings = Settings(), cache: cache_stage.BuildCache | None = None) -> OutputSet:
+    """Every generated file, in memory: the pipeline from records to pages and exports.
+
+    With a `cache`, results whose inputs hash the same as in an earlier build
+    are reused; the output is the same bytes either way.
+    """
     papers = tuple(sorted(content.papers, key=lambda p: p.key))
-    assignments = themes_stage.assign_themes(papers, content.themes)
-    related = related_papers(papers, k=RELATED_PER_PAPER)
-    mentions = find_mentions(papers)
-    bibtex = {paper.key: bibtex_for([paper]) for paper in papers}
+    assignments = _assign_themes(papers, content.themes, cache)
+    related, mentions = _text_stages(papers, cache)
+    bibtex = _bibtex_entries(papers, cache)
     site = SiteData(
         papers=papers,
         themes=content.themes,
@@ -135,7 +166,7 @@ def generate(content: Content, settings: Settings = Settings()) -> OutputSet:
     )
     outputs = OutputSet()
     try:
-        _pages(outputs, site)
+        _pages(outputs, site, cache)
         for relative, data in content.pages:  # hand-written: about, how to curate, images
             outputs.add(relative, data)
         _exports(outputs, site)
@@ -145,7 +176,73 @@ def generate(content: Content, settings: Settings = Settings()) -> OutputSet:
     return outputs
 
 
-def _pages(outputs: OutputSet, site: SiteData) -> None:
+def _text_stages(papers: tuple[Paper, ...], cache: cache_stage.BuildCache | None):
+    """Related papers and mentions: both read only keys, titles and abstracts."""
+    if cache is None:
+        return related_papers(papers, k=RELATED_PER_PAPER), find_mentions(papers)
+    stage = cache.stage("text")
+    key = cache_stage.digest(RELATED_PER_PAPER, [(p.key, p.title, p.abstract) for p in papers])
+    found = stage.get("related+mentions", key)
+    if found is None:
+        found = stage.put("related+mentions", key, (related_papers(papers, k=RELATED_PER_PAPER), find_mentions(papers)))
+    return found
+
+
+def _bibtex_entries(papers: tuple[Paper, ...], cache: cache_stage.BuildCache | None) -> dict[str, str]:
+    """One BibTeX entry per paper; it depends on that paper alone."""
+    if cache is None:
+        return {paper.key: bibtex_for([paper]) for paper in papers}
+    stage = cache.stage("bibtex")
+    entries = {}
+    for paper in papers:
+        key = cache.paper_id(paper)
+        entry = stage.get(paper.key, key)
+        entries[paper.key] = entry if entry is not None else stage.put(paper.key, key, bibtex_for([paper]))
+    return entries
+
+
+def _paper_page_inputs(site: SiteData, paper: Paper, ids: dict[str, str], common: str) -> str:
+    """A hash of everything a paper page shows: the paper (its BibTeX entry follows
+    from it), its themes, its neighbours (related, mentions, in-list citations),
+    and `common` (theme titles, settings). A new input of `render_paper` must be
+    added here too."""
+    related = site.related_to(paper.key)
+    mentions_out = site.mentions_out.get(paper.key, ())
+    mentioned, mentioned_by = site.mentioned(paper.key), site.mentioned_by(paper.key)
+    cites, cited_by = site.citations.cites_of(paper.key), site.citations.cited_by_of(paper.key)
+    neighbours = {r.key for r in related} | {m.target for m in mentions_out} | set(mentioned) | set(mentioned_by)
+    neighbours |= set(cites) | set(cited_by)
+    return cache_stage.digest(
+        common,
+        ids[paper.key],
+        site.assignments.get(paper.key, ()),
+        related,
+        mentions_out,
+        mentioned,
+        mentioned_by,
+        cites,
+        cited_by,
+        [(k, ids.get(k)) for k in sorted(neighbours)],
+    )
+
+
+def _paper_pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCache | None) -> None:
+    """A page per paper, re-rendered only when what it shows changed."""
+    stage = cache.stage("paper-pages") if cache is not None else None
+    if cache is not None:
+        ids = {paper.key: cache.paper_id(paper) for paper in site.papers}
+        common = cache_stage.digest([(t.id, t.title) for t in site.themes], site.settings)
+    for paper in site.papers:
+        src = paper_src(paper.slug)
+        if stage is None:
+            outputs.add(src, pages.render_paper(site, paper))
+            continue
+        key = _paper_page_inputs(site, paper, ids, common)
+        text = stage.get(src, key)
+        outputs.add(src, text if text is not None else stage.put(src, key, pages.render_paper(site, paper)))
+
+
+def _pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCache | None = None) -> None:
     counts = [(theme.title, len(site.members(theme.id))) for theme in site.themes]
     chart = bar_chart(counts, title="Papers per theme", chart_id="rl-themes-chart")
     outputs.add(HOME_SRC, pages.render_home(site, chart))
@@ -153,8 +250,7 @@ def _pages(outputs: OutputSet, site: SiteData) -> None:
     for theme in site.themes:
         outputs.add(theme_src(theme.id), pages.render_theme(site, theme))
     outputs.add(PAPERS_INDEX_SRC, pages.render_papers_index(site))
-    for paper in site.papers:
-        outputs.add(paper_src(paper.slug), pages.render_paper(site, paper))
+    _paper_pages(outputs, site, cache)
     outputs.add(UNSORTED_SRC, pages.render_unsorted(site))
     outputs.add(TAGS_SRC, pages.render_tags(site))
 
@@ -206,18 +302,27 @@ def _feed_id(site_url: str, path: str) -> str:
     return f"tag:reading-list,2024:{path}"
 
 
-def build_site(content_dir: Path, docs_dir: Path, settings: Settings | None = None) -> tuple[Content, SyncReport]:
-    """Load, check, generate and write; `settings` default to the mkdocs.yml beside the content."""
-    content, problems = load_content(content_dir)
+def build_site(
+    content_dir: Path, docs_dir: Path, settings: Settings | None = None, cache: cache_stage.BuildCache | None = None
+) -> tuple[Content, SyncReport]:
+    """Load, check, generate and write; `settings` default to the mkdocs.yml beside the content.
+
+    `cache` (generator/cache.py) makes a rebuild after a small edit cheap; it is
+    saved only after a build that succeeded.
+    """
+    content, problems = load_content(content_dir, cache)
     if problems:
         raise ContentError(problems)
     if settings is None:
         settings = read_mkdocs_settings(Path(content_dir).resolve().parent / "mkdocs.yml")
-    outputs = generate(content, settings)
+    outputs = generate(content, settings, cache)
     problems = link_problems(content, outputs, settings)
     if problems:
         raise ContentError(problems)
-    return content, sync_tree(docs_dir, outputs)
+    report = sync_tree(docs_dir, outputs)
+    if cache is not None:
+        cache.save()
+    return content, report
 
 
 def link_problems(content: Content, outputs: OutputSet, settings: Settings) -> list[Problem]:

@@ -235,8 +235,12 @@ def record_to_paper(data: Any, path: Path) -> tuple[Paper | None, list[Problem]]
     return paper, problems
 
 
-def load_library(content: Path) -> Library:
-    """Read and validate every record under content/papers/."""
+def load_library(content: Path, memo: Any = None) -> Library:
+    """Read and validate every record under content/papers/.
+
+    `memo` (generator/cache.py RecordMemo) hands back the Paper of a record
+    whose bytes are unchanged since an earlier build, skipping its YAML parse.
+    """
     from generator.library.lock import recover_if_idle
 
     recover_if_idle(content)  # finish or undo what a killed run left first
@@ -260,6 +264,10 @@ def load_library(content: Path) -> Library:
         except OSError as err:
             problems.append(Problem(str(path), f"cannot read the record: {err.strerror or err}"))
             continue
+        kept = memo.paper(path, text) if memo is not None else None
+        if kept is not None:  # a valid record, unchanged since it was last read
+            papers.append(kept)
+            continue
         found = record_text_problems(text, str(path))  # aliases, surrogates, size
         if found:
             problems.extend(found)
@@ -273,6 +281,8 @@ def load_library(content: Path) -> Library:
             problems.extend(found)
             if not found:
                 papers.append(paper)
+                if memo is not None:
+                    memo.keep(path, text, paper)
             continue
         # Something is wrong: read it again keeping lines, to say where.
         data, found = load_yaml(text, str(path))

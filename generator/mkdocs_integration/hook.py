@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:  # the hook is loaded by file path
 from mkdocs.exceptions import PluginError  # noqa: E402
 
 from generator.build import ContentError, build_site  # noqa: E402
+from generator.cache import BuildCache, open_cache  # noqa: E402
 from generator.settings import apply_view, settings_from  # noqa: E402
 from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
 from generator.mkdocs_integration.postprocess import compact_html, compact_search_index  # noqa: E402
@@ -40,6 +41,7 @@ from generator.writer import write_atomic  # noqa: E402
 log = logging.getLogger("mkdocs.hooks.generator")
 
 THEMES_INDEX = "themes/index.md"
+CACHE_DIR = ".cache/build"  # beside mkdocs.yml: outside content/ and docs_dir, which serve watches
 
 
 def _site_root(config) -> Path:
@@ -121,7 +123,7 @@ def on_pre_build(config, **kwargs):
     content_dir = _site_root(config) / "content"
     settings = settings_from(config.site_url, config.use_directory_urls, config.site_name, config.extra, config.repo_url)
     try:
-        content, report = build_site(content_dir, Path(config.docs_dir), settings)
+        content, report = build_site(content_dir, Path(config.docs_dir), settings, build_cache(config))
     except ContentError as err:
         for problem in err.problems:
             log.error(str(problem))
@@ -157,6 +159,27 @@ def content_error_html(problems: list[str]) -> str:
         f'<p class="admonition-title">{len(problems)} problem(s) in content/: this page is from the last good build</p>'
         f"<ul>{items}</ul></div>\n"
     )
+
+
+def build_cache(config) -> BuildCache | None:
+    """Results of earlier builds (generator/cache.py); READING_LIST_CACHE=off builds from nothing."""
+    if os.environ.get("READING_LIST_CACHE", "on") == "off":
+        return None
+    return open_cache(_site_root(config) / CACHE_DIR)
+
+
+def on_serve(server, config, builder, **kwargs):
+    """One edit, one rebuild: stop watching the generated docs folder.
+
+    MkDocs watches docs_dir, but here only the generator writes it, from
+    content/ (watched through `config.watch`). Watching it too made every edit
+    build twice: the files the first build wrote started a second one.
+    """
+    try:
+        server.unwatch(config.docs_dir)
+    except KeyError:  # `mkdocs serve --no-livereload` watches nothing
+        pass
+    return server
 
 
 def on_nav(nav, config, files, **kwargs):

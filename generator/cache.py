@@ -1,0 +1,161 @@
+"""Results of earlier builds, keyed by content hashes, so that one edit redoes
+only the work it touches (the curator's loop under `mkdocs serve`).
+
+What is kept, each under the hash of every input it was made from:
+
+- records: the Paper read from each record file, under the file's bytes;
+- related / mentions: the whole library's results, under the titles and
+  abstracts (a change of status, notes or tags reuses them);
+- paper pages: each rendered page, under the paper and everything shown of its
+  neighbours (related, mentions, themes), the BibTeX entry and the settings.
+
+Every key also holds `CODE_DIGEST` (the generator's own source and templates,
+and the Python version), so a changed generator starts from nothing. A missing
+or unreadable cache is an empty one: a fresh clone builds exactly as before.
+The cache folder must lie outside what `mkdocs serve` watches (content/,
+docs_dir), or writing it would start another rebuild: the hook keeps it in
+`.cache/build/` beside mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+from generator.writer import write_atomic
+
+PACKAGE = Path(__file__).resolve().parent
+FORMAT = 1  # bump when what is stored changes shape
+
+
+def _code_digest() -> str:
+    """The generator's source, templates and the Python version, in one hash."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{FORMAT}|{sys.version}".encode())
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".md", ".html", ".j2", ".jinja", ".yml", ".txt", ".json"):
+            h.update(path.relative_to(PACKAGE).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+CODE_DIGEST = _code_digest()
+
+
+def digest(*parts: Any) -> str:
+    """A hash of plain data (frozen dataclasses, tuples, strings): the same input, the same key."""
+    return hashlib.blake2b(pickle.dumps(parts, protocol=5), digest_size=16).hexdigest()
+
+
+class Stage:
+    """One stage's results: `get(name, key)` finds what `put` stored under the same key."""
+
+    def __init__(self, entries: dict[str, tuple[str, Any]]):
+        self.entries = entries
+        self.changed = False
+        self.used: set[str] = set()
+
+    def get(self, name: str, key: str) -> Any | None:
+        found = self.entries.get(name)
+        if found is None or found[0] != key:
+            return None
+        self.used.add(name)
+        return found[1]
+
+    def put(self, name: str, key: str, value: Any) -> Any:
+        self.entries[name] = (key, value)
+        self.used.add(name)
+        self.changed = True
+        return value
+
+    def prune(self) -> None:
+        """Forget what this build did not ask for (deleted records, renamed pages)."""
+        stale = set(self.entries) - self.used
+        for name in stale:
+            del self.entries[name]
+        self.changed = self.changed or bool(stale)
+        self.used = set()
+
+
+class BuildCache:
+    """The stages of one cache folder; `save()` writes the ones that changed."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = Path(folder) if folder is not None else None
+        self.stages: dict[str, Stage] = {}
+        self.records: RecordMemo | None = None  # set by each load, for `paper_id`
+
+    def paper_id(self, paper) -> str:
+        return self.records.paper_id(paper) if self.records is not None else digest(paper)
+
+    def stage(self, name: str) -> Stage:
+        if name not in self.stages:
+            self.stages[name] = Stage(self._read(name))
+        return self.stages[name]
+
+    def _file(self, name: str) -> Path:
+        assert self.folder is not None
+        return self.folder / f"{name}.pickle"
+
+    def _read(self, name: str) -> dict[str, tuple[str, Any]]:
+        """What an earlier build stored, or nothing if it is missing, broken or from other code."""
+        if self.folder is None:
+            return {}
+        try:
+            code, entries = pickle.loads(self._file(name).read_bytes())
+        except Exception:  # missing, truncated, or written by another version: start over
+            return {}
+        return entries if code == CODE_DIGEST and isinstance(entries, dict) else {}
+
+    def save(self) -> None:
+        for name, stage in self.stages.items():
+            stage.prune()
+            if stage.changed and self.folder is not None:
+                write_atomic(self._file(name), pickle.dumps((CODE_DIGEST, stage.entries), protocol=5))
+            stage.changed = False
+
+
+class RecordMemo:
+    """The Paper read from a record file, reused while the file's bytes are the same."""
+
+    def __init__(self, stage: Stage):
+        self.stage = stage
+        # record path -> (hash of its bytes, the Paper made of them): a Paper is made
+        # from its path and bytes alone, so the hash names it far cheaper than its fields.
+        self.ids: dict[str, tuple[str, Any]] = {}
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    def paper(self, path: Path, text: str):
+        key = self._key(text)
+        found = self.stage.get(str(path), key)
+        if found is not None:
+            self.ids[str(path)] = (key, found)
+        return found
+
+    def keep(self, path: Path, text: str, paper) -> None:
+        key = self._key(text)
+        self.ids[str(path)] = (key, paper)
+        self.stage.put(str(path), key, paper)
+
+    def paper_id(self, paper) -> str:
+        """A hash naming `paper`: its record's bytes when read through this memo, else its fields."""
+        found = self.ids.get(str(paper.path))
+        return found[0] if found is not None and found[1] is paper else digest(paper)
+
+
+_OPEN: dict[Path, BuildCache] = {}
+
+
+def open_cache(folder: Path) -> BuildCache:
+    """The cache of `folder`, kept in memory between the rebuilds of one `mkdocs serve`."""
+    folder = Path(folder).resolve()
+    cache = _OPEN.get(folder)
+    if cache is None:
+        cache = _OPEN[folder] = BuildCache(folder)
+    return cache

@@ -1,0 +1,130 @@
+"""The build cache (generator/cache.py): a rebuild from cached results writes
+the same bytes as a build from nothing, whatever was edited in between."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+from generator import cache as cache_mod
+from generator.build import build_site
+from generator.cache import BuildCache, digest
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _set_field(record: Path, field: str, value: str) -> None:
+    """Replace one top-level scalar field of a record (or add it), keeping the rest."""
+    lines = record.read_text("utf-8").splitlines(keepends=True)
+    out, done = [], False
+    for line in lines:
+        if line.startswith(f"{field}:"):
+            out.append(f"{field}: {value}\n")
+            done = True
+        elif done and line.startswith((" ", "\t")) and out[-1].startswith(f"{field}:"):
+            continue  # a folded value's continuation lines
+        else:
+            out.append(line)
+    if not done:
+        out.append(f"{field}: {value}\n")
+    record.write_text("".join(out), "utf-8")
+
+
+def _random_edit(content: Path, rng: random.Random) -> str:
+    records = sorted((content / "papers").glob("*.yml"))
+    record = rng.choice(records)
+    other = rng.choice(records)
+    kind = rng.choice(["title", "abstract", "status", "notes", "delete", "mention"])
+    if kind == "title":
+        _set_field(record, "title", f"'Edited title {rng.randrange(10**6)} about sparse attention'")
+    elif kind == "abstract":
+        _set_field(record, "abstract", f"'We study mixture of experts routing {rng.randrange(10**6)} at scale.'")
+    elif kind == "status":
+        _set_field(record, "status", rng.choice(["key", "read", "skimmed"]))
+    elif kind == "notes":
+        _set_field(record, "notes", f"'Curator note {rng.randrange(10**6)}.'")
+    elif kind == "delete":
+        record.unlink()
+    else:  # an abstract that names another paper's title: mentions and their pages change
+        title = other.read_text("utf-8").split("title: ", 1)[1].split("\n", 1)[0].strip("'\"")
+        _set_field(record, "abstract", repr(f"We build on {title} and extend it."))
+    return f"{kind} {record.name}"
+
+
+def test_digest_is_stable_and_tells_inputs_apart():
+    assert digest("a", (1, 2)) == digest("a", (1, 2))
+    assert digest("a", (1, 2)) != digest("a", (2, 1))
+
+
+def test_cached_rebuilds_after_random_edits_match_clean_builds(shipped_content, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(shipped_content, content)
+    cache = BuildCache(tmp_path / "cache")
+    build_site(content, tmp_path / "incremental", cache=cache)
+    rng = random.Random(16)
+    for step in range(4):
+        edits = [_random_edit(content, rng) for _ in range(rng.randint(1, 3))]
+        if step % 2:  # a new process: the cache read back from disk
+            cache = BuildCache(tmp_path / "cache")
+        build_site(content, tmp_path / "incremental", cache=cache)
+        clean = tmp_path / f"clean{step}"
+        build_site(content, clean)
+        assert _tree(tmp_path / "incremental") == _tree(clean), edits
+
+
+def test_unchanged_records_are_not_parsed_again(shipped_content, tmp_path, monkeypatch):
+    cache = BuildCache(tmp_path / "cache")
+    build_site(shipped_content, tmp_path / "docs", cache=cache)
+    import generator.library.records as records
+
+    calls = []
+    real = records.record_to_paper
+    monkeypatch.setattr(records, "record_to_paper", lambda *a: calls.append(a) or real(*a))
+    _, report = build_site(shipped_content, tmp_path / "docs", cache=BuildCache(tmp_path / "cache"))
+    assert calls == [] and not report.written
+
+
+def test_a_broken_or_foreign_cache_is_ignored(shipped_content, tmp_path, monkeypatch):
+    folder = tmp_path / "cache"
+    build_site(shipped_content, tmp_path / "a", cache=BuildCache(folder))
+    stored = sorted(folder.glob("*.pickle"))
+    assert stored
+    stored[0].write_bytes(b"not a pickle")
+    monkeypatch.setattr(cache_mod, "CODE_DIGEST", "another generator")  # as after an upgrade
+    build_site(shipped_content, tmp_path / "b", cache=BuildCache(folder))
+    build_site(shipped_content, tmp_path / "clean")
+    assert _tree(tmp_path / "b") == _tree(tmp_path / "clean")
+
+
+def test_stages_forget_what_a_build_no_longer_asks_for(shipped_content, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(shipped_content, content)
+    cache = BuildCache(tmp_path / "cache")
+    build_site(content, tmp_path / "docs", cache=cache)
+    names = ["records", "text", "paper-pages", "bibtex"]
+    before = {name: len(cache.stage(name).entries) for name in names}
+    sorted((content / "papers").glob("*.yml"))[0].unlink()
+    build_site(content, tmp_path / "docs", cache=cache)
+    stored = BuildCache(tmp_path / "cache")
+    after = {name: len(stored.stage(name).entries) for name in names}
+    assert after == {name: count if name == "text" else count - 1 for name, count in before.items()}
+
+
+def test_a_new_citation_rebuilds_the_cited_papers_page(shipped_content, tmp_path):
+    """The cited paper's record does not change, but its page gains "Cited by in this list"."""
+    content = tmp_path / "content"
+    shutil.copytree(shipped_content, content)
+    records = sorted((content / "papers").glob("*.yml"))
+    citing, cited = records[0], records[1]
+    _set_field(cited, "arxiv", "'2403.03507'")
+    cache = BuildCache(tmp_path / "cache")
+    build_site(content, tmp_path / "incremental", cache=cache)
+    _set_field(citing, "references", "['arxiv:2403.03507']")
+    build_site(content, tmp_path / "incremental", cache=cache)
+    build_site(content, tmp_path / "clean")
+    incremental, clean = _tree(tmp_path / "incremental"), _tree(tmp_path / "clean")
+    assert incremental == clean
+    assert b"Cited by in this list" in clean[f"papers/{cited.stem}.md"]
