@@ -10,7 +10,9 @@ Layout of the generated docs folder:
     index.md                 home: counts, theme cards, chart, recently added
     themes/index.md          every theme as a card
     themes/<id>.md           a theme: introduction, its papers with excerpts
-    papers/index.md          every paper in a filterable table
+    papers/index.md          every paper, a page of them; papers/page/<n>.md the next pages
+    themes/<id>/page/<n>.md  a long theme's list past its first page
+    papers-list.json         one short row per paper: the all-papers list sorts and filters it
     papers/<key>.md          a paper: abstract, themes and why, links, BibTeX
     unsorted.md, tags.md     triage list; tags from the records
     <content/pages/**>       hand-written pages, copied through (about, curating)
@@ -36,13 +38,13 @@ from generator.library.records import load_library
 from generator.model import Paper, Problem
 from generator.render import pages
 from generator.render.chart import bar_chart
+from generator.render.listing import PAPERS_LIST_JSON, papers_list_json
 from generator.render.site import SiteData
 from generator.render.urls import (
     ALL_FEED,
     HOME_SRC,
     LIBRARY_BIB,
     LIBRARY_CSL,
-    PAPERS_INDEX_SRC,
     PAPERS_JSON,
     TAGS_SRC,
     THEMES_INDEX_SRC,
@@ -145,7 +147,11 @@ def _pages(outputs: OutputSet, site: SiteData) -> None:
     outputs.add(THEMES_INDEX_SRC, pages.render_themes_index(site))
     for theme in site.themes:
         outputs.add(theme_src(theme.id), pages.render_theme(site, theme))
-    outputs.add(PAPERS_INDEX_SRC, pages.render_papers_index(site))
+        for src, text in pages.render_theme_pages(site, theme):
+            outputs.add(src, text)
+    for src, text in pages.render_papers_index(site):
+        outputs.add(src, text)
+    outputs.add(PAPERS_LIST_JSON, papers_list_json(site))
     for paper in site.papers:
         outputs.add(paper_src(paper.key), pages.render_paper(site, paper))
     outputs.add(UNSORTED_SRC, pages.render_unsorted(site))

@@ -182,7 +182,7 @@ def test_index_pages(site, html_pages):
     assert {e.attrs["data-status"] for e in rows} == {"key", "read", "to-read", "none"}
     assert [e for e in rows if e.attrs["href"] == "pokechamp/"][0].attrs["data-themes"] == "unsorted"
     assert "hidden" in [e for e in table.elements if e.tag == "div" and "rl-filter" in (e.attrs.get("class") or "")][0].attrs
-    assert [e for e in table.find("script") if (e.attrs.get("src") or "").endswith("paper-filter.js")]
+    assert [e for e in table.find("script") if (e.attrs.get("src") or "").endswith("papers-list.js")]
     unsorted = html_pages[site / "unsorted" / "index.html"].article
     assert "Pok\\'eChamp" in unsorted and "GaLore" not in unsorted
     tags = html_pages[site / "tags" / "index.html"]

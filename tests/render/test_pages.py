@@ -168,7 +168,7 @@ def test_editing_a_record_rewrites_only_what_depends_on_it(content_copy, tmp_pat
     _edit(content_copy / "papers" / "zero.yml", "status: to-read", "status: key")
     report = build(content_copy, docs, SETTINGS)
     assert set(report.written) == {
-        "papers/zero.md", "papers.json", "papers/index.md", "index.md",
+        "papers/zero.md", "papers.json", "papers-list.json", "papers/index.md", "index.md",
         "themes/optimizers-memory.md", "themes/distributed-training.md",
     }
     # A paper that goes away takes its files with it.
