@@ -16,8 +16,8 @@ Layout of the generated docs folder:
     papers/<key>.md          a paper: abstract, themes and why, links, BibTeX
     unsorted.md, tags.md     triage list; tags from the records
     <content/pages/**>       hand-written pages, copied through (about, curating)
-    bib/<key>.bib, bib/themes/<id>.bib, bib/library.bib
-    csl/library.json, csl/themes/<id>.json
+    bib/<key>.bib, bib/library.bib, csl/library.json
+    bib/themes.json          where each theme's entries sit in the library files (its downloads)
     feeds/all.xml, feeds/themes/<id>.xml
     papers.json
 """
@@ -31,7 +31,8 @@ from generator.analysis import themes as themes_stage
 from generator.analysis.mentions import find_mentions
 from generator.analysis.similarity import related_papers
 from generator.export.bibtex import bibtex_for
-from generator.export.csl import csl_json
+from generator.export.csl import csl_json_ranges
+from generator.export.downloads import THEME_DOWNLOADS, bib_ranges, theme_downloads
 from generator.export.feeds import atom_feed
 from generator.export.papers_json import papers_json
 from generator.library.records import load_library
@@ -52,8 +53,6 @@ from generator.render.urls import (
     bib_path,
     page_url,
     paper_src,
-    theme_bib_path,
-    theme_csl_path,
     theme_feed_path,
     theme_src,
 )
@@ -187,13 +186,17 @@ def _exports(outputs: OutputSet, site: SiteData) -> None:
     for paper in site.papers:
         outputs.add(bib_path(paper.key), site.bibtex[paper.key])
     outputs.add(LIBRARY_BIB, _joined_bibtex(site, site.papers))
-    outputs.add(LIBRARY_CSL, csl_json(site.papers))
+    csl_text, csl_ranges = csl_json_ranges(site.papers)
+    outputs.add(LIBRARY_CSL, csl_text)
     outputs.add(ALL_FEED, feed(list(site.papers), ALL_FEED, f"{settings.site_name}: all papers"))
+    members = {theme.id: sorted(site.members(theme.id), key=lambda p: p.key) for theme in site.themes}
     for theme in site.themes:
-        members = sorted(site.members(theme.id), key=lambda p: p.key)
-        outputs.add(theme_bib_path(theme.id), _joined_bibtex(site, members))
-        outputs.add(theme_csl_path(theme.id), csl_json(members))
-        outputs.add(theme_feed_path(theme.id), feed(members, theme_feed_path(theme.id), f"{settings.site_name}: {theme.title}"))
+        path = theme_feed_path(theme.id)
+        outputs.add(path, feed(members[theme.id], path, f"{settings.site_name}: {theme.title}"))
+    # A theme's .bib and CSL-JSON are cut from the library files in the browser (export/downloads.py).
+    keys = [paper.key for paper in site.papers]
+    bib = bib_ranges([site.bibtex[key] for key in keys])
+    outputs.add(THEME_DOWNLOADS, theme_downloads(keys, bib, csl_ranges, {t: [p.key for p in found] for t, found in members.items()}))
 
 
 def _feed_id(site_url: str, path: str) -> str:

@@ -674,3 +674,25 @@ def test_long_theme_lists_are_paged(browse, shipped_site):
         seen += [squash(t) for t in page.locator("article li strong > a").all_inner_texts()]
     assert sorted(seen) == sorted(squash(p["title"]) for p in site.papers if theme in p["themes"])
     browse.assert_clean()
+
+
+def test_theme_downloads_are_cut_from_the_library(browse, shipped_site):
+    """A theme's BibTeX and CSL-JSON links save <id>.bib / <id>.json holding exactly the theme's papers."""
+    from generator.export.downloads import assemble
+
+    site = shipped_site
+    theme = Counter(t for p in site.papers for t in p["themes"]).most_common(1)[0][0]
+    index = json.loads((site.folder / "bib" / "themes.json").read_text("utf-8"))
+    page = browse.visit(browse.page(), site.url(f"themes/{theme}/"))
+    for kind, name, library in (("bib", f"{theme}.bib", "bib/library.bib"), ("csl", f"{theme}.json", "csl/library.json")):
+        with page.expect_download() as info:
+            page.click(f'a[data-rl-theme-file="{kind}"]')
+        download = info.value
+        assert download.suggested_filename == name
+        got = Path(download.path()).read_bytes()
+        assert got == assemble(index, (site.folder / library).read_bytes(), kind, theme)
+    members = {p["key"] for p in site.papers if theme in p["themes"]}
+    bib = bibtexparser.parse_string(assemble(index, (site.folder / "bib/library.bib").read_bytes(), "bib", theme).decode())
+    assert len(bib.entries) == len(members) and not bib.failed_blocks
+    assert len(json.loads(got)) == len(members)
+    browse.assert_clean()

@@ -26,6 +26,8 @@ from generator.render.fragments import HTML_END, HTML_START
 from generator.render.site import SiteData, reading_order, title_order
 from generator.render.urls import (
     HOME_SRC,
+    LIBRARY_BIB,
+    LIBRARY_CSL,
     PAPERS_INDEX_SRC,
     TAGS_SRC,
     THEMES_INDEX_SRC,
@@ -36,8 +38,6 @@ from generator.render.urls import (
     paper_src,
     search_links,
     site_path,
-    theme_bib_path,
-    theme_csl_path,
     theme_feed_path,
     theme_src,
     url_folder,
@@ -234,8 +234,8 @@ def render_theme(site: SiteData, theme: Any) -> str:
         key_count=sum(1 for p in members if p.status == "key"),
         reasons={k: _reason_sentence(r) for k, r in reasons.items()},
         limit=site.settings.excerpt_chars,
-        bib=theme_bib_path(theme.id),
-        csl=theme_csl_path(theme.id),
+        bib=LIBRARY_BIB,  # the theme's part of it, cut in the browser (generator/export/downloads.py)
+        csl=LIBRARY_CSL,
         feed=theme_feed_path(theme.id),
         description=excerpt(theme_short(theme), site.settings.excerpt_chars),  # <meta name="description">
     )
