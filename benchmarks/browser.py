@@ -41,23 +41,30 @@ def _query_word(site: Path) -> str:
     return (words[-1] if words else paper["title"].split()[0]).lower()
 
 
-def _counting(page) -> list[int]:
-    fetched = [0]
+class _Counting:
+    """Every finished response in a context: the search worker's fetches too (not on the page's events).
 
-    def finished(request):
-        try:
-            fetched[0] += request.sizes()["responseBodySize"]
-        except Exception:  # a request without a body
-            pass
+    Sizes are asked for afterwards: the sync API cannot make a call from inside an event handler.
+    """
 
-    page.on("requestfinished", finished)
-    return fetched
+    def __init__(self, context):
+        self.requests = []
+        context.on("requestfinished", lambda request: self.requests.append(request))
+
+    def mb(self) -> float:
+        total = 0
+        for request in list(self.requests):
+            try:
+                total += request.sizes()["responseBodySize"]
+            except Exception:  # gone with a closed page
+                pass
+        return round(total / 1e6, 3)
 
 
 def _search(browser, base: str, word: str) -> dict:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    fetched = _Counting(context)
     page = context.new_page()
-    fetched = _counting(page)
     page.goto(base, wait_until="load")
     box = page.locator("input.md-search__input")
     box.click()
@@ -66,14 +73,15 @@ def _search(browser, base: str, word: str) -> dict:
     page.wait_for_selector(".md-search-result__item", timeout=TIMEOUT_MS)
     seconds = time.perf_counter() - start
     results = page.locator(".md-search-result__item").count()
+    mb = fetched.mb()
     context.close()
-    return {"word": word, "first_results_s": round(seconds, 3), "fetched_mb": round(fetched[0] / 1e6, 3), "results_shown": results}
+    return {"word": word, "first_results_s": round(seconds, 3), "fetched_mb": mb, "results_shown": results}
 
 
 def _papers_index(browser, base: str) -> dict:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    fetched = _Counting(context)
     page = context.new_page()
-    fetched = _counting(page)
     start = time.perf_counter()
     page.goto(base + "papers/", wait_until="load")
     try:
@@ -81,8 +89,9 @@ def _papers_index(browser, base: str) -> dict:
     except Exception:  # an older site without the list script
         pass
     seconds = time.perf_counter() - start
+    mb = fetched.mb()
     context.close()
-    return {"open_s": round(seconds, 3), "fetched_mb": round(fetched[0] / 1e6, 3)}
+    return {"open_s": round(seconds, 3), "fetched_mb": mb}
 
 
 def browser_figures(site: Path) -> dict | None:
