@@ -253,6 +253,7 @@ def render_theme_pages(site: SiteData, theme: Any) -> list[tuple[str, str]]:
             "theme_page.md",
             page=page,
             theme=theme,
+            page_title=f"{theme.title} (page {number})",
             papers=piece,
             total=len(site.members(theme.id)),
             first=(number - 1) * listing.THEME_PAPERS_PER_PAGE + 1,

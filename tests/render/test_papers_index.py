@@ -153,3 +153,17 @@ def test_the_fixture_site_fits_one_page():
     outputs = generate(content, SETTINGS)
     assert "papers/page/2.md" not in outputs.files
     assert "rl-pager" not in outputs.files["papers/index.md"].decode()
+
+
+def test_later_list_pages_have_front_matter_that_parses(big):
+    """Their title says the page; they stay out of the search index (each paper has its own page there)."""
+    import yaml
+
+    content, outputs = big
+    later = [p for p in outputs.files if "/page/" in p]
+    assert later
+    for path in later:
+        text = outputs.files[path].decode()
+        meta = yaml.safe_load(text.split("---\n")[1])
+        assert meta["search"] == {"exclude": True}, path
+        assert meta["title"].endswith(f"(page {path.rsplit('/', 1)[1][:-3]})"), path
