@@ -49,7 +49,11 @@ from generator.reading.dumps import parse_dump  # noqa: E402
 from generator.library.keys import short_name  # noqa: E402
 from generator.textnorm import title_identity  # noqa: E402
 
-RESULT_SCHEMA_VERSION = 2
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from browser import browser_figures  # noqa: E402
+from site_pages import PAGE_BUDGET_KB, breakdown, page_figures  # noqa: E402
+
+RESULT_SCHEMA_VERSION = 3
 SEED = 20240312
 IMPORT_DATE = "2025-01-01"
 PAPERS_PER_DUMP = 500
@@ -63,7 +67,10 @@ TARGETS = {
     "generation_share": 0.10,  # generation <= 10% of the total, at every size
     "per_paper_ratio": 1.3,  # per-paper cost at the largest size <= 1.3x the smallest
     "end_to_end_10k_s": 75.0,  # "about a minute" for 10,000 papers (60 s + 25%)
-    "site_mb": 400.0,
+    "site_mb": 250.0,  # issue 16 (was 400)
+    "page_kb": PAGE_BUDGET_KB,  # every list page, at every size
+    "first_search_s": 0.5,
+    "first_search_mb": 1.5,
     "median_page_kb": 40.0,
     "search_index_mb": 10.0,
 }
@@ -505,7 +512,8 @@ def best_of(repeat: int, run) -> Step:
     return min(steps, key=lambda step: step.seconds)
 
 
-def bench_corpus(name: str, folder: Path, *, papers: list[SynthPaper] | None, rng: random.Random, repeat: int = 1) -> dict:
+def bench_corpus(name: str, folder: Path, *, papers: list[SynthPaper] | None, rng: random.Random, repeat: int = 1,
+                 browser: bool = True) -> dict:
     """Build one corpus end to end; `papers=None` means a copy of the shipped content/."""
     _prepare_dir(folder)
     logs = folder / "logs"
@@ -553,6 +561,9 @@ def bench_corpus(name: str, folder: Path, *, papers: list[SynthPaper] | None, rn
     hook_s = _hook_seconds(timings)
     mkdocs_only = mk.seconds - hook_s if hook_s is not None else mk.seconds
     figures = site_figures(site)
+    pages = page_figures(site)
+    where = breakdown(site)
+    seen = browser_figures(site) if browser else None  # before the incremental edit changes the docs
     inc = incremental(content, docs, logs, folder)
 
     build = gen.seconds + mkdocs_only  # the site from the library: what `mkdocs build` costs on a fresh checkout
@@ -591,6 +602,9 @@ def bench_corpus(name: str, folder: Path, *, papers: list[SynthPaper] | None, rn
         "search_index_mb": round(figures["search_index_mb"], 3),
         "search_index_gz_mb": round(figures["search_index_gz_mb"], 3),
         "papers_json": figures["papers_json"],
+        "pages": pages,
+        "site_breakdown": where,
+        "browser": seen,
         "peak_rss_mb": round(max(imp.max_rss_mb, gen.max_rss_mb, mk.max_rss_mb, inc["max_rss_mb"]), 1),
         "rss_mb": {"import": round(imp.max_rss_mb, 1), "generate": round(gen.max_rss_mb, 1),
                    "mkdocs": round(mk.max_rss_mb, 1), "incremental": round(inc["max_rss_mb"], 1)},
@@ -667,8 +681,16 @@ def check_targets(corpora: list[dict], ratios: dict) -> dict:
                                         ratios["build"], None if ratios["build"] is None else ratios["build"] <= TARGETS["per_paper_ratio"]),
         "end_to_end_10k": target(f"10,000-paper site built end to end about a minute (<= {TARGETS['end_to_end_10k_s']:.0f} s)",
                                  big[-1]["build_s"] if big else None, big[-1]["build_s"] <= TARGETS["end_to_end_10k_s"] if big else None),
-        "site_size": target(f"site < {TARGETS['site_mb']:.0f} MB", {c["name"]: c["site_mb"] for c in corpora},
-                            all(c["site_mb"] < TARGETS["site_mb"] for c in corpora) if corpora else None),
+        "site_size": target(f"site <= {TARGETS['site_mb']:.0f} MB", {c["name"]: c["site_mb"] for c in corpora},
+                            all(c["site_mb"] <= TARGETS["site_mb"] for c in corpora) if corpora else None),
+        "list_pages": target(f"every page <= {TARGETS['page_kb']:.0f} KB (largest page, all-papers list, theme pages)",
+                             {c["name"]: [c["pages"]["largest_page"]["kb"], c["pages"]["papers_index"]["kb"], c["pages"]["theme_pages"]["kb"]] for c in corpora},
+                             all(c["pages"]["pages_over_budget"] == 0 for c in corpora) if corpora else None),
+        "first_search": target(f"first search results <= {TARGETS['first_search_s']} s and <= {TARGETS['first_search_mb']} MB fetched",
+                               {c["name"]: c["browser"] and [c["browser"]["search"]["first_results_s"], c["browser"]["search"]["fetched_mb"]] for c in corpora},
+                               all(c["browser"]["search"]["first_results_s"] <= TARGETS["first_search_s"]
+                                   and c["browser"]["search"]["fetched_mb"] <= TARGETS["first_search_mb"] for c in corpora)
+                               if corpora and all(c["browser"] for c in corpora) else None),
         "median_page": target(f"median paper page < {TARGETS['median_page_kb']:.0f} KB", {c["name"]: c["median_page_kb"] for c in corpora},
                               all(0 < c["median_page_kb"] < TARGETS["median_page_kb"] for c in corpora) if corpora else None),
         "search_index": target(f"search index < {TARGETS['search_index_mb']:.0f} MB", {c["name"]: c["search_index_mb"] for c in corpora},
@@ -705,6 +727,18 @@ def print_report(results: dict) -> None:
         print("  ".join(v.rjust(w) for v, w in zip(row, widths)))
     print("* mkdocs s = `mkdocs build` including a no-op generation by the hook (hook s); "
           "build = generate + (mkdocs - hook), the site from the library; +import = import + build")
+    print("\npages and what a reader waits for (headless Chromium, local server):")
+    for c in results["corpora"]:
+        pg, b = c["pages"], c["browser"]
+        line = (f"  {c['name']}: largest page {pg['largest_page']['kb']:.0f} KB ({pg['largest_page']['page']}), "
+                f"all-papers {pg['papers_index']['kb']:.0f} KB x {pg['papers_index']['count']}, "
+                f"theme pages up to {pg['theme_pages']['kb']:.0f} KB ({pg['theme_pages']['count']}), over {PAGE_BUDGET_KB:.0f} KB: {pg['pages_over_budget']}")
+        if b:
+            s_, i_ = b["search"], b["papers_index"]
+            line += (f"; search {s_['word']!r}: first results {s_['first_results_s']:.2f} s, {s_['fetched_mb']:.2f} MB fetched; "
+                     f"all-papers page {i_['open_s']:.2f} s, {i_['fetched_mb']:.2f} MB")
+        print(line)
+        print(f"    MB by folder: {json.dumps(c['site_breakdown']['folders_mb'])}")
     r = results["ratios"]
     if r["small"]:
         print(f"\nper-paper cost, {r['large']} vs {r['small']}: import {r['import']}x, generate {r['generate']}x, "
@@ -733,6 +767,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     shipped.add_argument("--include-shipped", dest="shipped", action="store_true", default=True, help="also build a copy of content/ (default)")
     shipped.add_argument("--no-shipped", dest="shipped", action="store_false", help="synthetic corpora only")
     parser.add_argument("--seed", type=int, default=SEED, help="random seed for the synthetic corpora")
+    parser.add_argument("--no-browser", dest="browser", action="store_false", default=True,
+                        help="skip the headless-Chromium figures (search latency and bytes, opening the all-papers page)")
     parser.add_argument("--repeat", type=int, default=1, help="run generate and mkdocs N times and keep the fastest (default: 1)")
     return parser.parse_args(argv)
 
@@ -755,7 +791,7 @@ def main(argv: list[str] | None = None) -> int:
         rng = random.Random(args.seed + (size or 0))
         papers = make_corpus(size, seeds, rng) if size else None
         print(f"[{name}] building in {work / name} ...", file=sys.stderr, flush=True)
-        result = bench_corpus(name, work / name, papers=papers, rng=rng, repeat=args.repeat)
+        result = bench_corpus(name, work / name, papers=papers, rng=rng, repeat=args.repeat, browser=args.browser)
         print(f"[{name}] {result['papers']} papers: import {result['import_s']:.1f}s, generate {result['generate_s']:.1f}s, "
               f"mkdocs {result['mkdocs_s']:.1f}s", file=sys.stderr, flush=True)
         corpora.append(result)
@@ -764,7 +800,8 @@ def main(argv: list[str] | None = None) -> int:
         "schema": RESULT_SCHEMA_VERSION,
         "machine": {**machine_info(), "loadavg_at_start": load_at_start},
         "settings": {"sizes": sizes, "shipped": args.shipped, "seed": args.seed, "papers_per_dump": PAPERS_PER_DUMP,
-                     "repeat_fraction": REPEAT_FRACTION, "seed_papers": len(seeds), "repeat": args.repeat},
+                     "repeat_fraction": REPEAT_FRACTION, "seed_papers": len(seeds), "repeat": args.repeat,
+                     "browser": args.browser},
         "corpora": corpora,
         "ratios": ratios,
         "targets": check_targets(corpora, ratios),

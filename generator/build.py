@@ -10,12 +10,14 @@ Layout of the generated docs folder:
     index.md                 home: counts, theme cards, chart, recently added
     themes/index.md          every theme as a card
     themes/<id>.md           a theme: introduction, its papers with excerpts
-    papers/index.md          every paper in a filterable table
+    papers/index.md          every paper, a page of them; papers/page/<n>.md the next pages
+    themes/<id>/page/<n>.md  a long theme's list past its first page
+    papers-list.json         one short row per paper: the all-papers list sorts and filters it
     papers/<key>.md          a paper: abstract, themes and why, links, BibTeX
     unsorted.md, tags.md     triage list; tags from the records
     <content/pages/**>       hand-written pages, copied through (about, curating)
-    bib/<key>.bib, bib/themes/<id>.bib, bib/library.bib
-    csl/library.json, csl/themes/<id>.json
+    bib/<key>.bib, bib/library.bib, csl/library.json
+    bib/themes.json          where each theme's entries sit in the library files (its downloads)
     csv/themes/<id>.csv      a theme's comparison table, when it declares columns
     feeds/all.xml, feeds/themes/<id>.xml
     papers.json
@@ -33,7 +35,8 @@ from generator.analysis.mentions import find_mentions
 from generator.analysis.themes.review import validate_review
 from generator.analysis.similarity import related_papers
 from generator.export.bibtex import bibtex_for
-from generator.export.csl import csl_json
+from generator.export.csl import csl_json_ranges
+from generator.export.downloads import THEME_DOWNLOADS, bib_ranges, theme_downloads
 from generator.export.feeds import atom_feed
 from generator.export.papers_json import papers_json
 from generator.library.records import load_library
@@ -41,6 +44,7 @@ from generator.model import Paper, Problem
 from generator.render import pages
 from generator.render.chart import bar_chart
 from generator.render.curated_check import curated_link_problems
+from generator.render.listing import PAPERS_LIST_JSON, papers_list_json
 from generator.render.site import SiteData
 from generator.render.tables import comparison_csv, comparison_rows, theme_csv_path
 from generator.render.urls import (
@@ -48,7 +52,6 @@ from generator.render.urls import (
     HOME_SRC,
     LIBRARY_BIB,
     LIBRARY_CSL,
-    PAPERS_INDEX_SRC,
     PAPERS_JSON,
     TAGS_SRC,
     THEMES_INDEX_SRC,
@@ -56,12 +59,10 @@ from generator.render.urls import (
     bib_path,
     page_url,
     paper_src,
-    theme_bib_path,
-    theme_csl_path,
     theme_feed_path,
     theme_src,
 )
-from generator.settings import Settings, read_mkdocs_settings, settings_from  # noqa: F401 (settings_from: the hook's)
+from generator.settings import Settings, read_mkdocs_settings
 from generator.writer import OutputConflict, OutputSet, SyncReport, sync_tree
 
 RELATED_PER_PAPER = 5
@@ -249,7 +250,11 @@ def _pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCache | N
     outputs.add(THEMES_INDEX_SRC, pages.render_themes_index(site))
     for theme in site.themes:
         outputs.add(theme_src(theme.id), pages.render_theme(site, theme))
-    outputs.add(PAPERS_INDEX_SRC, pages.render_papers_index(site))
+        for src, text in pages.render_theme_pages(site, theme):
+            outputs.add(src, text)
+    for src, text in pages.render_papers_index(site):
+        outputs.add(src, text)
+    outputs.add(PAPERS_LIST_JSON, papers_list_json(site))
     _paper_pages(outputs, site, cache)
     outputs.add(UNSORTED_SRC, pages.render_unsorted(site))
     outputs.add(TAGS_SRC, pages.render_tags(site))
@@ -284,15 +289,19 @@ def _exports(outputs: OutputSet, site: SiteData) -> None:
     for paper in site.papers:
         outputs.add(bib_path(paper.slug), site.bibtex[paper.key])
     outputs.add(LIBRARY_BIB, _joined_bibtex(site, site.papers))
-    outputs.add(LIBRARY_CSL, csl_json(site.papers))
+    csl_text, csl_ranges = csl_json_ranges(site.papers)
+    outputs.add(LIBRARY_CSL, csl_text)
     outputs.add(ALL_FEED, feed(list(site.papers), ALL_FEED, f"{settings.site_name}: all papers"))
+    members = {theme.id: sorted(site.members(theme.id), key=lambda p: p.key) for theme in site.themes}
     for theme in site.themes:
-        members = sorted(site.members(theme.id), key=lambda p: p.key)
-        outputs.add(theme_bib_path(theme.id), _joined_bibtex(site, members))
-        outputs.add(theme_csl_path(theme.id), csl_json(members))
-        outputs.add(theme_feed_path(theme.id), feed(members, theme_feed_path(theme.id), f"{settings.site_name}: {theme.title}"))
+        path = theme_feed_path(theme.id)
+        outputs.add(path, feed(members[theme.id], path, f"{settings.site_name}: {theme.title}"))
         if theme.columns and (rows := comparison_rows(theme, site.members(theme.id))):
-            outputs.add(theme_csv_path(theme.id), comparison_csv(theme, rows, lambda key: page_url(paper_src(key), dirs)))
+            outputs.add(theme_csv_path(theme.id), comparison_csv(theme, rows, lambda key: page_url(paper_src(site.by_key[key].slug), dirs)))
+    # A theme's .bib and CSL-JSON are cut from the library files in the browser (export/downloads.py).
+    keys = [paper.key for paper in site.papers]
+    bib = bib_ranges([site.bibtex[key] for key in keys])
+    outputs.add(THEME_DOWNLOADS, theme_downloads(keys, bib, csl_ranges, {t: [p.key for p in found] for t, found in members.items()}))
 
 
 def _feed_id(site_url: str, path: str) -> str:

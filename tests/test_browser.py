@@ -65,6 +65,7 @@ from generator.mkdocs_integration.postprocess import SEARCH_PREVIEW_CHARS  # noq
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 SEARCH_SEPARATOR = re.compile(r"[\s\-,:;!?=\[\]()\"/]+|\.(?!\d)")  # the search separator in mkdocs.yml
 TIMEOUT_MS = 15_000
+LIST_STEP = 100  # rows the all-papers list shows at once (papers-list.js, generator/render/listing.py)
 
 # Every problem any watched page had, over the whole session.
 SESSION_PROBLEMS: list[str] = []
@@ -362,10 +363,11 @@ def test_papers_table_filter_from_a_theme_page(browse, shipped_site):
     browse.settle(page)
     assert page.locator('select[data-rl-filter="theme"]').input_value() == theme_id
     assert page.inner_text("[data-rl-filter-count]") == f"{members} of {len(site.papers)} papers"
-    assert page.locator("tr:has(a[data-themes]):visible").count() == members
+    assert page.locator("tr:has(a[data-themes]):visible").count() == min(members, LIST_STEP)
     # Back to every paper.
     page.select_option('select[data-rl-filter="theme"]', "")
-    assert page.locator("tr:has(a[data-themes]):visible").count() == len(site.papers)
+    assert page.inner_text("[data-rl-filter-count]") == f"{len(site.papers)} of {len(site.papers)} papers"
+    assert page.locator("tr:has(a[data-themes]):visible").count() == min(len(site.papers), LIST_STEP)
     assert urlsplit(page.url).query == ""
     browse.assert_clean()
 
@@ -585,3 +587,149 @@ def test_no_console_error_or_foreign_request_on_any_page(browse, shipped_site):
         assert feeds and all(feeds), f"{page.url}: {feeds}"
     browse.assert_clean()
     assert not SESSION_PROBLEMS, "\n".join(SESSION_PROBLEMS[:30])
+
+
+# --------------------------------------------------------------------------- the all-papers list at scale
+
+
+def _sort_title(title: str) -> str:
+    from generator.render.listing import sort_title
+
+    return sort_title(title)
+
+
+def _shown_titles(page) -> list[str]:
+    return [squash(t) for t in page.locator("tbody tr td:first-child > a").all_inner_texts()]
+
+
+def test_papers_list_pages_without_javascript(browse, shipped_site):
+    """Without JavaScript the list is pages of 100 in title order, and the pages together hold every paper once."""
+    site = shipped_site
+    page = browse.visit(browse.page(java_script_enabled=False), site.url("papers/"))
+    assert page.locator(".rl-filter").is_hidden()
+    pager = page.locator("nav.rl-pager a:not([rel])")
+    numbers = pager.all_inner_texts()
+    expected_pages = -(-len(site.papers) // LIST_STEP)
+    assert numbers == [str(n) for n in range(2, expected_pages + 1)]
+    titles = _shown_titles(page)
+    assert len(titles) == LIST_STEP
+    hrefs = [urljoin(page.url, h) for h in pager.evaluate_all("as => as.map(a => a.getAttribute('href'))")]
+    for href in hrefs:
+        browse.visit(page, href)
+        assert page.locator("nav.rl-pager strong[aria-current=page]").inner_text() == str(hrefs.index(href) + 2)
+        titles += _shown_titles(page)
+    by_title = sorted(site.papers, key=lambda p: (_sort_title(p["title"]), p["key"]))
+    assert titles == [squash(p["title"]) for p in by_title]
+    browse.assert_clean()
+
+
+def test_papers_list_sorts_and_filters_every_paper(browse, shipped_site):
+    """With JavaScript the controls sort and filter over all papers, not only the first page's."""
+    site = shipped_site
+    page = browse.visit(browse.page(), site.url("papers/"))
+    page.wait_for_selector("[data-rl-filter-count]:not(:empty)")
+    assert page.locator("nav.rl-pager").is_hidden()
+    total = len(site.papers)
+    assert page.inner_text("[data-rl-filter-count]") == f"{total} of {total} papers"
+
+    # Year, newest first, over every paper: the first rows are the newest years of the library.
+    page.select_option("select[data-rl-sort]", "year")
+    years = [int(y) if y else 0 for y in page.locator("tbody tr td:nth-child(2)").all_inner_texts()]
+    assert years == sorted(years, reverse=True) and len(years) == min(total, LIST_STEP)
+    assert years[0] == max(p["year"] or 0 for p in site.papers)
+    assert "sort=year" in urlsplit(page.url).query
+
+    # Date added, newest first.
+    page.select_option("select[data-rl-sort]", "added")
+    added = page.locator("tbody tr td:nth-child(5)").all_inner_texts()
+    assert added == sorted(added, reverse=True) and added[0] == max(p["added"] for p in site.papers)
+
+    # Status: key papers first.
+    page.select_option("select[data-rl-sort]", "status")
+    keys = sum(1 for p in site.papers if p["status"] == "key")
+    statuses = page.locator("tbody tr td:nth-child(4)").all_inner_texts()
+    assert statuses[: min(keys, LIST_STEP)] == ["key"] * min(keys, LIST_STEP)
+
+    # Title, leading articles ignored: the first rows are the first titles of the whole library.
+    page.select_option("select[data-rl-sort]", "title")
+    by_title = sorted(site.papers, key=lambda p: (_sort_title(p["title"]), p["key"]))
+    assert _shown_titles(page) == [squash(p["title"]) for p in by_title[:LIST_STEP]]
+
+    # "Show more" draws the next hundred.
+    if total > LIST_STEP:
+        page.click("button.rl-more")
+        assert _shown_titles(page) == [squash(p["title"]) for p in by_title[: 2 * LIST_STEP]]
+
+    # The text box matches title and authors, every word, across all papers.
+    word = Counter(w for p in site.papers for w in set(p["title"].lower().split()) if len(w) > 5).most_common(1)[0][0]
+    page.fill('input[data-rl-filter="text"]', word.upper())
+    expected = [p for p in site.papers if word in (p["title"] + " " + ", ".join(p["authors"])).lower()]
+    assert page.inner_text("[data-rl-filter-count]") == f"{len(expected)} of {total} papers"
+    assert all(word in t.lower() for t in _shown_titles(page) if t)
+
+    # Theme and status together, with the text.
+    theme = Counter(t for p in expected for t in p["themes"]).most_common(1)[0][0]
+    page.select_option('select[data-rl-filter="theme"]', theme)
+    narrowed = [p for p in expected if theme in p["themes"]]
+    assert page.inner_text("[data-rl-filter-count]") == f"{len(narrowed)} of {total} papers"
+    query = dict(pair.split("=") for pair in urlsplit(page.url).query.split("&"))
+    assert query["theme"] == theme and query["q"].lower() == word
+    # The URL keeps the choice: reloading shows the same rows.
+    page.reload()
+    page.wait_for_selector("[data-rl-filter-count]:not(:empty)")
+    assert page.inner_text("[data-rl-filter-count]") == f"{len(narrowed)} of {total} papers"
+    browse.assert_clean()
+
+
+def test_papers_list_is_cards_on_a_phone(browse, shipped_site):
+    """On a phone each paper is a card: no table header, rows as wide as the screen, nothing scrolls sideways."""
+    page = browse.visit(browse.page(PHONE), shipped_site.url("papers/"))
+    page.wait_for_selector("[data-rl-filter-count]:not(:empty)")
+    assert page.locator(".rl-papers thead").is_hidden()
+    first = page.locator("tbody tr").first.bounding_box()
+    assert first["width"] > PHONE["viewport"]["width"] * 0.8
+    assert_fits_phone(page)
+    screenshot(page, "papers-list-phone")
+    browse.assert_clean()
+
+
+def test_long_theme_lists_are_paged(browse, shipped_site):
+    """A theme with more papers than a page links its next pages, which list the rest."""
+    site = shipped_site
+    counts = Counter(t for p in site.papers for t in p["themes"])
+    theme, members = counts.most_common(1)[0]
+    page = browse.visit(browse.page(), site.url(f"themes/{theme}/"))
+    if members <= LIST_STEP:
+        assert page.locator("nav.rl-pager").count() == 0
+        return
+    links = page.locator("nav.rl-pager a:not([rel])")
+    assert links.count() == -(-members // LIST_STEP) - 1
+    seen = [squash(t) for t in page.locator("article li strong > a").all_inner_texts()]
+    assert len(seen) == LIST_STEP
+    for href in [urljoin(page.url, h) for h in links.evaluate_all("as => as.map(a => a.getAttribute('href'))")]:
+        browse.visit(page, href)
+        seen += [squash(t) for t in page.locator("article li strong > a").all_inner_texts()]
+    assert sorted(seen) == sorted(squash(p["title"]) for p in site.papers if theme in p["themes"])
+    browse.assert_clean()
+
+
+def test_theme_downloads_are_cut_from_the_library(browse, shipped_site):
+    """A theme's BibTeX and CSL-JSON links save <id>.bib / <id>.json holding exactly the theme's papers."""
+    from generator.export.downloads import assemble
+
+    site = shipped_site
+    theme = Counter(t for p in site.papers for t in p["themes"]).most_common(1)[0][0]
+    index = json.loads((site.folder / "bib" / "themes.json").read_text("utf-8"))
+    page = browse.visit(browse.page(), site.url(f"themes/{theme}/"))
+    for kind, name, library in (("bib", f"{theme}.bib", "bib/library.bib"), ("csl", f"{theme}.json", "csl/library.json")):
+        with page.expect_download() as info:
+            page.click(f'a[data-rl-theme-file="{kind}"]')
+        download = info.value
+        assert download.suggested_filename == name
+        got = Path(download.path()).read_bytes()
+        assert got == assemble(index, (site.folder / library).read_bytes(), kind, theme)
+    members = {p["key"] for p in site.papers if theme in p["themes"]}
+    bib = bibtexparser.parse_string(assemble(index, (site.folder / "bib/library.bib").read_bytes(), "bib", theme).decode())
+    assert len(bib.entries) == len(members) and not bib.failed_blocks
+    assert len(json.loads(got)) == len(members)
+    browse.assert_clean()

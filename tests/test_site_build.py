@@ -64,7 +64,7 @@ def test_pages_exist(site):
                 "about/index.html", "curating/index.html", "404.html", "papers.json", "bib/library.bib",
                 "csl/library.json", "feeds/all.xml", "search/search_index.json", "sitemap.xml"]
     expected += [f"themes/{t}/index.html" for t in THEMES]
-    expected += [f"bib/themes/{t}.bib" for t in THEMES] + [f"csl/themes/{t}.json" for t in THEMES]
+    expected += ["bib/themes.json", "papers-list.json", "assets/images/rl-icons.svg"]
     expected += [f"feeds/themes/{t}.xml" for t in THEMES]
     expected += [f"papers/{k}/index.html" for k in PAPERS] + [f"bib/{k}.bib" for k in PAPERS]
     missing = [path for path in expected if not (site / path).is_file()]
@@ -169,8 +169,11 @@ def test_theme_page(site, html_pages):
     assert "How optimizers work and how to fit their state in memory" in text
     assert "bad link" in text and not [e for e in page.find("a") if (e.attrs.get("href") or "").startswith("javascript")]
     hrefs = {e.attrs.get("href"): e for e in page.find("a")}
-    assert hrefs["../../bib/themes/optimizers-memory.bib"].attrs.get("download") == "optimizers-memory.bib"
-    assert "../../csl/themes/optimizers-memory.json" in hrefs and "../../feeds/themes/optimizers-memory.xml" in hrefs
+    # The theme's .bib and CSL-JSON are cut from the library files (theme-downloads.js); without it, the library.
+    bib, csl = hrefs["../../bib/library.bib"], hrefs["../../csl/library.json"]
+    assert (bib.attrs.get("data-rl-theme-file"), bib.attrs.get("data-rl-theme"), bib.attrs.get("download")) == ("bib", "optimizers-memory", "library.bib")
+    assert (csl.attrs.get("data-rl-theme-file"), csl.attrs.get("data-rl-theme")) == ("csl", "optimizers-memory")
+    assert "../../feeds/themes/optimizers-memory.xml" in hrefs
     feeds = {e.attrs["href"]: e.attrs.get("title") for e in page.find("link") if e.attrs.get("type") == "application/atom+xml"}
     assert feeds["../../feeds/themes/optimizers-memory.xml"] == "Optimizers & memory"
 
@@ -196,7 +199,7 @@ def test_index_pages(site, html_pages):
     assert {e.attrs["data-status"] for e in rows} == {"key", "read", "to-read", "none"}
     assert [e for e in rows if e.attrs["href"] == "pokechamp/"][0].attrs["data-themes"] == "unsorted"
     assert "hidden" in [e for e in table.elements if e.tag == "div" and "rl-filter" in (e.attrs.get("class") or "")][0].attrs
-    assert [e for e in table.find("script") if (e.attrs.get("src") or "").endswith("paper-filter.js")]
+    assert [e for e in table.find("script") if (e.attrs.get("src") or "").endswith("papers-list.js")]
     unsorted = html_pages[site / "unsorted" / "index.html"].article
     assert "Pok\\'eChamp" in unsorted and "GaLore" not in unsorted
     tags = html_pages[site / "tags" / "index.html"]

@@ -133,3 +133,20 @@ def csl_json(papers: Iterable[Paper]) -> str:
     """
     items = [_item_text(p) for p in papers]
     return ("[\n" + ",\n".join(items) + "\n]" if items else "[]") + "\n"
+
+
+def csl_json_ranges(papers: Iterable[Paper]) -> tuple[str, list[tuple[int, int]]]:
+    """`csl_json(papers)` and, per paper, the (UTF-8 byte offset, length) of its item in that text.
+
+    A theme's CSL-JSON is `[\n` + its items joined by `,\n` + `\n]\n`: the
+    browser assembles it from these ranges of the library file, byte for byte
+    what `csl_json(members)` gives (generator/export/downloads.py).
+    """
+    items = [_item_text(p) for p in papers]
+    ranges, offset = [], 2  # after "[\n"
+    for item in items:
+        size = len(item.encode())
+        ranges.append((offset, size))
+        offset += size + 2  # ",\n"
+    return ("[\n" + ",\n".join(items) + "\n]" if items else "[]") + "\n", ranges
+

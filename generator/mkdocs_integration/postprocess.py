@@ -12,17 +12,19 @@ from __future__ import annotations
 import json
 import re
 
+from generator.mkdocs_integration.icons import share_icons
+
 _PRE_RE = re.compile(r"(<pre\b.*?</pre>|<textarea\b.*?</textarea>|<script\b.*?</script>)", re.S | re.I)
 _INDENT_RE = re.compile(r"\n\s+")
 
 
 def compact_html(html: str) -> str:
-    """Collapse indentation and blank lines, outside <pre>, <textarea> and <script>.
+    """Collapse indentation and blank lines, outside <pre>, <textarea> and <script>; icons from the sprite.
 
     A browser renders any run of white space there as one space; one newline
     is kept where there was one, so inline text never runs together.
     """
-    parts = _PRE_RE.split(html)
+    parts = _PRE_RE.split(share_icons(html))
     for index in range(0, len(parts), 2):  # even parts are outside <pre>
         parts[index] = _INDENT_RE.sub("\n", parts[index])
     return "".join(parts)

@@ -21,8 +21,8 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, String
 
-from generator.limits import MAX_BIB_BYTES, MAX_BIB_VALUE_CHARS, size_problems
-from generator.model import Problem, SourceRef
+from generator.limits import MAX_BIB_VALUE_CHARS, size_problems
+from generator.model import Problem
 from generator.reading.bibnames import has_more_authors
 from generator.reading.bibrecord import entry_to_candidate
 from generator.reading.bibvalues import evaluate

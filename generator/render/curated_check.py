@@ -87,7 +87,7 @@ def curated_link_problems(papers, themes, themes_file: Path, outputs: dict, dirs
     for paper in papers:
         if not paper.notes:
             continue
-        src = paper_src(paper.key)
+        src = paper_src(paper.slug)
         broken = _broken(paper.notes, src, paths, dirs, outputs.get(src))
         if broken:
             line = _line(_read(paper.path), "notes")

@@ -21,13 +21,14 @@ from generator.analysis.themes import first_sentence
 from generator.model import STATUSES, Paper
 from generator.render.curated import curated_html, curated_text
 from generator.render.escape import author_list, code_block, excerpt, html_text, md_text, plain, yaml_str
-from generator.render import meta
+from generator.render import listing, meta
 from generator.render.fragments import HTML_END, HTML_START
 from generator.render.review import paper_citations, theme_review
-from generator.render.site import SiteData, reading_order, title_order
+from generator.render.site import SiteData, reading_order
 from generator.render.urls import (
     HOME_SRC,
-    PAPERS_INDEX_SRC,
+    LIBRARY_BIB,
+    LIBRARY_CSL,
     TAGS_SRC,
     THEMES_INDEX_SRC,
     UNSORTED_SRC,
@@ -38,8 +39,6 @@ from generator.render.urls import (
     paper_src,
     search_links,
     site_path,
-    theme_bib_path,
-    theme_csl_path,
     theme_feed_path,
     theme_src,
     url_folder,
@@ -225,21 +224,48 @@ def render_theme(site: SiteData, theme: Any) -> str:
     page = _Page(site, src)
     members = site.members(theme.id)
     reasons = {p.key: next(a.reason for a in site.assignments[p.key] if a.theme == theme.id) for p in members}
+    pieces = listing.chunks(members, listing.THEME_PAPERS_PER_PAGE)
     return _render(
         "theme.md",
         page=page,
         theme=theme,
         intro=curated_html(theme.intro, src, page.dirs),
         papers=members,
+        page_papers=pieces[0],  # the first page of the list; the rest: render_theme_pages
+        pager=listing.theme_pager(page, theme.id, len(pieces), 1),
         key_count=sum(1 for p in members if p.status == "key"),
         reasons={k: _reason_sentence(r) for k, r in reasons.items()},
         limit=site.settings.excerpt_chars,
-        bib=theme_bib_path(theme.id),
-        csl=theme_csl_path(theme.id),
+        bib=LIBRARY_BIB,  # the theme's part of it, cut in the browser (generator/export/downloads.py)
+        csl=LIBRARY_CSL,
         feed=theme_feed_path(theme.id),
         description=excerpt(theme_short(theme), site.settings.excerpt_chars),  # <meta name="description">
         **theme_review(site, theme, page, members),  # reading path, timeline, citations, table (render/review.py)
     )
+
+
+def render_theme_pages(site: SiteData, theme: Any) -> list[tuple[str, str]]:
+    """A long theme's list past its first page: (docs path, Markdown) for pages 2, 3, ..."""
+    pieces = listing.chunks(site.members(theme.id), listing.THEME_PAPERS_PER_PAGE)
+    out = []
+    for number, piece in enumerate(pieces[1:], 2):
+        src = listing.theme_page_src(theme.id, number)
+        page = _Page(site, src)
+        reasons = {p.key: next(a.reason for a in site.assignments[p.key] if a.theme == theme.id) for p in piece}
+        text = _render(
+            "theme_page.md",
+            page=page,
+            theme=theme,
+            page_title=f"{theme.title} (page {number})",
+            papers=piece,
+            total=len(site.members(theme.id)),
+            first=(number - 1) * listing.THEME_PAPERS_PER_PAGE + 1,
+            pager=listing.theme_pager(page, theme.id, len(pieces), number),
+            reasons={k: _reason_sentence(r) for k, r in reasons.items()},
+            limit=site.settings.excerpt_chars,
+        )
+        out.append((src, text))
+    return out
 
 
 def _theme_cards(site: SiteData, page: _Page) -> list[dict]:
@@ -275,28 +301,30 @@ def render_themes_index(site: SiteData) -> str:
     return _render("themes_index.md", page=page, cards=_theme_cards(site, page), unsorted=len(site.unsorted()))
 
 
-def render_papers_index(site: SiteData) -> str:
-    page = _Page(site, PAPERS_INDEX_SRC)
-    rows = []
-    for paper in sorted(site.papers, key=title_order):
-        ids = [a.theme for a in site.assignments.get(paper.key, ())]
-        rows.append(
-            {
-                "paper": paper,
-                "themes": [(i, _theme_title(site, i)) for i in ids],
-                "filter_themes": " ".join(ids) if ids else "unsorted",
-                "status": paper.status or "none",
-            }
-        )
+def render_papers_index(site: SiteData) -> list[tuple[str, str]]:
+    """The all-papers list as (docs path, Markdown), cut into pages (generator/render/listing.py)."""
+    ordered = sorted(site.papers, key=listing.index_order)
+    pieces = listing.chunks(ordered, listing.PAPERS_PER_PAGE)
+    sources = [listing.index_page_src(n) for n in range(1, len(pieces) + 1)]
     statuses = [s for s in STATUSES if any(p.status == s for p in site.papers)]
-    return _render(
-        "papers_index.md",
-        page=page,
-        rows=rows,
-        themes=site.themes,
-        statuses=[(s, _status_label(s)) for s in statuses],
-        has_unstatused=any(p.status is None for p in site.papers),
-    )
+    out = []
+    for number, (src, piece) in enumerate(zip(sources, pieces), 1):
+        page = _Page(site, src)
+        text = _render(
+            "papers_index.md",
+            page=page,
+            rows=[listing.row(site, p) for p in piece],
+            total=len(ordered),
+            first=(number - 1) * listing.PAPERS_PER_PAGE + 1,
+            pager=listing.pager(page, sources, number),
+            list_json=page.url(listing.PAPERS_LIST_JSON),
+            root=page.url(HOME_SRC),
+            themes=site.themes,
+            statuses=[(s, _status_label(s)) for s in statuses],
+            has_unstatused=any(p.status is None for p in site.papers),
+        )
+        out.append((src, text))
+    return out
 
 
 def render_unsorted(site: SiteData) -> str:
@@ -319,6 +347,7 @@ __all__ = [
     "theme_short",
     "render_paper",
     "render_theme",
+    "render_theme_pages",
     "render_home",
     "render_themes_index",
     "render_papers_index",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from generator.mkdocs_integration.postprocess import compact_html, compact_search_index, compact_search_text
 
@@ -99,3 +100,23 @@ def test_an_index_under_budget_keeps_every_word():
     raw = _index([f"<p>{filler} common rare{i}</p>" for i in range(5)])
     assert compact_search_index(raw) == compact_search_index(raw, budget=10**9)
     assert all("common" in _hidden(d) for d in json.loads(compact_search_index(raw))["docs"])
+
+
+def test_icons_come_from_the_sprite_relative_to_the_page():
+    from generator.mkdocs_integration.icons import ICONS, icon_sprite
+
+    name, box, inner = ICONS[0]
+    icon = f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{box}">{inner}</svg>'
+    other = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M0 0h1"/></svg>'
+    deep = f'<script>__md_scope=new URL("../..",location)</script><a>{icon}</a>{other}<pre>{icon}</pre>'
+    out = compact_html(deep)
+    assert f'<a><svg viewBox="{box}"><use href="../../assets/images/rl-icons.svg#{name}"/></svg></a>' in out
+    assert other in out  # an icon the sprite does not hold stays inline
+    root = compact_html(f'<script>__md_scope=new URL(".",location)</script>{icon}')
+    assert f'<use href="assets/images/rl-icons.svg#{name}"/>' in root
+    assert compact_html(icon) == icon  # no Material scope line: nothing to point from
+    # The shipped sprite holds every listed icon, licence comments and all.
+    sprite = (Path(__file__).resolve().parents[2] / "overrides" / "assets" / "images" / "rl-icons.svg").read_text("utf-8")
+    assert sprite == icon_sprite()
+    for name, box, inner in ICONS:
+        assert f'<symbol id="{name}" viewBox="{box}">{inner}</symbol>' in sprite

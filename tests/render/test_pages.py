@@ -76,10 +76,10 @@ def test_layout(outputs):
     assert "home.md" not in files  # it opens index.md
     themes = ("optimizers-memory", "distributed-training", "scaling-laws", "fine-tuning")
     for theme in themes:
-        assert {f"themes/{theme}.md", f"bib/themes/{theme}.bib", f"csl/themes/{theme}.json", f"feeds/themes/{theme}.xml"} <= files
+        assert {f"themes/{theme}.md", f"feeds/themes/{theme}.xml"} <= files  # .bib and CSL: cut from the library's
     for key in ("galore", "lora", "zero", "pokechamp"):
         assert {f"papers/{key}.md", f"bib/{key}.bib"} <= files
-    assert {"bib/library.bib", "csl/library.json", "feeds/all.xml", "papers.json"} <= files
+    assert {"bib/library.bib", "csl/library.json", "bib/themes.json", "feeds/all.xml", "papers.json", "papers-list.json"} <= files
 
 
 def test_generate_is_pure(content_copy, tmp_path):
@@ -168,7 +168,7 @@ def test_editing_a_record_rewrites_only_what_depends_on_it(content_copy, tmp_pat
     _edit(content_copy / "papers" / "zero.yml", "status: to-read", "status: key")
     report = build(content_copy, docs, SETTINGS)
     assert set(report.written) == {
-        "papers/zero.md", "papers.json", "papers/index.md", "index.md",
+        "papers/zero.md", "papers.json", "papers-list.json", "papers/index.md", "index.md",
         "themes/optimizers-memory.md", "themes/distributed-training.md",
     }
     # A paper that goes away takes its files with it.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-from itertools import chain
 from dataclasses import dataclass
 from typing import Any
 
