@@ -61,7 +61,7 @@ def big(library):
                 break
             key = paper.key if n == 0 else f"{paper.key}-v{n}"
             title = paper.title if n == 0 else f"{paper.title} (variant {n})"
-            papers.append(dataclasses.replace(paper, key=key, title=title))
+            papers.append(dataclasses.replace(paper, key=key, title=title, path=None))  # named by key
     content = Content(SHIPPED, tuple(papers), themes)
     return content, generate(content, SETTINGS)
 
