@@ -30,6 +30,7 @@ from bibtexparser.middlewares.parsestack import default_unparse_stack
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 
+from generator.export.bibfields import container_field, extra_fields, month_field, record_fields
 from generator.export.latex_chars import accented_letter, encode_char as _encode_char
 from generator.export.names import bibtex_name, parse_name
 from generator.identifiers import DOI_PREFIX_RE, is_arxiv_id, web_url
@@ -311,7 +312,23 @@ def _check_key(key: str) -> None:
         raise ValueError(f"paper key {key!r} cannot be a BibTeX citation key")
 
 
-_CONTAINER = {"inproceedings": "booktitle", "incollection": "booktitle", "article": "journal"}
+def _venue_field(paper: Paper, etype: str, kind: str | None) -> str | None:
+    """The field the venue goes in: the type's container for an imported
+    record, the kind's for one of the site's own (`@misc`: `howpublished`)."""
+    if not kind:
+        return None
+    if paper.entry_type:
+        return container_field(etype)
+    return {"inproceedings": "booktitle", "article": "journal"}.get(etype, "howpublished")
+
+
+def _names(paper: Paper) -> list[str]:
+    """Each author in BibTeX's comma form: the record's structured names when
+    it has them (as the import split them), else its display names split here."""
+    if paper.names:
+        encode = lambda part: _encode(clean_text(part))  # noqa: E731
+        return [bibtex_name(n, encode) for n in paper.names if (n.literal or n.family).strip()]
+    return [encode_name(a) for a in paper.authors if clean_text(a)]
 
 
 def paper_entry(paper: Paper) -> Entry:
@@ -325,15 +342,19 @@ def paper_entry(paper: Paper) -> Entry:
     kind = venue_kind(paper.venue)
     etype = entry_type(paper, kind)
     fields: list[tuple[str, str]] = [("title", encode_title(paper.title))]
-    authors = [encode_name(a) for a in paper.authors if clean_text(a)]
-    if authors:
+    if authors := _names(paper):
         fields.append(("author", " and ".join(authors)))
     else:
         fields.append(("key", encode_title(short_title(paper.title))))
     if paper.year is not None:
         fields.append(("year", str(paper.year)))
-    if kind:
-        fields.append((_CONTAINER.get(etype, "howpublished"), encode_text(paper.venue)))
+    month = month_field(paper)
+    if month:
+        fields.append(("month", month))
+    if venue_field := _venue_field(paper, etype, kind):
+        fields.append((venue_field, encode_text(paper.venue)))
+    fields += record_fields(paper, etype, encode_text)
+    fields += extra_fields(paper, etype, {name for name, _ in fields}, encode_text)
     arxiv, primary_class = safe_eprint(paper)
     if arxiv:
         fields += [("eprint", arxiv), ("archivePrefix", "arXiv")]
@@ -345,7 +366,9 @@ def paper_entry(paper: Paper) -> Entry:
         fields.append(("doi", doi))
     if paper.abstract.strip():
         fields.append(("abstract", encode_text(paper.abstract)))
-    return Entry(etype, paper.key, [Field(k, v) for k, v in fields])
+    # A month is a macro, unbraced: `{jan}` would be the word, not the month.
+    entry = [Field(k, v, enclosing="no-enclosing" if k == "month" else None) for k, v in fields]
+    return Entry(etype, paper.key, entry)
 
 
 def _format() -> BibtexFormat:
