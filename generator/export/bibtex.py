@@ -204,7 +204,7 @@ def encode_name(name: str) -> str:
     which BibTeX reads without guessing; organisations and one-word names
     are braced whole, as literal names.
     """
-    return bibtex_name(parse_name(clean_text(name)), _encode)
+    return bibtex_name(parse_name(clean_text(name)), _encode_name_part)
 
 
 # What may appear in an exported URL as it is: RFC 3986's unreserved and
@@ -318,16 +318,32 @@ def _venue_field(paper: Paper, etype: str, kind: str | None) -> str | None:
     if not kind:
         return None
     if paper.entry_type:
-        return container_field(etype)
+        field = container_field(etype)
+        # A misc entry's own `howpublished` (often its URL) stays; the venue goes in `journal`.
+        return "journal" if field == "howpublished" and "howpublished" in dict(paper.extra) else field
     return {"inproceedings": "booktitle", "article": "journal"}.get(etype, "howpublished")
+
+
+# Punctuation written as UTF-8 inside names: biber takes the initial of a
+# name part from its first character and breaks a braced macro doing so
+# (`{\textquoteleft}t Hart` gives `familyi={}\bibinitperiod}`), while
+# LaTeX's UTF-8 input declares all of these.
+_NAME_PUNCTUATION_RE = re.compile("([\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u00b7\u2022])")
+
+
+def _encode_name_part(text: str) -> str:
+    """One part of a name, encoded, with its quotes, dashes and dots kept as UTF-8."""
+    text = clean_text(text)
+    if text.isascii():
+        return _encode(text)
+    return "".join(piece if i % 2 else _encode(piece) for i, piece in enumerate(_NAME_PUNCTUATION_RE.split(text)))
 
 
 def _names(paper: Paper) -> list[str]:
     """Each author in BibTeX's comma form: the record's structured names when
     it has them (as the import split them), else its display names split here."""
     if paper.names:
-        encode = lambda part: _encode(clean_text(part))  # noqa: E731
-        return [bibtex_name(n, encode) for n in paper.names if (n.literal or n.family).strip()]
+        return [bibtex_name(n, _encode_name_part) for n in paper.names if (n.literal or n.family).strip()]
     return [encode_name(a) for a in paper.authors if clean_text(a)]
 
 

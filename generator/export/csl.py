@@ -81,18 +81,21 @@ def csl_item(paper: Paper) -> dict:
     """
     kind = venue_kind(paper.venue)
     item: dict = {"id": paper.key, "type": csl_type(paper, kind), "title": csl_title(paper.title)}
-    authors = [a for a in paper.authors if clean_text(a)]
-    if authors:
+    if paper.names:
+        item["author"] = [_csl_name(n) for n in paper.names if (n.literal or n.family).strip()]
+    elif authors := [a for a in paper.authors if clean_text(a)]:
         item["author"] = [csl_name(a) for a in authors]
     if paper.year is not None:
-        item["issued"] = {"date-parts": [[paper.year]]}
+        month = paper.month if isinstance(paper.month, int) and 1 <= paper.month <= 12 else None
+        item["issued"] = {"date-parts": [[paper.year, month] if month else [paper.year]]}
     if kind:
         item["container-title"] = clean_text(paper.venue)
+    _record_variables(paper, item)
     arxiv = arxiv_id(paper.arxiv)
     if arxiv:
-        item["number"] = f"arXiv:{arxiv}"
+        item.setdefault("number", f"arXiv:{arxiv}")
         if not kind:
-            item["publisher"] = "arXiv"
+            item.setdefault("publisher", "arXiv")
     url = web_url(paper.url) or (arxiv_url(arxiv) if arxiv else None)
     if url:
         item["URL"] = url.strip()
@@ -102,6 +105,22 @@ def csl_item(paper: Paper) -> dict:
     if paper.abstract.strip():
         item["abstract"] = clean_text(paper.abstract)
     return item
+
+
+def _record_variables(paper: Paper, item: dict) -> None:
+    """The bibliographic record's fields as CSL variables (a report's number is
+    its `number`, a journal's its `issue`; a thesis' school its `publisher`)."""
+    report = item["type"] in ("report", "thesis")
+    values = {
+        "volume": paper.volume, ("number" if report else "issue"): paper.number, "page": paper.pages,
+        "publisher": paper.publisher or (paper.institution if report else None), "edition": paper.edition,
+        "ISBN": paper.isbn, "ISSN": paper.issn, "language": paper.language,
+    }
+    for name, value in values.items():
+        if value and value.strip():
+            item[name] = clean_text(value)
+    if tags := [clean_text(t) for t in paper.tags if t.strip()]:
+        item["keyword"] = ", ".join(tags)
 
 
 def csl_items(papers: Iterable[Paper]) -> list[dict]:

@@ -109,6 +109,9 @@ def bibtex_name(name: Name, encode) -> str:
     family = encode(name.family)
     if " " in name.family or name.family[:1].islower():
         family = "{" + family + "}"
+    if "," in name.family:
+        # biber counts commas inside one group as part separators: two groups hide them.
+        family = "{" + family + "}"
     last = f"{encode(name.particle)} {family}" if name.particle else family
     parts = [last, encode(name.suffix)] if name.suffix else [last]
     if name.given:
