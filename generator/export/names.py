@@ -109,10 +109,11 @@ def bibtex_name(name: Name, encode) -> str:
     family = encode(name.family)
     if " " in name.family or name.family[:1].islower():
         family = "{" + family + "}"
-    if "," in name.family:
-        # biber counts commas inside one group as part separators: two groups hide them.
-        family = "{" + family + "}"
     last = f"{encode(name.particle)} {family}" if name.particle else family
+    if "," in name.family and not name.suffix:
+        # biber counts the commas of a name, braced or not ("too many commas",
+        # the entry is skipped); "First von {Last, with commas}" has none outside the family.
+        return f"{encode(name.given)} {last}" if name.given else last
     parts = [last, encode(name.suffix)] if name.suffix else [last]
     if name.given:
         parts.append(encode(name.given))
