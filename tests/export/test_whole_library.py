@@ -79,6 +79,7 @@ def _biber_then_pdflatex(folder: Path, *options: str) -> tuple[str, list[str]]:
     return (folder / "doc.blg").read_text(errors="replace"), latex_errors(folder)
 
 
+@pytest.mark.slow  # biber on ~1,400 entries: about four minutes
 @needs("biber", "pdflatex")
 def test_biber_reads_the_whole_library(whole, tmp_path) -> None:
     """biber (with `--output-safechars`, as the README says for pdflatex) then pdflatex."""
