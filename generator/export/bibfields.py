@@ -60,18 +60,14 @@ def alias_keys(paper: Paper) -> list[str]:
 
 def record_fields(paper: Paper, etype: str, encode: Encode) -> list[tuple[str, str]]:
     """The record's own bibliographic fields after title, names, year and venue."""
-    out: list[tuple[str, str]] = []
-    text = [("volume", paper.volume), ("number", paper.number)]
-    if paper.pages:
-        text.append(("pages", None))
-    text += [("publisher", paper.publisher),
-             ("school" if etype in _SCHOOL_TYPES else "institution", paper.institution),
-             ("edition", paper.edition), ("isbn", paper.isbn), ("issn", paper.issn),
-             ("language", paper.language)]
-    for name, value in text:
-        if name == "pages":
-            out.append(("pages", encode_pages(paper.pages, encode)))
-        elif value and value.strip():
+    out: list[tuple[str, str]] = [(name, encode(value)) for name, value in (
+        ("volume", paper.volume), ("number", paper.number)) if value and value.strip()]
+    if paper.pages and paper.pages.strip():
+        out.append(("pages", encode_pages(paper.pages, encode)))
+    school = "school" if etype in _SCHOOL_TYPES else "institution"
+    for name, value in (("publisher", paper.publisher), (school, paper.institution), ("edition", paper.edition),
+                        ("isbn", paper.isbn), ("issn", paper.issn), ("language", paper.language)):
+        if value and value.strip():
             out.append((name, encode(value)))
     if paper.tags:
         out.append(("keywords", ", ".join(encode(t) for t in paper.tags if t.strip())))

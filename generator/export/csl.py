@@ -14,12 +14,13 @@ import unicodedata
 from functools import lru_cache
 import weakref
 from collections.abc import Iterable
+from dataclasses import replace
 
 from generator.export.bibtex import arxiv_url, clean_text, needs_case_protection, venue_kind
 from generator.export.names import csl_name as _csl_name
 from generator.export.names import parse_name
 from generator.identifiers import DOI_PREFIX_RE, arxiv_id, is_doi, web_url
-from generator.model import Paper
+from generator.model import Name, Paper
 
 CSL_TYPES = {"conference": "paper-conference", "journal": "article-journal", None: "article"}
 # BibTeX entry types a richer record may carry, as CSL types.
@@ -39,6 +40,12 @@ def csl_name(name: str) -> dict[str, str]:
     both files cite the same person.
     """
     return _csl_name(parse_name(clean_text(name)))
+
+
+def _clean_name(name: Name) -> Name:
+    """The name's parts as exported text: NFC, single spaces."""
+    parts = ("family", "given", "particle", "suffix", "literal")
+    return replace(name, **{part: clean_text(getattr(name, part)) for part in parts})
 
 
 def csl_title(title: str) -> str:
@@ -82,7 +89,7 @@ def csl_item(paper: Paper) -> dict:
     kind = venue_kind(paper.venue)
     item: dict = {"id": paper.key, "type": csl_type(paper, kind), "title": csl_title(paper.title)}
     if paper.names:
-        item["author"] = [_csl_name(n) for n in paper.names if (n.literal or n.family).strip()]
+        item["author"] = [_csl_name(_clean_name(n)) for n in paper.names if (n.literal or n.family).strip()]
     elif authors := [a for a in paper.authors if clean_text(a)]:
         item["author"] = [csl_name(a) for a in authors]
     if paper.year is not None:
