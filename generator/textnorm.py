@@ -201,6 +201,10 @@ _HREF_RE = re.compile(r"(https?://[^\s{}]+)\{\1\}")
 def clean_debris(text: str) -> str:
     """Remove the leftovers of a flattened LaTeX abstract whose meaning is certain.
 
+    Not yet part of `normalise_text`: the shipped records hold the dumps'
+    text as it was, and a fresh import must reproduce them until they are
+    re-imported with it.
+
     `29times` -> `29×`, `word~(X)` -> `word (X)`, `$μ$nit` -> `μnit`,
     `{in size}` -> `in size`, a URL repeated in braces -> the URL. Anything
     less certain (`H_2O`, `G_{stack}`, `{it misaligned}`, `~15%`) is kept.
@@ -219,7 +223,7 @@ def clean_debris(text: str) -> str:
 
 def normalise_text(text: str) -> str:
     """The reading form of a title or abstract as stored in the library."""
-    return clean_line(clean_debris(convert_latex_escapes(clean_line(text))))
+    return clean_line(convert_latex_escapes(clean_line(text)))
 
 
 # Punctuation that carries meaning in titles (QuIP# vs QuIP, A* vs A, C++).

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.reading.dumps import parse_dump
-from generator.textnorm import clean_line, normalise_text, title_identity
+from generator.textnorm import clean_debris, clean_line, normalise_text, title_identity
 
 SEED_DUMPS = tuple(sorted((Path(__file__).resolve().parent / "fixtures" / "seeds").glob("*.txt")))
 
@@ -52,6 +52,7 @@ def test_latex_escapes_become_unicode(raw, expected):
         "FLM-101B: An Open LLM and How to Train It with $100K Budget",
         "with ~15% increased encoding performance",
         "loss can be {it misaligned} with pass@N",
+        "$μ$nit Scaling: Simple and Scalable FP8 LLM Training",
         "$L(s) = L_0 + Acdot S_1^{-alpha} - Ccdot S_2 Where S_1 is",
         "minimal performance loss (<1.5% on LongBench)",
         "searching algorithms, such as A*, can be",
@@ -189,7 +190,7 @@ def _oracle(raw: str) -> str:
     text = " ".join(raw.split())
     for pattern, replacement in SEED_MARKUP:
         text = re.sub(pattern, replacement, text)
-    return _debris(text)
+    return text
 
 
 def _ascii_alnum(text: str) -> str:
@@ -229,9 +230,8 @@ def test_every_seed_record_loses_nothing_but_markup(field):
     checked = 0
     for record in SEED_RECORDS:
         raw, normal = record[index], record[index + 2]
-        raw = _debris(" ".join(raw.split()))
         where = f"{record[0]}:{record[1]} {field}"
-        expected = _oracle(record[index])
+        expected = _oracle(raw)
         assert normal == unicodedata.normalize("NFC", expected), where
         leftover = set(re.findall(r"\\[A-Za-z]*", expected))
         assert leftover <= UNKNOWN_MACROS, (where, leftover)
@@ -376,7 +376,7 @@ def _seed_text() -> str:
     ],
 )
 def test_debris_with_a_certain_meaning_is_cleaned(raw, expected):
-    assert normalise_text(raw) == expected
+    assert clean_debris(normalise_text(raw)) == expected
 
 
 @pytest.mark.parametrize(
@@ -393,14 +393,15 @@ def test_debris_with_a_certain_meaning_is_cleaned(raw, expected):
     ],
 )
 def test_debris_of_uncertain_meaning_is_kept(raw):
-    assert normalise_text(raw) == raw
+    assert clean_debris(normalise_text(raw)) == raw
 
 
-def test_the_seed_dumps_hold_the_debris_and_parse_without_it():
+def test_the_seed_dumps_hold_the_debris_and_clean_without_it():
     text = _seed_text()
     assert "1.53times~20.57times" in text and "training~(e.g.," in text and "G_{stack}" in text
     records = [r for path in SEED_DUMPS for r in parse_dump(path).records]
-    joined = "\n".join(r.title + "\n" + r.abstract for r in records)
+    joined = "\n".join(clean_debris(r.title) + "\n" + clean_debris(r.abstract) for r in records)
+    assert all(_debris(r.abstract) == clean_debris(r.abstract) for r in records)  # the hand-written table agrees
     assert not re.search(r"\dtimes\b", joined) and "~(" not in joined
     assert "1.53×~20.57×" in joined and "G_{stack}" in joined and "~15%" in joined
 
