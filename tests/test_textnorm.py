@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.reading.dumps import parse_dump
-from generator.textnorm import clean_line, normalise_text, title_identity
+from generator.textnorm import clean_debris, clean_line, normalise_text, title_identity
 
 SEED_DUMPS = tuple(sorted((Path(__file__).resolve().parent / "fixtures" / "seeds").glob("*.txt")))
 
@@ -52,11 +52,11 @@ def test_latex_escapes_become_unicode(raw, expected):
         "FLM-101B: An Open LLM and How to Train It with $100K Budget",
         "with ~15% increased encoding performance",
         "loss can be {it misaligned} with pass@N",
+        "$μ$nit Scaling: Simple and Scalable FP8 LLM Training",
         "$L(s) = L_0 + Acdot S_1^{-alpha} - Ccdot S_2 Where S_1 is",
         "minimal performance loss (<1.5% on LongBench)",
         "searching algorithms, such as A*, can be",
         "quantization methods such as QuIP# and AQLM",
-        "$μ$nit Scaling: Simple and Scalable FP8 LLM Training",
         "FID <= 7.9 and >4% gains",
         r"\LaTeX and \textsuperscript{2}",  # known-but-wordy or unhandled commands stay
         r"a lone backslash \ here and at the end \\",
@@ -148,6 +148,19 @@ SEED_MARKUP = [
     (r"\\ ", " "),
 ]
 UNKNOWN_MACROS = {r"\ourdataset", r"\etc"}
+# Debris of flattened LaTeX the seeds hold, and what it means.
+SEED_DEBRIS = [
+    (r"(?<=\d)times(?![A-Za-z])", "×"),  # 29times, Mixtral-8times7B
+    (r"~\(", " ("),
+    (r"\$μ\$", "μ"),
+    (r"(https://[^\s{}]+)\{\1\}", r"\1"),  # an \href{url}{url} flattened
+]
+
+
+def _debris(text: str) -> str:
+    for pattern, replacement in SEED_DEBRIS:
+        text = re.sub(pattern, replacement, text)
+    return text
 
 
 def seed_raw_records() -> list[tuple[str, int, str, str, str, str]]:
@@ -335,3 +348,67 @@ def test_seed_title_variants_all_match():
             assert title_identity(variant) == identity, (title, variant)
         assert title_identity(title + " 2") != identity
         assert title_identity(title + "#") != identity
+
+
+# ------------------------------------------------- debris of flattened LaTeX
+
+
+def _seed_text() -> str:
+    return "\n".join(p.read_text("utf-8") for p in SEED_DUMPS)
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        # strings as the seed dumps hold them
+        ("demonstrate 1.53times~20.57times throughput improvement", "demonstrate 1.53×~20.57× throughput improvement"),
+        ("these spikes can be up to 1000times larger than", "these spikes can be up to 1000× larger than"),
+        ("trained on Cerebras 16times CS-2 cluster", "trained on Cerebras 16× CS-2 cluster"),
+        ("longer than seen during training~(e.g., 4K to 128K)", "longer than seen during training (e.g., 4K to 128K)"),
+        ("we propose the Outlier Suppression+~(OS+) framework", "we propose the Outlier Suppression+ (OS+) framework"),
+        ("language models~(LMs)", "language models (LMs)"),
+        ("https://llm-stacking.github.io/{https://llm-stacking.github.io/}.", "https://llm-stacking.github.io/."),
+        # the examples
+        ("cross-lingual inference~(AfriXNLI) tasks", "cross-lingual inference (AfriXNLI) tasks"),
+        ("as models grow {in size} and", "as models grow in size and"),
+        ("$μ$nit Scaling: Simple and Scalable FP8 LLM Training", "μnit Scaling: Simple and Scalable FP8 LLM Training"),
+        ("up to 29times faster", "up to 29× faster"),
+    ],
+)
+def test_debris_with_a_certain_meaning_is_cleaned(raw, expected):
+    assert clean_debris(normalise_text(raw)) == expected
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "our G_{stack} model converges",  # a subscript: kept
+        "loss can be {it misaligned} with pass@N",  # font switch or pronoun: kept
+        "with ~15% increased encoding performance",  # "about"
+        "H_2O: Heavy-Hitter Oracle for Efficient Generative Inference",
+        "$L(s) = L_0 + Acdot S_1^{-alpha} - Ccdot S_2 Where S_1 is",
+        "less than $0.1 million, using 1.25T tokens",
+        "sometimes exhibiting the behaviors",
+        "GPT-{n} models, x{in size} and {in size}x",  # a group glued to a word is not a phrase
+    ],
+)
+def test_debris_of_uncertain_meaning_is_kept(raw):
+    assert clean_debris(normalise_text(raw)) == raw
+
+
+def test_the_seed_dumps_hold_the_debris_and_clean_without_it():
+    text = _seed_text()
+    assert "1.53times~20.57times" in text and "training~(e.g.," in text and "G_{stack}" in text
+    records = [r for path in SEED_DUMPS for r in parse_dump(path).records]
+    joined = "\n".join(clean_debris(r.title) + "\n" + clean_debris(r.abstract) for r in records)
+    assert all(_debris(r.abstract) == clean_debris(r.abstract) for r in records)  # the hand-written table agrees
+    assert not re.search(r"\dtimes\b", joined) and "~(" not in joined
+    assert "1.53×~20.57×" in joined and "G_{stack}" in joined and "~15%" in joined
+
+
+def test_a_flattened_subscript_is_one_word_in_a_new_key():
+    from generator.library.keys import key_candidates
+
+    assert key_candidates("H_2O: Heavy-Hitter Oracle for Efficient Generative Inference")[0] == "h2o"
+    assert "gstack" in key_candidates("Stacking with G_{stack}: growth")[0]
+    assert key_candidates("Snake_case names in code")[0] == "snake-case-names-code"

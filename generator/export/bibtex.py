@@ -30,6 +30,7 @@ from bibtexparser.middlewares.parsestack import default_unparse_stack
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 
+from generator.export.bibfields import container_field, extra_fields, month_field, record_fields
 from generator.export.latex_chars import accented_letter, encode_char as _encode_char
 from generator.export.names import bibtex_name, parse_name
 from generator.identifiers import DOI_PREFIX_RE, is_arxiv_id, web_url
@@ -203,7 +204,7 @@ def encode_name(name: str) -> str:
     which BibTeX reads without guessing; organisations and one-word names
     are braced whole, as literal names.
     """
-    return bibtex_name(parse_name(clean_text(name)), _encode)
+    return bibtex_name(parse_name(clean_text(name)), _encode_name_part)
 
 
 # What may appear in an exported URL as it is: RFC 3986's unreserved and
@@ -311,7 +312,39 @@ def _check_key(key: str) -> None:
         raise ValueError(f"paper key {key!r} cannot be a BibTeX citation key")
 
 
-_CONTAINER = {"inproceedings": "booktitle", "incollection": "booktitle", "article": "journal"}
+def _venue_field(paper: Paper, etype: str, kind: str | None) -> str | None:
+    """The field the venue goes in: the type's container for an imported
+    record, the kind's for one of the site's own (`@misc`: `howpublished`)."""
+    if not kind:
+        return None
+    if paper.entry_type:
+        field = container_field(etype)
+        # A misc entry's own `howpublished` (often its URL) stays; the venue goes in `journal`.
+        return "journal" if field == "howpublished" and "howpublished" in dict(paper.extra) else field
+    return {"inproceedings": "booktitle", "article": "journal"}.get(etype, "howpublished")
+
+
+# Punctuation written as UTF-8 inside names: biber takes the initial of a
+# name part from its first character and breaks a braced macro doing so
+# (`{\textquoteleft}t Hart` gives `familyi={}\bibinitperiod}`), while
+# LaTeX's UTF-8 input declares all of these.
+_NAME_PUNCTUATION_RE = re.compile("([\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u00b7\u2022])")
+
+
+def _encode_name_part(text: str) -> str:
+    """One part of a name, encoded, with its quotes, dashes and dots kept as UTF-8."""
+    text = clean_text(text)
+    if text.isascii():
+        return _encode(text)
+    return "".join(piece if i % 2 else _encode(piece) for i, piece in enumerate(_NAME_PUNCTUATION_RE.split(text)))
+
+
+def _names(paper: Paper) -> list[str]:
+    """Each author in BibTeX's comma form: the record's structured names when
+    it has them (as the import split them), else its display names split here."""
+    if paper.names:
+        return [bibtex_name(n, _encode_name_part) for n in paper.names if (n.literal or n.family).strip()]
+    return [encode_name(a) for a in paper.authors if clean_text(a)]
 
 
 def paper_entry(paper: Paper) -> Entry:
@@ -325,15 +358,19 @@ def paper_entry(paper: Paper) -> Entry:
     kind = venue_kind(paper.venue)
     etype = entry_type(paper, kind)
     fields: list[tuple[str, str]] = [("title", encode_title(paper.title))]
-    authors = [encode_name(a) for a in paper.authors if clean_text(a)]
-    if authors:
+    if authors := _names(paper):
         fields.append(("author", " and ".join(authors)))
     else:
         fields.append(("key", encode_title(short_title(paper.title))))
     if paper.year is not None:
         fields.append(("year", str(paper.year)))
-    if kind:
-        fields.append((_CONTAINER.get(etype, "howpublished"), encode_text(paper.venue)))
+    month = month_field(paper)
+    if month:
+        fields.append(("month", month))
+    if venue_field := _venue_field(paper, etype, kind):
+        fields.append((venue_field, encode_text(paper.venue)))
+    fields += record_fields(paper, etype, encode_text)
+    fields += extra_fields(paper, etype, {name for name, _ in fields}, encode_text)
     arxiv, primary_class = safe_eprint(paper)
     if arxiv:
         fields += [("eprint", arxiv), ("archivePrefix", "arXiv")]
@@ -345,7 +382,9 @@ def paper_entry(paper: Paper) -> Entry:
         fields.append(("doi", doi))
     if paper.abstract.strip():
         fields.append(("abstract", encode_text(paper.abstract)))
-    return Entry(etype, paper.key, [Field(k, v) for k, v in fields])
+    # A month is a macro, unbraced: `{jan}` would be the word, not the month.
+    entry = [Field(k, v, enclosing="no-enclosing" if k == "month" else None) for k, v in fields]
+    return Entry(etype, paper.key, entry)
 
 
 def _format() -> BibtexFormat:

@@ -14,12 +14,13 @@ import unicodedata
 from functools import lru_cache
 import weakref
 from collections.abc import Iterable
+from dataclasses import replace
 
 from generator.export.bibtex import arxiv_url, clean_text, needs_case_protection, venue_kind
 from generator.export.names import csl_name as _csl_name
 from generator.export.names import parse_name
 from generator.identifiers import DOI_PREFIX_RE, arxiv_id, is_doi, web_url
-from generator.model import Paper
+from generator.model import Name, Paper
 
 CSL_TYPES = {"conference": "paper-conference", "journal": "article-journal", None: "article"}
 # BibTeX entry types a richer record may carry, as CSL types.
@@ -39,6 +40,12 @@ def csl_name(name: str) -> dict[str, str]:
     both files cite the same person.
     """
     return _csl_name(parse_name(clean_text(name)))
+
+
+def _clean_name(name: Name) -> Name:
+    """The name's parts as exported text: NFC, single spaces."""
+    parts = ("family", "given", "particle", "suffix", "literal")
+    return replace(name, **{part: clean_text(getattr(name, part)) for part in parts})
 
 
 def csl_title(title: str) -> str:
@@ -81,18 +88,21 @@ def csl_item(paper: Paper) -> dict:
     """
     kind = venue_kind(paper.venue)
     item: dict = {"id": paper.key, "type": csl_type(paper, kind), "title": csl_title(paper.title)}
-    authors = [a for a in paper.authors if clean_text(a)]
-    if authors:
+    if paper.names:
+        item["author"] = [_csl_name(_clean_name(n)) for n in paper.names if (n.literal or n.family).strip()]
+    elif authors := [a for a in paper.authors if clean_text(a)]:
         item["author"] = [csl_name(a) for a in authors]
     if paper.year is not None:
-        item["issued"] = {"date-parts": [[paper.year]]}
+        month = paper.month if isinstance(paper.month, int) and 1 <= paper.month <= 12 else None
+        item["issued"] = {"date-parts": [[paper.year, month] if month else [paper.year]]}
     if kind:
         item["container-title"] = clean_text(paper.venue)
+    _record_variables(paper, item)
     arxiv = arxiv_id(paper.arxiv)
     if arxiv:
-        item["number"] = f"arXiv:{arxiv}"
+        item.setdefault("number", f"arXiv:{arxiv}")
         if not kind:
-            item["publisher"] = "arXiv"
+            item.setdefault("publisher", "arXiv")
     url = web_url(paper.url) or (arxiv_url(arxiv) if arxiv else None)
     if url:
         item["URL"] = url.strip()
@@ -102,6 +112,22 @@ def csl_item(paper: Paper) -> dict:
     if paper.abstract.strip():
         item["abstract"] = clean_text(paper.abstract)
     return item
+
+
+def _record_variables(paper: Paper, item: dict) -> None:
+    """The bibliographic record's fields as CSL variables (a report's number is
+    its `number`, a journal's its `issue`; a thesis' school its `publisher`)."""
+    report = item["type"] in ("report", "thesis")
+    values = {
+        "volume": paper.volume, ("number" if report else "issue"): paper.number, "page": paper.pages,
+        "publisher": paper.publisher or (paper.institution if report else None), "edition": paper.edition,
+        "ISBN": paper.isbn, "ISSN": paper.issn, "language": paper.language,
+    }
+    for name, value in values.items():
+        if value and value.strip():
+            item[name] = clean_text(value)
+    if tags := [clean_text(t) for t in paper.tags if t.strip()]:
+        item["keyword"] = ", ".join(tags)
 
 
 def csl_items(papers: Iterable[Paper]) -> list[dict]:

@@ -110,6 +110,10 @@ def bibtex_name(name: Name, encode) -> str:
     if " " in name.family or name.family[:1].islower():
         family = "{" + family + "}"
     last = f"{encode(name.particle)} {family}" if name.particle else family
+    if "," in name.family and not name.suffix:
+        # biber counts the commas of a name, braced or not ("too many commas",
+        # the entry is skipped), except in "{First} von {Last, with commas}".
+        return f"{{{encode(name.given)}}} {last}" if name.given else last
     parts = [last, encode(name.suffix)] if name.suffix else [last]
     if name.given:
         parts.append(encode(name.given))

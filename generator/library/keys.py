@@ -33,8 +33,13 @@ _STOPWORDS = frozenset(
 _SHORT_NAME_RE = re.compile(r"^\s*([^:]{1,40}?)\s*:\s+\S")
 
 
+_SUBSCRIPT_RE = re.compile(r"(?<=[A-Za-z0-9])_(\d+|\{[A-Za-z0-9]+\})")
+
+
 def ascii_words(text: str) -> list[str]:
     """Lower-case ASCII words of a text, accents folded (Poké -> poke)."""
+    # A subscript flattened by a dump (`H_2O`, `G_{stack}`) is one word: `h2o`, not `h-2o`.
+    text = _SUBSCRIPT_RE.sub(lambda m: m.group(1).strip("{}"), text)
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     folded = folded.replace("'", "")
     return [w for w in re.split(r"[^a-z0-9]+", folded.lower()) if w]

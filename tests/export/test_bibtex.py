@@ -453,3 +453,47 @@ def test_a_letter_with_a_mark_nfc_cannot_compose_becomes_an_accent_macro():
     assert encode_text("Arnatkevic\u0306iute\u0301") == "Arnatkevi{\\u{c}}iut{\\'e}"
     assert encode_text("x\u0306\u0323") == "{\\d{\\u{x}}}"
     assert encode_text("\u0306") != ""  # a mark with no letter before it is kept, never dropped
+
+
+def test_the_bibliographic_record_is_written_field_for_field():
+    from generator.model import Name
+
+    paper = Paper(
+        key="Doe:2019ab", title="A Thesis on {GaLore}", abstract="", added="2026-01-15", year=2019, month=4,
+        entry_type="phdthesis", names=(Name(family="Bimbo", particle="del", given="Alberto"), Name(literal="The LLM Consortium")),
+        authors=("Alberto del Bimbo", "The LLM Consortium"), volume="12", number="3", pages="450-458",
+        publisher="Springer", institution="Universität Wien", edition="2", isbn="978-3-16-148410-0", issn="1234-5678",
+        language="german", tags=("scaling", "C#"),
+        extra=(("ids", "doe2019, bad key!, Doe:2019ab"), ("file", "/home/me/papers/doe.pdf"),
+               ("note", "Select: zotero://select/items/ABC"), ("editor", "Roe, Jane"),
+               ("address", r"\input{/etc/passwd} Wien"), ("annote", "my private note")),
+    )
+    text = bibtex_for([paper])
+    assert text.startswith("@phdthesis{Doe:2019ab,")
+    assert "month = apr," in text  # the macro, unbraced
+    assert "author = {del Bimbo, Alberto and {The LLM Consortium}}" in text
+    for line in ("volume = {12}", "number = {3}", "pages = {450--458}", "publisher = {Springer}",
+                 'school = {Universit{\\"a}t Wien}', "edition = {2}", "isbn = {978-3-16-148410-0}",
+                 "issn = {1234-5678}", "language = {german}", "keywords = {scaling, C\\#}", "ids = {doe2019}",
+                 "editor = {Roe, Jane}"):
+        assert line in text, line
+    assert "doe.pdf" not in text and "zotero://" not in text and "private" not in text
+    assert "\\input" not in text and "{\\textbackslash}input" in text  # read as text, never run
+    entry = bibtexparser.parse_string(text).entries[0]
+    assert entry["month"] == "apr" and entry.fields_dict["month"].value == "apr"
+
+
+def test_csl_items_carry_the_bibliographic_record():
+    from generator.export.csl import csl_item
+    from generator.model import Name
+
+    paper = Paper(
+        key="k2020", title="T", abstract="", added="2026-01-15", year=2020, month=11, entry_type="article",
+        venue="Nature", names=(Name(family="Vuc\u030cko", given="Ana", particle="van"),), authors=("Ana van Vučko",),
+        volume="5", number="2", pages="1-9", publisher="NPG", isbn="x", issn="0028-0836", language="en", tags=("a", "b"),
+    )
+    item = csl_item(paper)
+    assert item["issued"] == {"date-parts": [[2020, 11]]} and item["type"] == "article-journal"
+    assert item["author"] == [{"family": "Vučko", "given": "Ana", "non-dropping-particle": "van"}]
+    assert (item["volume"], item["issue"], item["page"], item["publisher"], item["ISSN"], item["keyword"]) == (
+        "5", "2", "1-9", "NPG", "0028-0836", "a, b")
