@@ -21,6 +21,7 @@ MAX_BIB_BYTES = 50_000_000
 MAX_RECORD_BYTES = 1_000_000
 MAX_AUTHORS = 5_000  # the largest collaborations sign about 3,000
 MAX_NAME_CHARS = 200
+MAX_REFERENCES = 10_000  # a survey cites hundreds; a book's bibliography a few thousand
 MAX_VENUE_CHARS = 600
 MAX_NOTES_CHARS = 100_000
 # Curator Markdown (notes, theme intros) is refused past these before

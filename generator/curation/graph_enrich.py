@@ -29,6 +29,7 @@ from generator.identifiers import arxiv_id, is_doi, strip_doi_prefix
 from generator.library.edit import commented_gaps, fill_missing, set_field
 from generator.library.records import record_to_paper
 from generator.library.yamlio import dump_yaml, load_yaml
+from generator.limits import MAX_REFERENCES, size_problems
 from generator.model import Paper
 from generator.textnorm import title_identity
 from generator.writer import write_atomic
@@ -261,6 +262,13 @@ def enrich_one(paper: Paper, lookup: GraphLookup, client, report, today: str) ->
         getattr(report, {"ambiguous": "ambiguous", "not-found": "not_found", "failed": "failed"}[found.kind]).append(paper.key)
         return f"{found.kind.replace('-', ' ')}: {paper.key}: {found.detail}"
     assert found.work is not None
+    work = found.work
+    too_big = size_problems(work.title, "", work.authors, work.venue)
+    if len(work.references) > MAX_REFERENCES:
+        too_big.append(("references", f"{len(work.references):,} references; at most {MAX_REFERENCES:,} expected"))
+    if too_big:  # the sizes generator.limits states for every reader
+        report.failed.append(paper.key)
+        return f"failed: {paper.key}: the answer of {lookup.api_url} was refused: " + "; ".join(m for _f, m in too_big)
     try:
         changed, error = apply_work(paper, found.work, today)
     except OSError as err:

@@ -218,3 +218,19 @@ def test_the_openalex_contact_comes_from_mkdocs_yml(tmp_path):
     (tmp_path / "mkdocs.yml").write_text("site_name: x\nextra:\n  generator: false\n  contact_email: 'lists@example.org'\n")
     assert mailto_from_mkdocs(tmp_path / "nowhere", tmp_path) == "lists@example.org"
     assert mailto_from_mkdocs(tmp_path / "nowhere") is None
+
+
+def test_an_answer_beyond_the_limits_is_refused_naming_the_server(content, graph, capsys):
+    """20,001 authors from a graph: nothing stored, the server named (generator/limits.py)."""
+    import json
+
+    work = json.loads((graphserver.OA / "works" / "W2163605009.json").read_text())
+    author = work["authorships"][0]
+    work["authorships"] = [dict(author, author=dict(author["author"], display_name=f"Author {i}")) for i in range(20_001)]
+    graph.then("/openalex/works/doi:10.1145/3065386", Answer(200, json.dumps(work).encode()))
+    before = texts(content)
+    assert run(content, graph, "openalex", "--only", "imagenet-cnn") == 1
+    err = capsys.readouterr()
+    assert "20,001 authors; at most 5,000 expected" in err.out + err.err
+    assert "/openalex" in err.out + err.err  # the server that sent it
+    assert texts(content) == before
