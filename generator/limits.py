@@ -156,6 +156,15 @@ def size_problems(
     return found
 
 
+def refused_answer(server: str, title: str, abstract: str, authors, venue: str | None, references=()) -> str | None:
+    """Why an API answer is beyond the limits (naming the server), or None: what
+    every fetching command stores nothing for."""
+    found = [message for _field, message in size_problems(title, abstract, authors, venue)]
+    if len(references) > MAX_REFERENCES:
+        found.append(f"{len(references):,} references; at most {MAX_REFERENCES:,} expected")
+    return f"the answer of {server} was refused: " + "; ".join(found) if found else None
+
+
 _LEAD_RE = re.compile(r"^[ \t>]*", re.M)
 
 

@@ -37,7 +37,7 @@ from generator.fetch import openalex, semanticscholar
 from generator.identifiers import arxiv_id
 from generator.fetch.arxiv import DEFAULT_API_URL, ArxivClient, ArxivEntry, ArxivFeed, FeedError, FetchError, id_query, title_query
 from generator.library.edit import fill_missing
-from generator.limits import size_problems
+from generator.limits import refused_answer
 from generator.library.records import did_you_mean, load_library, record_to_paper
 from generator.library.yamlio import dump_yaml, load_yaml
 from generator.model import Paper, Problem
@@ -282,10 +282,9 @@ def _enrich_one(paper: Paper, client: ArxivClient, report: EnrichReport, pending
         return f"not found: {paper.key}: {outcome.detail}"
     assert outcome.entry is not None
     entry = outcome.entry
-    too_big = size_problems(entry.title, entry.summary, entry.authors, entry.journal_ref)
-    if too_big:  # the sizes generator.limits states for every reader
+    if refused := refused_answer(client.api_url, entry.title, entry.summary, entry.authors, entry.journal_ref):
         report.failed.append(paper.key)
-        return f"failed: {paper.key}: the answer of {client.api_url} was refused: " + "; ".join(m for _f, m in too_big)
+        return f"failed: {paper.key}: {refused}"
     try:
         filled, error = apply_match(paper, outcome.entry, pending)
     except OSError as err:

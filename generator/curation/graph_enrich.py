@@ -29,7 +29,7 @@ from generator.identifiers import arxiv_id, is_doi, strip_doi_prefix
 from generator.library.edit import commented_gaps, fill_missing, set_field
 from generator.library.records import record_to_paper
 from generator.library.yamlio import dump_yaml, load_yaml
-from generator.limits import MAX_REFERENCES, size_problems
+from generator.limits import refused_answer
 from generator.model import Paper
 from generator.textnorm import title_identity
 from generator.writer import write_atomic
@@ -263,12 +263,9 @@ def enrich_one(paper: Paper, lookup: GraphLookup, client, report, today: str) ->
         return f"{found.kind.replace('-', ' ')}: {paper.key}: {found.detail}"
     assert found.work is not None
     work = found.work
-    too_big = size_problems(work.title, "", work.authors, work.venue)
-    if len(work.references) > MAX_REFERENCES:
-        too_big.append(("references", f"{len(work.references):,} references; at most {MAX_REFERENCES:,} expected"))
-    if too_big:  # the sizes generator.limits states for every reader
+    if refused := refused_answer(lookup.api_url, work.title, "", work.authors, work.venue, work.references):
         report.failed.append(paper.key)
-        return f"failed: {paper.key}: the answer of {lookup.api_url} was refused: " + "; ".join(m for _f, m in too_big)
+        return f"failed: {paper.key}: {refused}"
     try:
         changed, error = apply_work(paper, found.work, today)
     except OSError as err:

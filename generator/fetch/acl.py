@@ -7,10 +7,6 @@ BibTeX decoding as an imported `.bib` file.
 
 from __future__ import annotations
 
-import logging
-
-import bibtexparser
-
 from generator.fetch.metadata import FetchedPaper
 from generator.identifiers import web_url
 
@@ -19,20 +15,14 @@ DEFAULT_API_URL = "https://aclanthology.org"
 
 def parse_acl_bib(data: bytes) -> FetchedPaper:
     """The first entry of an Anthology .bib export; ValueError when there is none."""
-    from generator.reading.bibfile import entry_to_candidate
+    from generator.reading.bibfile import entry_to_candidate, parse_quietly
     from generator.reading.bibvalues import evaluate
 
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ValueError(f"not UTF-8: {err}") from None
-    logger = logging.getLogger("bibtexparser")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
-    try:
-        library = bibtexparser.parse_string(text, parse_stack=[])
-    finally:
-        logger.setLevel(level)
+    library = parse_quietly(text)
     if not library.entries:
         raise ValueError("no BibTeX entry in the answer")
     entry = library.entries[0]

@@ -12,7 +12,6 @@ neither expand entities nor make the parser fetch anything.
 
 from __future__ import annotations
 
-import email.utils
 import hashlib
 import http.client
 import re
@@ -24,10 +23,10 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from xml.parsers import expat
 
+from generator.fetch.http import retry_after_seconds
 from generator.identifiers import split_arxiv_version
 from generator.fetch.metadata import FetchedPaper
 from generator.textnorm import normalise_text
@@ -211,24 +210,6 @@ def _encode(params: list[tuple[str, str]]) -> str:
 # --------------------------------------------------------------------- fetch
 
 
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
-
-
 @dataclass
 class ArxivClient:
     """Fetches queries politely: one request per `delay` seconds, cached, retried."""
@@ -335,7 +316,7 @@ class ArxivClient:
                     return self._read(response, end, which)
             except urllib.error.HTTPError as err:
                 last_error = f"HTTP {err.code} {err.reason}"
-                retry_after = _retry_after(err.headers.get("Retry-After") if err.headers else None)
+                retry_after = retry_after_seconds(err.headers.get("Retry-After") if err.headers else None)
                 err.close()
                 if err.code not in RETRY_STATUSES:
                     raise FetchError(f"{last_error} for {url}") from None

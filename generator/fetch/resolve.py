@@ -13,7 +13,7 @@ from pathlib import Path
 from generator.fetch import acl, arxiv, crossref, openreview
 from generator.fetch.http import FetchError, NotFound, PoliteClient, contact_from_mkdocs, user_agent
 from generator.fetch.metadata import FetchedPaper
-from generator.limits import size_problems
+from generator.limits import refused_answer
 from generator.identifiers import Ref
 
 CACHE_DIR = Path(".cache") / "http"
@@ -91,9 +91,9 @@ def _refuse_oversized(out: Resolution, apis: Apis, log: Callable[[str], None] | 
     name) is refused, naming the server, as every reader refuses it."""
     servers = {"arxiv": apis.arxiv, "doi": apis.crossref, "openreview": apis.openreview, "acl": apis.acl}
     for ref, paper in list(out.found.items()):
-        found = size_problems(paper.title, paper.abstract, paper.authors, paper.venue)
-        if found:
+        refused = refused_answer(servers.get(ref.kind, "the server"), paper.title, paper.abstract, paper.authors, paper.venue)
+        if refused:
             del out.found[ref]
-            out.failed[ref] = f"the answer of {servers.get(ref.kind, 'the server')} was refused: " + "; ".join(m for _f, m in found)
+            out.failed[ref] = refused
             if log:
                 log(f"failed: {ref.label}: {out.failed[ref]}")

@@ -80,6 +80,19 @@ def _strings(blocks, name: str, problems: list[Problem]) -> dict[str, str]:
     return strings
 
 
+def parse_quietly(text: str) -> bibtexparser.Library:
+    """Parse with no middleware, so values stay raw and macros and `#` are evaluated
+    here, once; bibtexparser's own log of failed blocks is silenced, since callers
+    report them with their lines."""
+    logger = logging.getLogger("bibtexparser")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        return bibtexparser.parse_string(text, parse_stack=[])
+    finally:
+        logger.setLevel(level)
+
+
 def read_bib(path: Path) -> Reading:
     """Entries of one .bib file as candidates, and a Problem per bad entry."""
     out = _Collected()
@@ -87,15 +100,7 @@ def read_bib(path: Path) -> Reading:
     text, problems = read_input_text(path, ".bib")
     if text is None:
         return Reading(path, (), tuple(problems))
-    # No middleware: values stay raw so that macros and `#` are evaluated here, once.
-    # bibtexparser also logs each failed block; we report them ourselves, with lines.
-    logger = logging.getLogger("bibtexparser")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
-    try:
-        library = bibtexparser.parse_string(text, parse_stack=[])
-    finally:
-        logger.setLevel(level)
+    library = parse_quietly(text)
     readable = list(library.entries)
     for block in library.failed_blocks:
         entry = getattr(block, "ignore_error_block", None)
