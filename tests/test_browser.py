@@ -51,7 +51,7 @@ from browser_helpers import (  # noqa: E402
     serve,
     squash,
 )
-from fixtures.site.sitetools import ROOT, SITE_NAME  # noqa: E402
+from fixtures.site.sitetools import ROOT, SITE_NAME, pagefind_records  # noqa: E402
 
 if not CHROMIUM.exists():  # pragma: no cover - depends on the machine
     pytest.skip(f"browser tests need Chromium at {CHROMIUM} (bash .ci/run installs it)", allow_module_level=True)
@@ -60,7 +60,6 @@ import bibtexparser  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
-from generator.mkdocs_integration.postprocess import SEARCH_PREVIEW_CHARS  # noqa: E402
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 SEARCH_SEPARATOR = re.compile(r"[\s\-,:;!?=\[\]()\"/]+|\.(?!\d)")  # the search separator in mkdocs.yml
@@ -187,11 +186,11 @@ def rare_abstract_word(site: Site, beyond: int = 0) -> tuple[str, dict]:
     """A word (alphabetic, 7+ letters) in exactly one abstract, and that paper.
 
     With `beyond`, a word that first appears after that many characters of
-    its abstract (past the search preview, in the index's hidden word list).
+    its abstract (late in a long abstract).
 
-    Deterministic: the alphabetically first such word that the search index
-    holds in no other page (not even as the start of a longer word, so that
-    stemming cannot match another page).
+    Deterministic: the alphabetically first such word whose first seven
+    letters Pagefind indexed on no other page (so that stemming cannot match
+    another page).
     """
     per_word: dict[str, set[str]] = {}
     for paper in site.papers:
@@ -199,13 +198,12 @@ def rare_abstract_word(site: Site, beyond: int = 0) -> tuple[str, dict]:
         for word in SEARCH_SEPARATOR.split(paper["abstract"]):
             if len(word) >= 7 and word.isascii() and word.isalpha() and word.lower() not in opening:
                 per_word.setdefault(word.lower(), set()).add(paper["key"])
-    docs = json.loads((site.folder / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    records = pagefind_records(site.folder)
     for word in sorted(w for w, keys in per_word.items() if len(keys) == 1):
         (key,) = per_word[word]
-        page = site.by_key[key]["page"]
+        page = "/" + site.by_key[key]["page"]
         stem = word[:7]
-        others = [d for d in docs if d["location"].split("#")[0] != page and stem in (d["title"] + " " + d["text"]).lower()]
-        if not others:
+        if not [url for url, r in records.items() if url != page and stem in (r["meta"].get("title", "") + " " + r["content"]).lower()]:
             return word, site.by_key[key]
     raise AssertionError("no abstract has a word of its own")
 
@@ -292,10 +290,13 @@ def test_reader_clicks_home_theme_paper_related(browse, shipped_site):
 
 
 def test_search_finds_a_paper_by_a_word_of_its_abstract(browse, shipped_site):
+    """Material's box, answered from Pagefind: a word late in one abstract finds that paper first."""
     site = shipped_site
-    # A word past the preview: the index keeps it in a hidden word list.
-    word, paper = rare_abstract_word(site, beyond=2 * SEARCH_PREVIEW_CHARS)
-    page = browse.visit(browse.page(), site.url())
+    word, paper = rare_abstract_word(site, beyond=600)
+    page = browse.page()
+    fetched = []
+    page.context.on("requestfinished", lambda request: fetched.append(request.url))
+    page = browse.visit(page, site.url())
     query = page.locator("input.md-search__input")
     query.click()  # on a desktop the search field sits in the header
     query.press_sequentially(word, delay=20)
@@ -303,18 +304,65 @@ def test_search_finds_a_paper_by_a_word_of_its_abstract(browse, shipped_site):
     first.wait_for()
     hits = [site.path_of(urljoin(page.url, a.get_attribute("href"))) for a in page.locator(".md-search-result__item > a").all()]
     assert hits and hits[0].split("?")[0].split("#")[0] == paper["page"], (word, paper["key"], hits)
-    # The result shows the title and the preview (the opening of the page's text), not the word list.
-    shown = squash(page.locator(".md-search-result__item").first.inner_text())
-    docs = json.loads((site.folder / "search" / "search_index.json").read_text("utf-8"))["docs"]
-    (entry,) = [d for d in docs if d["location"] == paper["page"]]
-    preview = html_module.unescape(re.sub(r"<[^>]+>", " ", entry["text"].split(" … ")[0]))
-    assert squash(preview)[:60] in shown and word not in shown.lower(), shown
-    assert len(shown) < len(squash(paper["title"])) + SEARCH_PREVIEW_CHARS + 20, shown
+    # The result shows the title and an excerpt around the word, which is marked.
+    result = page.locator(".md-search-result__item").first
+    assert squash(result.locator("h1").inner_text()) == squash(paper["title"])
+    assert word in result.locator("mark").first.inner_text().lower()
+    assert "1 matching document" in page.locator(".md-search-result__meta").inner_text()
+    # Pagefind's chunks were fetched, and Material's index carried no page.
+    assert any("/pagefind/index/" in url for url in fetched) and any("/pagefind/fragment/" in url for url in fetched)
     first.click()
     page.wait_for_url(re.compile(re.escape(site.url(paper["page"]))))
     browse.settle(page)
     assert h1(page) == squash(paper["title"])
     assert word in article(page).lower()
+    browse.assert_clean()
+
+
+def test_search_keys_are_materials(browse, shipped_site):
+    """`/` opens search from anywhere, arrows walk the results, Enter opens one, Escape closes."""
+    site = shipped_site
+    word, paper = rare_abstract_word(site)
+    page = browse.visit(browse.page(), site.url("themes/"))
+    page.keyboard.press("/")
+    page.keyboard.type(word, delay=20)
+    page.locator(".md-search-result__item a").first.wait_for()
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.classList.contains('md-search-result__link')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(re.escape(site.url(paper["page"]))))
+    browse.settle(page)
+    assert h1(page) == squash(paper["title"])
+    page.keyboard.press("/")
+    assert page.evaluate("document.getElementById('__search').checked")
+    page.keyboard.press("Escape")
+    assert not page.evaluate("document.getElementById('__search').checked")
+    browse.assert_clean()
+
+
+def test_a_common_word_shows_the_best_results_and_leads_to_the_full_list(browse, shipped_site):
+    """More matches than the box shows: the last entry opens the all-papers list filtered by the query."""
+    site = shipped_site
+    page = browse.visit(browse.page(), site.url())
+    query = page.locator("input.md-search__input")
+    query.click()
+    query.press_sequentially("training", delay=10)
+    page.locator(".md-search-result__item").first.wait_for()
+    more = page.locator(".md-search-result__item a[href*='papers/?q=training']")
+    wrap = page.locator(".md-search__scrollwrap")
+    for _ in range(40):  # Material draws four more results each time the list is scrolled to its end
+        if more.count():
+            break
+        wrap.evaluate("wrap => { wrap.scrollTop = wrap.scrollHeight - wrap.clientHeight - 100 }")
+        page.wait_for_timeout(100)
+        wrap.evaluate("wrap => { wrap.scrollTop = wrap.scrollHeight }")
+        page.wait_for_timeout(100)
+    assert more.count() == 1
+    assert re.search(r"All \d[\d,]* matches", more.inner_text())
+    more.click()
+    page.wait_for_url(re.compile(r"papers/\?q=training"))
+    page.locator("[data-rl-filter-count]:not(:empty)").wait_for()
+    assert page.locator("input[data-rl-filter=text]").input_value() == "training"
     browse.assert_clean()
 
 

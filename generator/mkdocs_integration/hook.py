@@ -21,6 +21,7 @@ from html import escape as escape_html
 import logging
 import os
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from generator.settings import apply_view, settings_from  # noqa: E402
 from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
 from generator.mkdocs_integration.postprocess import compact_html, compact_search_index  # noqa: E402
 from generator.render.urls import theme_src  # noqa: E402
+from generator.mkdocs_integration import search  # noqa: E402
 from generator.writer import write_atomic  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.generator")
@@ -89,6 +91,8 @@ class BuildState:
     # During `mkdocs serve`: the content problems this build could not get past,
     # shown on every served page instead of stopping the server.
     content_problems: list[str] = field(default_factory=list)
+    # Pages whose front matter leaves them out of search (search.py).
+    unsearchable: set[str] = field(default_factory=set)
 
 
 _STATE = "reading_list_build"
@@ -202,7 +206,14 @@ def on_files(files, config, **kwargs):
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
-    """Keep the finished HTML of generated pages away from Python-Markdown (see generator/render/fragments.py)."""
+    """Keep the finished HTML of generated pages away from Python-Markdown (see generator/render/fragments.py).
+
+    Search is Pagefind's (search.py): the page's own choice is remembered, and
+    Material's index is told to leave every page out.
+    """
+    if search.excluded(page.meta):
+        build_state(config).unsearchable.add(page.file.src_uri)
+    page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
     if page.meta.get(FRONT_MATTER_FLAG) is not True:
         return markdown
     markdown, fragments = lift(markdown)
@@ -215,6 +226,7 @@ def on_page_content(html, page, config, files, **kwargs):
     fragments = state.lifted.pop(page.file.src_uri, None)
     if state.content_problems:
         html = content_error_html(state.content_problems) + html
+    html = search.ignore_excluded_sections(html)
     if not fragments:
         return html
     try:
@@ -229,14 +241,39 @@ def on_page_content(html, page, config, files, **kwargs):
 
 
 def on_post_page(output, page, config, **kwargs):
+    if page.file.src_uri not in build_state(config).unsearchable:
+        output = search.mark_searchable(output)
     return compact_html(output)
 
 
 def on_post_build(config, **kwargs):
-    """Runs after the search plugin has written its index (hooks run last)."""
+    """Runs after the search plugin has written its index (hooks run last); then Pagefind's.
+
+    `mkdocs serve` indexes in the background, so the browser reloads as soon
+    as the pages are written; the new bundle replaces the old one whole.
+    """
     index = Path(config.site_dir) / "search" / "search_index.json"
     if index.is_file():
         write_atomic(index, compact_search_index(index.read_text("utf-8")))
+    site = Path(config.site_dir)
+    if _PROCESS["command"] == "serve":
+        threading.Thread(target=_index_in_background, args=(site,), daemon=True).start()
+        return
+    try:
+        search.index_site(site)
+    except search.SearchIndexError as err:
+        raise PluginError(f"generator: {err}") from None
+
+
+_INDEXING = threading.Lock()  # one Pagefind run at a time in this process (rapid edits under serve)
+
+
+def _index_in_background(site: Path) -> None:
+    try:
+        with _INDEXING:
+            search.replace_bundle(site)
+    except (search.SearchIndexError, OSError) as err:
+        log.error("generator: %s", err)
 
 
 def expand_theme_nav(nav: list, theme_pages: list[str]) -> list:
