@@ -309,6 +309,11 @@ def test_the_theme_overrides_work_without_the_hook(tmp_path):
     _assert_every_paper_page(root / "site")
     nav = read_page(root / "site" / "papers" / "galore" / "index.html").nav
     assert "All papers" in nav and "Optimizers & memory" not in nav  # the hook lists the themes
+    # No Pagefind index without the hook: Material's own search worker and index stay.
+    home = (root / "site" / "index.html").read_text("utf-8")
+    assert "search-config.js" not in home and not (root / "site" / "pagefind").exists()
+    docs = json.loads((root / "site" / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    assert any(doc["location"] == "papers/galore/" for doc in docs)
 
 
 ZENSICAL = shutil.which("zensical", path=str(Path(sys.executable).parent)) or shutil.which("zensical")

@@ -197,6 +197,7 @@ def on_env(env, config, files, **kwargs):
     state = build_state(config)
     env.globals["rl_shared_nav_key"] = lambda page, base_url: state.shared_nav.key(page, base_url)
     env.globals["rl_shared_nav"] = lambda key, rendered=None: state.shared_nav.html(key, rendered)
+    env.globals["rl_pagefind"] = True  # on_post_build writes the index the search worker reads
     return env
 
 
