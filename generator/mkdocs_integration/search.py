@@ -18,6 +18,7 @@ nothing); its file keeps the configuration the search box reads.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -85,13 +86,18 @@ def mark_searchable(output: str) -> str:
     return ARTICLE.sub(r"\g<0> data-pagefind-body", output, count=1)
 
 
-def index_site(site_dir: Path, out_dir: Path | None = None) -> Path:
-    """Index the built site with Pagefind into `out_dir` (default SITE/pagefind); returns it."""
+def index_site(site_dir: Path, out_dir: Path | None = None, background: bool = False) -> Path:
+    """Index the built site with Pagefind into `out_dir` (default SITE/pagefind); returns it.
+
+    `background` runs it at a low priority, so that under `mkdocs serve` the
+    next edit's rebuild is not slowed down by the indexing of the last one.
+    """
     out_dir = out_dir or site_dir / BUNDLE
     command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(out_dir),
                "--exclude-selectors", "[data-search-exclude]", "--silent"]
+    lower = (lambda: os.nice(10)) if background and hasattr(os, "nice") else None
     try:
-        run = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S)
+        run = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, preexec_fn=lower)
     except (OSError, subprocess.TimeoutExpired) as err:
         raise SearchIndexError(f"pagefind could not index {site_dir}: {err}") from None
     if run.returncode or not (out_dir / "pagefind.js").is_file():
@@ -107,7 +113,7 @@ def replace_bundle(site_dir: Path) -> None:
     fresh = site_dir / f".{BUNDLE}.new"
     old = site_dir / f".{BUNDLE}.old"
     shutil.rmtree(fresh, ignore_errors=True)
-    index_site(site_dir, fresh)
+    index_site(site_dir, fresh, background=True)
     live = site_dir / BUNDLE
     shutil.rmtree(old, ignore_errors=True)
     if live.exists():
