@@ -126,6 +126,7 @@ def _audit(axe: str, chromium, sites, device: dict, scheme: str) -> list[dict]:
                     # The list filtered down to nothing: an empty table, no "Show more".
                     page.fill("input[data-rl-filter=text]", "q" * 300)
                     page.wait_for_selector("[data-rl-filter-count]:text-matches('^0 of')")
+                    assert page.locator("button.rl-more").is_hidden(), "'Show more' is on screen with nothing more to show"
                     found += _run_axe(page, f"{label} {name}, filtered to no paper")
         assert not watch.problems(), watch.problems()[:10]
     finally:
