@@ -31,7 +31,7 @@ def sample():
 def test_the_sample_is_large_labelled_and_split(sample, themes):
     ids = {t.id for t in themes}
     assert len(sample) >= 60
-    assert {p["half"] for p in sample} == {"dev", "held-out"}
+    assert {p["half"] for p in sample} == {"dev", "held-out", "new"}
     for p in sample:
         assert p["title"] and p["abstract"] and p["origin"]
         assert set(p["themes"]) <= ids, p["title"]
