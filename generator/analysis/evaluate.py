@@ -140,11 +140,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--content", type=Path, default=Path("content"))
     parser.add_argument("--gold", type=Path, default=GOLD_DIR)
     parser.add_argument("--mistakes", action="store_true", help="list the dev half's differences from gold")
-    parser.add_argument("--final", action="store_true", help="also score the held-out half (not for tuning rules)")
+    parser.add_argument("--final", action="store_true", help="also score the held-out and new papers (not for tuning rules)")
     args = parser.parse_args(argv)
     themes, _problems = load_themes(args.content / "themes.yml")
     sample = load_sample(args.gold / "themes-sample.yml")
-    for half in ("dev", "held-out", None) if args.final else ("dev",):
+    for half in ("dev", "held-out", "new", None) if args.final else ("dev",):
         print(score_themes(sample, themes, half).line(half or "all"))
     papers = load_library(args.content).papers
     per_paper, unsorted = library_scores(papers, themes)

@@ -31,29 +31,38 @@ def sample():
 def test_the_sample_is_large_labelled_and_split(sample, themes):
     ids = {t.id for t in themes}
     assert len(sample) >= 60
-    assert {p["half"] for p in sample} == {"dev", "held-out"}
+    assert {p["half"] for p in sample} == {"dev", "held-out", "new"}
     for p in sample:
         assert p["title"] and p["abstract"] and p["origin"]
         assert set(p["themes"]) <= ids, p["title"]
 
 
-@pytest.mark.parametrize("half", ["dev", "held-out"])
+# Measured when the rules were last reworked (dev / held-out / new papers):
+# precision 84.8% / 78.6% / 81.6%, hit rate 95.1% / 86.8% / 83.8%,
+# themes per paper 1.15 / 1.05 / 1.27; all 140: hit 87.6%, unsorted 6.9%.
+FLOORS = {"dev": (0.82, 0.92), "held-out": (0.76, 0.84), "new": (0.79, 0.81)}
+
+
+@pytest.mark.parametrize("half", ["dev", "held-out", "new"])
 def test_themes_on_papers_outside_the_library_are_precise(sample, themes, half):
+    precision, hit_rate = FLOORS[half]
     scores = score_themes(sample, themes, half)
-    assert scores.precision >= 0.75, scores.line(half)
-    assert scores.per_paper <= 1.5, scores.line(half)
+    assert scores.precision >= precision, scores.line(half)
+    assert scores.hit_rate >= hit_rate, scores.line(half)
+    assert scores.per_paper <= 1.35, scores.line(half)
 
 
 def test_themes_on_papers_outside_the_library_find_most_gold_themes(sample, themes):
     scores = score_themes(sample, themes)
-    assert scores.hit_rate >= 0.65, scores.line("all")
+    assert scores.hit_rate >= 0.85, scores.line("all")
+    assert scores.unsorted_share <= 0.08, scores.line("all")
 
 
 def test_the_library_is_sorted_without_crowding(themes, shipped_content):
     papers = load_library(shipped_content).papers
     per_paper, unsorted = library_scores(papers, themes)
-    assert per_paper <= 1.55
-    assert unsorted <= 0.08
+    assert per_paper <= 1.55  # measured 1.53
+    assert unsorted <= 0.08  # measured 7.7%
 
 
 @pytest.mark.parametrize(
@@ -82,3 +91,33 @@ def test_related_pairs(shipped_content):
     missed, wrong = score_pairs(papers, pairs)
     assert wrong == []  # no pair that shares only generic words is linked
     assert len(missed) <= 2, missed  # measured: ZeRO-Offload ~ ZeRO++ and Ulysses ~ Megatron-LM still missed
+
+
+def themes_of(themes, title: str, abstract: str) -> set[str]:
+    from generator.analysis.themes import assign_themes
+    from generator.model import Paper
+
+    paper = Paper(key="p", title=title, abstract=abstract, added="2026-01-01")
+    return {a.theme for a in assign_themes([paper], themes)["p"]}
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "theme", "placed"),
+    [
+        # whole phrases that name a topic decide, in the title or the abstract
+        ("Spiking Transformers on Analog Hardware", "Spiking networks promise energy-efficient LLM inference.", "inference-efficiency", True),
+        ("Proactive Phone Assistants", "Multimodal large language models (MLLMs) now drive phone assistants.", "multimodal", True),
+        ("A Gated Activation Function for Faster Pre-Training", "Most of the compute is in matrix products.", "architectures", True),
+        ("Does LLM Alignment Need Diverse Answers?", "We compare training recipes on moral questions.", "alignment-safety", True),
+        ("Cheap Guardrails for Chat Assistants", "We classify unsafe requests before answering.", "alignment-safety", True),
+        ("Reasoning Over Tables", "Each reasoning step is checked against the table.", "reasoning", True),
+        # ... and a field named in passing does not
+        ("Layer Norm Placement in Deep Transformers", "Unlike model compression, we keep every layer.", "inference-efficiency", False),
+        ("Compressing Optimizer States for FP8 Training", "We also train a vision-language model.", "multimodal", False),
+        ("Reasoning About When to Help: Phone Agents", "Agents decide when to intervene.", "reasoning", False),
+        ("Analyzing and Quantifying Format Bias", "Models prefer some formats.", "evaluation", True),
+        ("Probing Quantifier Comprehension", "Models fail on the quantifier 'most'.", "evaluation", False),  # not 'quantify'
+    ],
+)
+def test_the_shipped_rules_read_whole_phrases_not_passing_words(themes, title, abstract, theme, placed):
+    assert (theme in themes_of(themes, title, abstract)) is placed
