@@ -6,7 +6,10 @@ with numpy so that the build need not import scikit-learn) over the unigrams
 and bigrams of its title and abstract. Title and abstract are weighted
 separately and combined, the title at half the abstract's weight, so that
 the few words of a title (which name the work: "GaLore", "Frontier") are not
-drowned by a long abstract. Similarity is the cosine of two vectors.
+drowned by a long abstract. Each feature's weight is then scaled by how
+much it says (generator/analysis/evidence.py): generic words and the
+library's common words count less, phrases and each paper's own coined names
+("GaLore", "ZeRO") count more. Similarity is the cosine of two vectors.
 
 Tokens and terms
     Text is split into word tokens that keep digits and inner hyphens, so
@@ -24,6 +27,13 @@ Tokens and terms
     never span punctuation or a dropped word ("low-rank projection",
     "optimizer states", never "states techniques").
 
+Evidence
+    The k + EXTRA_CANDIDATES most similar papers are examined, best first; a
+    link is kept only when its distinctive shared features make at least
+    MIN_EVIDENCE of its cosine and one of them is among its leading terms.
+    A link that rests only on generic words ("need", "survey", "extreme")
+    is passed over, even when that leaves a paper fewer real links.
+
 Explaining a link
     The terms shown for a pair are the features with the largest product of
     the two papers' TF-IDF weights (the features that contribute most to the
@@ -32,7 +42,8 @@ Explaining a link
     takes the place of the words it is made of. Terms are shown as the two
     papers' abstracts write them most often, not counting the capitals of
     title words and sentence starts ("GaLore", "Adam", "Frontier", "low-rank
-    projection").
+    projection"). At least one of them is distinctive: when the leading
+    ones are all generic, the best distinctive term takes the last place.
 
 Determinism and scale
     Papers are processed in key order whatever the input order, scores are
@@ -46,7 +57,7 @@ Determinism and scale
     laptop core).
 
 A paper always gets min(k, n - 1) related papers, never itself: when fewer
-than k papers share any term with it, the rest are filled with score-0
+than k papers share distinctive evidence with it, the rest are filled with score-0
 papers in key order (with no terms). Consumers that want only real links can
 keep those with `score > 0`.
 """
@@ -67,7 +78,7 @@ from generator.analysis.evidence import MIN_EVIDENCE, boost_names, feature_weigh
 from generator.analysis.ranking import merge_best as _merge
 from generator.analysis.ranking import top_k as _top_k
 from generator.analysis.spelling import _Spelling, _Spellings
-from generator.analysis.stopwords import ENGLISH_STOP_WORDS
+from generator.analysis.stopwords import ENGLISH_STOP_WORDS, RESEARCH_STOP_WORDS
 
 TITLE_WEIGHT = 0.5  # weight of the title's vector next to the abstract's (both unit length)
 MAX_TERMS = 3
@@ -75,31 +86,6 @@ _BLOCK_CELLS = 4_000_000  # dense cells per block of the similarity matrix (32 M
 _TERM_CANDIDATES = 12  # leading shared features examined when choosing the terms to show
 EXTRA_CANDIDATES = 5  # more similar papers examined than kept, for links that rest only on generic words
 
-# Words that nearly every abstract in this field uses; they only add noise to
-# similarity and to the explanation ("large language", "language models").
-# Domain words ("training", "memory", "attention", "data") are kept: they matter.
-RESEARCH_STOP_WORDS = frozenset(
-    """
-    model models modeling modelling large language llm llms lm lms paper papers
-    propose proposed proposes proposing present presents presented introduce
-    introduces introduced introducing approach approaches method methods
-    result results show shows shown showing demonstrate demonstrates demonstrated
-    achieve achieves achieved achieving performance performances existing novel
-    new work works study studies studied use uses used using based significant
-    significantly furthermore moreover however additionally specifically
-    respectively et al code available github https http www com org various
-    compared compare comparable state-of-the-art sota effective effectively
-    improve improves improved improving improvement improvements including
-    recent recently key task tasks experiment experiments experimental extensive
-    conduct conducted evaluate evaluated find findings
-    finding paradigm framework frameworks outperforms outperform outperforming
-    address addresses challenge challenges problem problems issue issues
-    abstract release released open-source publicly
-    need needs simple complex different provide provides potential better like
-    current critical remains enables enable offer offers reveal reveals
-    reduce reduces reduced reducing high higher low lower
-    """.split()
-)
 # A term in more than this share of the library's papers is one of the
 # library's own stop words ("training", "data", "scaling" in a list about
 # training LLMs): it says nothing about what links two of them.

@@ -30,6 +30,32 @@ ENGLISH_STOP_WORDS = frozenset(
     """.split()
 )
 
+# Words that nearly every abstract in this field uses; they only add noise to
+# similarity and to the explanation ("large language", "language models").
+# Domain words ("training", "memory", "attention", "data") are kept: they matter.
+RESEARCH_STOP_WORDS = frozenset(
+    """
+    model models modeling modelling large language llm llms lm lms paper papers
+    propose proposed proposes proposing present presents presented introduce
+    introduces introduced introducing approach approaches method methods
+    result results show shows shown showing demonstrate demonstrates demonstrated
+    achieve achieves achieved achieving performance performances existing novel
+    new work works study studies studied use uses used using based significant
+    significantly furthermore moreover however additionally specifically
+    respectively et al code available github https http www com org various
+    compared compare comparable state-of-the-art sota effective effectively
+    improve improves improved improving improvement improvements including
+    recent recently key task tasks experiment experiments experimental extensive
+    conduct conducted evaluate evaluated find findings
+    finding paradigm framework frameworks outperforms outperform outperforming
+    address addresses challenge challenges problem problems issue issues
+    abstract release released open-source publicly
+    need needs simple complex different provide provides potential better like
+    current critical remains enables enable offer offers reveal reveals
+    reduce reduces reduced reducing high higher low lower
+    """.split()
+)
+
 # Ordinary words of research writing that say nothing about what a paper is
 # about when they stand alone: kinds of paper ("survey", "review"), praise and
 # size ("extreme", "universal", "comprehensive"), and the verbs and nouns of
