@@ -355,11 +355,16 @@ def _nearest(matrix: sparse.csr_matrix, k: int) -> Iterator[tuple[int, np.ndarra
 
 def _shared_terms(
     matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray, names: list[str], spellings: _Spellings,
-    distinctive: np.ndarray,
+    distinctive: np.ndarray, keep: int | None = None,
 ) -> list[tuple[str, ...] | None]:
     """The terms that explain each pair (left[p], right[p]); None when the
     pair's distinctive features make less than MIN_EVIDENCE of its score, or
-    its leading shared features are all generic (the link rests on nothing)."""
+    its leading shared features are all generic (the link rests on nothing).
+
+    With `keep`, pairs come in runs of one left row, best first, and only the
+    first `keep` accepted pairs of a run are explained (the rest get (): the
+    caller has enough), which saves spelling out links nobody is shown.
+    """
     if left.size == 0:
         return []
     products = matrix[left].multiply(matrix[right]).tocsr()
@@ -371,16 +376,26 @@ def _shared_terms(
     # stable). One integer key per entry, faster than a lexsort: the pair above 2**40, the
     # product below (in units of 1e-12, as np.round(data, 12) rounds it; products are <= 1).
     rounded = np.rint(products.data * 1e12).astype(np.int64)
-    features = products.indices[np.argsort((pair_of << 40) - rounded, kind="stable")].tolist()
-    bounds = products.indptr.tolist()
-    flags = distinctive.tolist()
-    # the part of each score that distinctive features make
+    ranked = products.indices[np.argsort((pair_of << 40) - rounded, kind="stable")]
+    # accepted: distinctive features make MIN_EVIDENCE of the score, one of them among the leading ones
     evidence = np.bincount(pair_of, weights=products.data * distinctive[products.indices], minlength=left.size)
-    return [
-        _readable(features[begin : min(end, begin + _TERM_CANDIDATES)], names, flags, spellings, i, j)
-        if strong else None
-        for i, j, begin, end, strong in zip(left.tolist(), right.tolist(), bounds, bounds[1:], (evidence >= MIN_EVIDENCE).tolist())
-    ]
+    leading = (np.arange(ranked.size) - products.indptr[pair_of]) < _TERM_CANDIDATES
+    clue = np.bincount(pair_of[leading & distinctive[ranked]], minlength=left.size) > 0
+    accepted = ((evidence >= MIN_EVIDENCE) & clue).tolist()
+    features, bounds, flags = ranked.tolist(), products.indptr.tolist(), distinctive.tolist()
+    out: list[tuple[str, ...] | None] = []
+    run_of, taken = -1, 0
+    for i, j, begin, end, ok in zip(left.tolist(), right.tolist(), bounds, bounds[1:], accepted):
+        if i != run_of:
+            run_of, taken = i, 0
+        if not ok:
+            out.append(None)
+        elif keep is not None and taken >= keep:
+            out.append(())
+        else:
+            taken += 1
+            out.append(_readable(features[begin : min(end, begin + _TERM_CANDIDATES)], names, flags, spellings, i, j))
+    return out
 
 
 def _readable(
@@ -427,7 +442,7 @@ def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[Relat
     for start, best, best_scores in _nearest(matrix, min(n - 1, k + EXTRA_CANDIDATES)):
         linked = best_scores > 0  # a score-0 filler shares no term
         rows, cols = np.nonzero(linked)
-        terms = iter(_shared_terms(matrix, rows + start, best[rows, cols], names, spellings, distinctive))
+        terms = iter(_shared_terms(matrix, rows + start, best[rows, cols], names, spellings, distinctive, keep=k))
         for row in range(len(best)):
             links = []
             for j, score, has_terms in zip(best[row].tolist(), best_scores[row].tolist(), linked[row].tolist()):
