@@ -74,7 +74,7 @@ import numpy as np
 from scipy import sparse
 
 from generator.model import Paper
-from generator.analysis.evidence import MIN_EVIDENCE, boost_names, feature_weights
+from generator.analysis.evidence import MIN_EVIDENCE, boost_names, drop_common, feature_weights
 from generator.analysis.ranking import merge_best as _merge
 from generator.analysis.ranking import top_k as _top_k
 from generator.analysis.spelling import _Spelling, _Spellings
@@ -86,10 +86,6 @@ _BLOCK_CELLS = 4_000_000  # dense cells per block of the similarity matrix (32 M
 _TERM_CANDIDATES = 12  # leading shared features examined when choosing the terms to show
 EXTRA_CANDIDATES = 5  # more similar papers examined than kept, for links that rest only on generic words
 
-# A term in more than this share of the library's papers is one of the
-# library's own stop words ("training", "data", "scaling" in a list about
-# training LLMs): it says nothing about what links two of them.
-COMMON_SHARE = 0.2
 STOP_WORDS = ENGLISH_STOP_WORDS | RESEARCH_STOP_WORDS
 
 # A word (letters and digits with inner hyphens: "low-rank", "sphinx-x", "fp8"),
@@ -250,20 +246,6 @@ def _tf_idf_vectors(papers: Sequence[Paper]) -> tuple[sparse.csr_matrix, list[st
     _normalise(matrix)
     matrix.sort_indices()
     return matrix, names, spellings, df, coined
-
-
-def drop_common(titles: list[list[str]], abstracts: list[list[str]]) -> tuple[list[list[str]], list[list[str]]]:
-    """The features without the library's own stop words: those in more than
-    COMMON_SHARE of its papers (counted only in libraries of 20 papers or more)."""
-    n = len(titles)
-    if n < 20:
-        return titles, abstracts
-    df = Counter(chain.from_iterable(set(t) | set(a) for t, a in zip(titles, abstracts)))
-    common = {term for term, count in df.items() if count > COMMON_SHARE * n}
-    if not common:
-        return titles, abstracts
-    keep = lambda doc: [f for f in doc if f not in common and not (" " in f and common.issuperset(f.split(" ")))]  # noqa: E731
-    return [keep(t) for t in titles], [keep(a) for a in abstracts]
 
 
 def _count(titles: list[list[str]], abstracts: list[list[str]]) -> tuple[sparse.csr_matrix, np.ndarray, list[str]]:
