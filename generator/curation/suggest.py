@@ -2,9 +2,11 @@
 
 `python -m generator suggest` prints YAML a curator can paste:
 
-- for every unsorted paper, the existing themes it resembles most, scored by
+- for every unsorted paper, the existing themes it resembles most, ranked by
   cosine similarity between the paper's TF-IDF vector (title + abstract) and
-  the centroid of each theme's current members;
+  the centroid of each theme's current members, and scored by how often the
+  library's own placed papers at that closeness (the cosine plus its lead
+  over the next theme) were in the theme (generator/curation/calibrate.py);
 - candidate new themes, found by clustering the unsorted papers
   (agglomerative on cosine distance between TF-IDF vectors, which needs no
   random seed; k-means with a fixed seed for very large backlogs), each with
@@ -49,6 +51,7 @@ class Proposal:
     cosine: float = 0.0  # raw cosine similarity to the theme's centroid
     reasons: tuple[str, ...] = ()  # terms the paper shares most with the theme's members, strongest first
     rules: str = ""  # what the theme's rules found short of placing the paper, or what kept it out
+    lead: float = 0.0  # raw cosine minus the next closest theme's: a clear lead is evidence too
 
 
 @dataclass(frozen=True)
@@ -156,8 +159,10 @@ def _propose(paper: Paper, row, sums, norms, usable, theme_ids, terms, calibrati
     for j in ranked:
         if cosines[j] <= 0 or theme_ids[j] in paper.not_themes:
             continue
-        score = round(calibration(cosines[j], len(proposals)), SCORE_DIGITS)
-        proposals.append(Proposal(theme_ids[j], score, cosines[j], _reasons(dense, sums[j], terms)))
+        at = ranked.index(j)
+        lead = round(cosines[j] - (cosines[ranked[at + 1]] if at + 1 < len(ranked) else 0.0), COSINE_DIGITS)
+        score = round(calibration(cosines[j], len(proposals), cosines[j] - lead), SCORE_DIGITS)
+        proposals.append(Proposal(theme_ids[j], score, cosines[j], _reasons(dense, sums[j], terms), lead=lead))
         if len(proposals) >= top:
             break
     return PaperSuggestion(paper.key, paper.title, tuple(proposals))
