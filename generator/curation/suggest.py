@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from generator.analysis.stopwords import GENERIC_WORDS
 from generator.curation import candidates as candidates_module
 from generator.curation.calibrate import UNCALIBRATED, Calibration, calibrate
 from generator.curation.candidates import CandidateTheme
@@ -193,10 +194,16 @@ def rule_note(theme: Any, paper: Paper) -> str:
 
 
 def _reasons(row: np.ndarray, centroid: np.ndarray, terms) -> tuple[str, ...]:
-    """The terms that contribute most to the cosine, a two-word phrase before its own words."""
+    """The terms that contribute most to the cosine, a two-word phrase before its own words.
+
+    Ordinary words of research writing ("lack", "enhance": GENERIC_WORDS) are
+    passed over when anything more telling is shared.
+    """
     weight = row * centroid
     order = sorted(np.flatnonzero(weight > 0), key=lambda i: (-round(float(weight[i]), 9), terms[i]))[:12]
     ranked = [str(terms[i]) for i in order]
+    telling = [t for t in ranked if not GENERIC_WORDS.issuperset(t.split())]
+    ranked = telling or ranked
     phrases = [t for t in ranked if " " in t]
     return tuple(_distinct_terms(phrases + [t for t in ranked if " " not in t], REASON_TERMS))
 

@@ -99,6 +99,15 @@ def test_each_proposal_says_what_it_rests_on(tmp_path):
     assert "flour" not in reasons and "hydration" not in reasons
 
 
+def test_reasons_pass_over_ordinary_words_when_something_telling_is_shared():
+    from generator.curation.suggest import _reasons
+
+    terms = np.array(["enhance", "lack", "sourdough"])
+    reasons = _reasons(np.array([0.9, 0.8, 0.1]), np.array([0.9, 0.8, 0.1]), terms)
+    assert reasons == ("sourdough",)
+    assert _reasons(np.array([0.9, 0.8, 0.0]), np.array([0.9, 0.8, 0.1]), terms) == ("enhance", "lack")
+
+
 def test_unrelated_unsorted_papers_give_no_candidate_theme(tmp_path):
     papers = {k: v for k, v in PAPERS.items() if not k.startswith("hive")}
     papers |= {
