@@ -1,10 +1,9 @@
 """What may link two papers: distinctive terms weigh more, generic ones decide nothing.
 
-Terms in more than COMMON_SHARE of the papers are dropped altogether
-(`drop_common`, the library's own stop words). Of the rest:
-
 A related link is only worth showing when the two papers share something
-that says what they are about. Generic evidence is of two kinds:
+that says what they are about. Terms in more than COMMON_SHARE of the
+papers are dropped altogether (`drop_common`: the library's own stop
+words). Of the rest, generic evidence is of two kinds:
 
 - words of the GENERIC_WORDS list (generator/analysis/stopwords.py): the
   ordinary vocabulary of research writing ("survey", "extreme", "handling");
