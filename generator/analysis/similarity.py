@@ -6,7 +6,10 @@ with numpy so that the build need not import scikit-learn) over the unigrams
 and bigrams of its title and abstract. Title and abstract are weighted
 separately and combined, the title at half the abstract's weight, so that
 the few words of a title (which name the work: "GaLore", "Frontier") are not
-drowned by a long abstract. Similarity is the cosine of two vectors.
+drowned by a long abstract. Each feature's weight is then scaled by how
+much it says (generator/analysis/evidence.py): generic words and the
+library's common words count less, phrases and each paper's own coined names
+("GaLore", "ZeRO") count more. Similarity is the cosine of two vectors.
 
 Tokens and terms
     Text is split into word tokens that keep digits and inner hyphens, so
@@ -24,6 +27,13 @@ Tokens and terms
     never span punctuation or a dropped word ("low-rank projection",
     "optimizer states", never "states techniques").
 
+Evidence
+    The k + EXTRA_CANDIDATES most similar papers are examined, best first; a
+    link is kept only when its distinctive shared features make at least
+    MIN_EVIDENCE of its cosine and one of them is among its leading terms.
+    A link that rests only on generic words ("need", "survey", "extreme")
+    is passed over, even when that leaves a paper fewer real links.
+
 Explaining a link
     The terms shown for a pair are the features with the largest product of
     the two papers' TF-IDF weights (the features that contribute most to the
@@ -32,7 +42,8 @@ Explaining a link
     takes the place of the words it is made of. Terms are shown as the two
     papers' abstracts write them most often, not counting the capitals of
     title words and sentence starts ("GaLore", "Adam", "Frontier", "low-rank
-    projection").
+    projection"). At least one of them is distinctive: when the leading
+    ones are all generic, the best distinctive term takes the last place.
 
 Determinism and scale
     Papers are processed in key order whatever the input order, scores are
@@ -46,7 +57,7 @@ Determinism and scale
     laptop core).
 
 A paper always gets min(k, n - 1) related papers, never itself: when fewer
-than k papers share any term with it, the rest are filled with score-0
+than k papers share distinctive evidence with it, the rest are filled with score-0
 papers in key order (with no terms). Consumers that want only real links can
 keep those with `score > 0`.
 """
@@ -56,51 +67,25 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from typing import Iterator, Sequence
 
 import numpy as np
 from scipy import sparse
 
 from generator.model import Paper
+from generator.analysis.evidence import MIN_EVIDENCE, boost_names, drop_common, feature_weights
 from generator.analysis.ranking import merge_best as _merge
 from generator.analysis.ranking import top_k as _top_k
-from generator.analysis.stopwords import ENGLISH_STOP_WORDS
+from generator.analysis.spelling import _Spelling, _Spellings
+from generator.analysis.stopwords import ENGLISH_STOP_WORDS, RESEARCH_STOP_WORDS
 
 TITLE_WEIGHT = 0.5  # weight of the title's vector next to the abstract's (both unit length)
 MAX_TERMS = 3
 _BLOCK_CELLS = 4_000_000  # dense cells per block of the similarity matrix (32 MB of float64)
 _TERM_CANDIDATES = 12  # leading shared features examined when choosing the terms to show
+EXTRA_CANDIDATES = 5  # more similar papers examined than kept, for links that rest only on generic words
 
-# Words that nearly every abstract in this field uses; they only add noise to
-# similarity and to the explanation ("large language", "language models").
-# Domain words ("training", "memory", "attention", "data") are kept: they matter.
-RESEARCH_STOP_WORDS = frozenset(
-    """
-    model models modeling modelling large language llm llms lm lms paper papers
-    propose proposed proposes proposing present presents presented introduce
-    introduces introduced introducing approach approaches method methods
-    result results show shows shown showing demonstrate demonstrates demonstrated
-    achieve achieves achieved achieving performance performances existing novel
-    new work works study studies studied use uses used using based significant
-    significantly furthermore moreover however additionally specifically
-    respectively et al code available github https http www com org various
-    compared compare comparable state-of-the-art sota effective effectively
-    improve improves improved improving improvement improvements including
-    recent recently key task tasks experiment experiments experimental extensive
-    conduct conducted evaluate evaluated find findings
-    finding paradigm framework frameworks outperforms outperform outperforming
-    address addresses challenge challenges problem problems issue issues
-    abstract release released open-source publicly
-    need needs simple complex different provide provides potential better like
-    current critical remains enables enable offer offers reveal reveals
-    reduce reduces reduced reducing high higher low lower
-    """.split()
-)
-# A term in more than this share of the library's papers is one of the
-# library's own stop words ("training", "data", "scaling" in a list about
-# training LLMs): it says nothing about what links two of them.
-COMMON_SHARE = 0.2
 STOP_WORDS = ENGLISH_STOP_WORDS | RESEARCH_STOP_WORDS
 
 # A word (letters and digits with inner hyphens: "low-rank", "sphinx-x", "fp8"),
@@ -124,53 +109,6 @@ class Related:
         return group_terms(self.terms)
 
 
-class _Spelling:
-    """How one paper's abstract spells the terms it does not always write in lower case.
-
-    Only the abstract votes, and only where a capital means something: not at
-    a sentence start ("Pipeline parallelism is ...") and not in the Title Case
-    of a title. Those positions only say how to show a term that has no other
-    spelling ("GaLore" in a title).
-    """
-
-    __slots__ = ("tokens", "capitals", "weak_count", "weak_form")
-
-    def __init__(self) -> None:
-        self.tokens: list[str] = []  # the abstract's features, every occurrence
-        self.capitals: dict[str, dict[str, int]] = {}  # term -> spelling -> count, where not all lower case
-        self.weak_count: dict[str, int] = {}  # term -> occurrences at sentence starts
-        self.weak_form: dict[str, str] = {}  # term -> a spelling from a title or sentence start, not all lower case
-
-    def votes(self, term: str, into: dict[str, int]) -> None:
-        """Add this abstract's votes for each spelling of a term."""
-        capitals = self.capitals.get(term, {})
-        for form, count in capitals.items():
-            into[form] = into.get(form, 0) + count
-        lower = self.tokens.count(term) - self.weak_count.get(term, 0) - sum(capitals.values())
-        if lower > 0:
-            into[term] = into.get(term, 0) + lower
-
-
-class _Spellings:
-    """Shows a term of a pair of papers as those two papers write it."""
-
-    def __init__(self) -> None:
-        self.papers: list[_Spelling] = []
-
-    def show(self, term: str, i: int, j: int) -> str:
-        first, second = self.papers[i], self.papers[j]
-        if not (term in first.capitals or term in second.capitals or term in first.weak_form or term in second.weak_form):
-            return term  # the common case: lower case wherever it means something
-        votes: dict[str, int] = {}
-        first.votes(term, votes)
-        second.votes(term, votes)
-        if votes:
-            # the most frequent spelling; on a tie the lexicographically
-            # greatest, which prefers lower case ("frontier" over "Frontier")
-            return max(votes.items(), key=lambda item: (item[1], item[0]))[0]
-        return first.weak_form.get(term) or second.weak_form.get(term) or term
-
-
 class _Tokenizer:
     """Turns a text into its unigram and adjacent-bigram features, lower-cased."""
 
@@ -178,6 +116,7 @@ class _Tokenizer:
         # white-space-separated chunk -> its pieces: (raw, feature or None when dropped,
         # the spelling to show where a capital says nothing)
         self._chunks: dict[str, tuple[tuple[str, str | None, str], ...]] = {}
+        self.coined: set[str] = set()  # features some paper writes as a coined name ("GaLore", "ZeRO")
 
     @staticmethod
     def _pieces(chunk: str) -> tuple[tuple[str, str | None, str], ...]:
@@ -218,10 +157,14 @@ class _Tokenizer:
                 sentence_start = False
                 form = plain if weak else raw
                 out.append(token)
+                if plain == raw and raw != token:  # a capital inside or all capitals: a coined name
+                    self.coined.add(token)
                 if "-" in token and raw != raw.lower() and _plain_case(raw) == raw:  # a coined name: "ZeRO-Offload" is also "ZeRO"
                     for part, part_raw in zip(token.split("-"), raw.split("-")):
-                        if part not in STOP_WORDS and len(part) > 1 and _HAS_LETTER_RE.search(part):
+                        if part not in STOP_WORDS and len(part) > 1 and _HAS_LETTER_RE.search(part) and not _QUANTITY_RE.fullmatch(part):
                             out.append(part)
+                            if _plain_case(part_raw) == part_raw and part_raw != part:
+                                self.coined.add(part)
                             self._note(spelling, part, part_raw if not weak else _plain_case(part_raw), weak, title)
                 if weak or form != token:  # most words are neither: nothing to note
                     self._note(spelling, token, form, weak, title)
@@ -255,8 +198,27 @@ def _plain_case(raw: str) -> str:
     return raw
 
 
-def _vectorise(papers: Sequence[Paper]) -> tuple[sparse.csr_matrix, list[str], _Spellings]:
-    """TF-IDF matrix (rows in the given order, L2-normalised), feature names, spellings.
+def _vectorise(papers: Sequence[Paper]) -> tuple[sparse.csr_matrix, list[str], _Spellings, np.ndarray]:
+    """Weighted TF-IDF matrix (rows in the given order, L2-normalised), feature
+    names, spellings, and which features are distinctive evidence.
+
+    The plain TF-IDF vectors (`_tf_idf_vectors`) are reweighted per feature
+    (generator/analysis/evidence.py: generic words count less, phrases and
+    coined names more) and normalised again.
+    """
+    matrix, names, spellings, df, coined = _tf_idf_vectors(papers)
+    weights, distinctive = feature_weights(names, df, len(papers))
+    if names:
+        matrix.data *= weights[matrix.indices]
+        matrix = boost_names(matrix, names, coined, distinctive)
+        _normalise(matrix)
+        matrix.sort_indices()
+    return matrix, names, spellings, distinctive
+
+
+def _tf_idf_vectors(papers: Sequence[Paper]) -> tuple[sparse.csr_matrix, list[str], _Spellings, np.ndarray, list[set[str]]]:
+    """TF-IDF matrix (scikit-learn's, to the last bit), feature names, spellings,
+    document frequencies and, per paper, the features it writes as coined names.
 
     Title and abstract are weighted separately (sublinear tf, shared idf, each
     L2-normalised), then combined as TITLE_WEIGHT * title + abstract and
@@ -265,36 +227,25 @@ def _vectorise(papers: Sequence[Paper]) -> tuple[sparse.csr_matrix, list[str], _
     spellings = _Spellings()
     features = _Tokenizer()
     titles, abstracts = [], []
+    coined: list[set[str]] = []
     for paper in papers:
         spelling = _Spelling()
         spellings.papers.append(spelling)
         titles.append(features(paper.title, spelling, title=True))
         abstracts.append(features(paper.abstract, spelling))
+        coined.append(features.coined)
+        features.coined = set()
     titles, abstracts = drop_common(titles, abstracts)
     counts, df, names = _count(titles, abstracts)
     if not names:  # no paper has a single usable word
-        return sparse.csr_matrix((len(papers), 0)), [], spellings
+        return sparse.csr_matrix((len(papers), 0)), [], spellings, df, coined
     n = len(papers)
     idf = np.log((n + 1) / (df + 1.0)) + 1.0  # smoothed: as if one more paper had every term
     title, abstract = _tf_idf(counts[:n], idf), _tf_idf(counts[n:], idf)
     matrix = TITLE_WEIGHT * title + abstract
     _normalise(matrix)
     matrix.sort_indices()
-    return matrix, names, spellings
-
-
-def drop_common(titles: list[list[str]], abstracts: list[list[str]]) -> tuple[list[list[str]], list[list[str]]]:
-    """The features without the library's own stop words: those in more than
-    COMMON_SHARE of its papers (counted only in libraries of 20 papers or more)."""
-    n = len(titles)
-    if n < 20:
-        return titles, abstracts
-    df = Counter(chain.from_iterable(set(t) | set(a) for t, a in zip(titles, abstracts)))
-    common = {term for term, count in df.items() if count > COMMON_SHARE * n}
-    if not common:
-        return titles, abstracts
-    keep = lambda doc: [f for f in doc if f not in common and not (" " in f and common.issuperset(f.split(" ")))]  # noqa: E731
-    return [keep(t) for t in titles], [keep(a) for a in abstracts]
+    return matrix, names, spellings, df, coined
 
 
 def _count(titles: list[list[str]], abstracts: list[list[str]]) -> tuple[sparse.csr_matrix, np.ndarray, list[str]]:
@@ -385,9 +336,17 @@ def _nearest(matrix: sparse.csr_matrix, k: int) -> Iterator[tuple[int, np.ndarra
 
 
 def _shared_terms(
-    matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray, names: list[str], spellings: _Spellings
-) -> list[tuple[str, ...]]:
-    """The terms that explain each pair (left[p], right[p])."""
+    matrix: sparse.csr_matrix, left: np.ndarray, right: np.ndarray, names: list[str], spellings: _Spellings,
+    distinctive: np.ndarray, keep: int | None = None,
+) -> list[tuple[str, ...] | None]:
+    """The terms that explain each pair (left[p], right[p]); None when the
+    pair's distinctive features make less than MIN_EVIDENCE of its score, or
+    its leading shared features are all generic (the link rests on nothing).
+
+    With `keep`, pairs come in runs of one left row, best first, and only the
+    first `keep` accepted pairs of a run are explained (the rest get (): the
+    caller has enough), which saves spelling out links nobody is shown.
+    """
     if left.size == 0:
         return []
     products = matrix[left].multiply(matrix[right]).tocsr()
@@ -399,30 +358,57 @@ def _shared_terms(
     # stable). One integer key per entry, faster than a lexsort: the pair above 2**40, the
     # product below (in units of 1e-12, as np.round(data, 12) rounds it; products are <= 1).
     rounded = np.rint(products.data * 1e12).astype(np.int64)
-    features = products.indices[np.argsort((pair_of << 40) - rounded, kind="stable")].tolist()
-    bounds = products.indptr.tolist()
-    return [
-        _readable([names[f] for f in features[begin : min(end, begin + _TERM_CANDIDATES)]], spellings, i, j)
-        for i, j, begin, end in zip(left.tolist(), right.tolist(), bounds, bounds[1:])
-    ]
+    ranked = products.indices[np.argsort((pair_of << 40) - rounded, kind="stable")]
+    # accepted: distinctive features make MIN_EVIDENCE of the score, one of them among the leading ones
+    evidence = np.bincount(pair_of, weights=products.data * distinctive[products.indices], minlength=left.size)
+    leading = (np.arange(ranked.size) - products.indptr[pair_of]) < _TERM_CANDIDATES
+    clue = np.bincount(pair_of[leading & distinctive[ranked]], minlength=left.size) > 0
+    accepted = ((evidence >= MIN_EVIDENCE) & clue).tolist()
+    features, bounds, flags = ranked.tolist(), products.indptr.tolist(), distinctive.tolist()
+    out: list[tuple[str, ...] | None] = []
+    run_of, taken = -1, 0
+    for i, j, begin, end, ok in zip(left.tolist(), right.tolist(), bounds, bounds[1:], accepted):
+        if i != run_of:
+            run_of, taken = i, 0
+        if not ok:
+            out.append(None)
+        elif keep is not None and taken >= keep:
+            out.append(())
+        else:
+            taken += 1
+            out.append(_readable(features[begin : min(end, begin + _TERM_CANDIDATES)], names, flags, spellings, i, j))
+    return out
 
 
-def _readable(ranked: list[str], spellings: _Spellings, i: int, j: int) -> tuple[str, ...]:
-    """Pick up to MAX_TERMS terms, a bigram standing in for its own words.
+def _readable(
+    ranked: list[int], names: list[str], flags: list[bool], spellings: _Spellings, i: int, j: int
+) -> tuple[str, ...] | None:
+    """Pick up to MAX_TERMS terms, a bigram standing in for its own words, at
+    least one of them distinctive; None when no candidate is.
 
     A word is replaced by the best-ranked shared bigram (among the ranked
-    candidates) that contains it; a term already picked is not repeated.
+    candidates) that contains it; a term already picked is not repeated. When
+    the leading terms are all generic, the best distinctive one takes the
+    last place, so that the reason a reader sees is never only generic words.
     """
+    clues = [names[f] for f in ranked if flags[f]]
+    if not clues:
+        return None
+    terms = [names[f] for f in ranked]
     # word -> the best-ranked bigram containing it (built from the worst up: the best one is set last)
-    bigram_of = {part: term for term in reversed(ranked) if " " in term for part in term.split(" ")}
-    picked = list(dict.fromkeys(map(bigram_of.get, ranked, ranked)))[:MAX_TERMS]
+    bigram_of = {part: term for term in reversed(terms) if " " in term for part in term.split(" ")}
+    picked = list(dict.fromkeys(map(bigram_of.get, terms, terms)))[:MAX_TERMS]
+    if not any(flags[f] and bigram_of.get(names[f], names[f]) in picked for f in ranked):
+        picked[-1] = bigram_of.get(clues[0], clues[0])
     return tuple(spellings.show(t, i, j) for t in picked)
 
 
 def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[Related, ...]]:
     """Every paper key -> up to k related papers, best first.
 
-    The result does not depend on the order of `papers`. Keys must be unique.
+    The k + EXTRA_CANDIDATES most similar papers are examined; those whose
+    link rests only on generic evidence are passed over. The result does not
+    depend on the order of `papers`. Keys must be unique.
     """
     ordered = sorted(papers, key=lambda p: p.key)
     keys = [p.key for p in ordered]
@@ -433,15 +419,25 @@ def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[Relat
     k = max(0, min(k, n - 1))
     if k == 0:
         return {key: () for key in keys}
-    matrix, names, spellings = _vectorise(ordered)
+    matrix, names, spellings, distinctive = _vectorise(ordered)
     result: dict[str, tuple[Related, ...]] = {}
-    for start, best, best_scores in _nearest(matrix, k):
+    for start, best, best_scores in _nearest(matrix, min(n - 1, k + EXTRA_CANDIDATES)):
         linked = best_scores > 0  # a score-0 filler shares no term
         rows, cols = np.nonzero(linked)
-        terms = iter(_shared_terms(matrix, rows + start, best[rows, cols], names, spellings))
+        terms = iter(_shared_terms(matrix, rows + start, best[rows, cols], names, spellings, distinctive, keep=k))
         for row in range(len(best)):
-            result[keys[start + row]] = tuple(
-                Related(keys[j], round(score, 4), next(terms) if has_terms else ())
-                for j, score, has_terms in zip(best[row].tolist(), best_scores[row].tolist(), linked[row].tolist())
-            )
+            links = []
+            for j, score, has_terms in zip(best[row].tolist(), best_scores[row].tolist(), linked[row].tolist()):
+                found = next(terms) if has_terms else None  # every linked entry has its terms, in order
+                if found is not None and len(links) < k:
+                    links.append(Related(keys[j], round(score, 4), found))
+            result[keys[start + row]] = tuple(links) + _fillers(keys, start + row, links, k - len(links))
     return result
+
+
+def _fillers(keys: list[str], own: int, links: list[Related], count: int) -> tuple[Related, ...]:
+    """`count` score-0 papers in key order (not the paper itself nor one it links to)."""
+    if count <= 0:
+        return ()
+    linked = {r.key for r in links} | {keys[own]}
+    return tuple(Related(key, 0.0, ()) for key in islice((key for key in keys if key not in linked), count))

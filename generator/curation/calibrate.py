@@ -3,11 +3,13 @@
 A raw cosine between a paper and a theme's centroid (0.06 to 0.3 in a real
 library) says little by itself. The library's own papers are the evidence:
 leave each one out of its themes' centroids, rank the themes by cosine, and
-record for each proposal (best, second, ...) whether it is one of the
-paper's themes (pinned or placed by a rule). An unsorted paper's proposals
+record for each proposal (best, second, ...) its closeness (the cosine plus
+its lead over the next theme's cosine: a paper close to one theme and far
+from the rest is a clearer case) and whether the theme is one of the
+paper's (pinned or placed by a rule). An unsorted paper's proposals
 all count as wrong: the curator has seen it and placed it nowhere, and a
 paper that reaches `suggest` may well belong nowhere. An isotonic
-(monotone, step-wise) fit per rank from cosine to that yes/no gives the
+(monotone, step-wise) fit per rank from closeness to that yes/no gives the
 calibrated score: 0.5 means that half of the library's proposals at that
 rank and closeness were right. scikit-learn's IsotonicRegression has no
 randomness, so the same library gives the same mapping.
@@ -20,6 +22,16 @@ from dataclasses import dataclass
 import numpy as np
 
 MIN_EXAMPLES = 2  # positives and negatives each, below which nothing is calibrated
+LEAD_WEIGHT = 1.0  # how much a proposal's lead over the next theme adds to its cosine
+
+
+def closeness(cosine: float | np.ndarray, next_cosine: float | np.ndarray):
+    """What is calibrated: the cosine plus the lead over the next theme's cosine.
+
+    A paper close to one theme and far from the others is a clearer case than
+    one equally close to three: the lead is evidence of its own.
+    """
+    return cosine + LEAD_WEIGHT * (cosine - next_cosine)
 
 
 @dataclass(frozen=True)
@@ -46,11 +58,13 @@ class Calibration:
     positives: int  # proposals of placed papers that were one of their themes
     negatives: int  # proposals that were not
 
-    def __call__(self, cosine: float, rank: int = 0) -> float:
-        """The calibrated score of a proposal (0 when nothing could be calibrated)."""
+    def __call__(self, cosine: float, rank: int = 0, next_cosine: float | None = None) -> float:
+        """The calibrated score of a proposal (0 when nothing could be calibrated);
+        `next_cosine` is the next theme's (the proposal's own when not given: no lead)."""
         if not self.ranks:
             return 0.0
-        return self.ranks[min(rank, len(self.ranks) - 1)](cosine)
+        x = closeness(cosine, cosine if next_cosine is None else next_cosine)
+        return self.ranks[min(rank, len(self.ranks) - 1)](float(x))
 
 
 UNCALIBRATED = Calibration((), 0, 0)
@@ -100,9 +114,11 @@ def calibrate(matrix, membership: np.ndarray, placed: np.ndarray, ranks: int = 3
     order = np.lexsort((np.broadcast_to(np.arange(cosines.shape[1]), cosines.shape), -cosines), axis=1)
     fitted: list[Steps] = []
     positives = negatives = 0
+    rows = np.arange(cosines.shape[0])
     for rank in range(min(ranks, cosines.shape[1])):
         at = order[:, rank]
-        x = cosines[np.arange(len(at)), at]
+        after = cosines[rows, order[:, rank + 1]] if rank + 1 < cosines.shape[1] else np.zeros(len(at))
+        x = np.round(closeness(cosines[rows, at], after), 6)
         y = labels[np.arange(len(at)), at]
         steps = fit(x, y)
         if steps is None:

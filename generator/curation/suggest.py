@@ -2,9 +2,11 @@
 
 `python -m generator suggest` prints YAML a curator can paste:
 
-- for every unsorted paper, the existing themes it resembles most, scored by
+- for every unsorted paper, the existing themes it resembles most, ranked by
   cosine similarity between the paper's TF-IDF vector (title + abstract) and
-  the centroid of each theme's current members;
+  the centroid of each theme's current members, and scored by how often the
+  library's own placed papers at that closeness (the cosine plus its lead
+  over the next theme) were in the theme (generator/curation/calibrate.py);
 - candidate new themes, found by clustering the unsorted papers
   (agglomerative on cosine distance between TF-IDF vectors, which needs no
   random seed; k-means with a fixed seed for very large backlogs), each with
@@ -28,6 +30,7 @@ from typing import Any
 import numpy as np
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from generator.analysis.stopwords import GENERIC_WORDS
 from generator.curation import candidates as candidates_module
 from generator.curation.calibrate import UNCALIBRATED, Calibration, calibrate
 from generator.curation.candidates import CandidateTheme
@@ -49,6 +52,7 @@ class Proposal:
     cosine: float = 0.0  # raw cosine similarity to the theme's centroid
     reasons: tuple[str, ...] = ()  # terms the paper shares most with the theme's members, strongest first
     rules: str = ""  # what the theme's rules found short of placing the paper, or what kept it out
+    lead: float = 0.0  # raw cosine minus the next closest theme's: a clear lead is evidence too
 
 
 @dataclass(frozen=True)
@@ -156,8 +160,10 @@ def _propose(paper: Paper, row, sums, norms, usable, theme_ids, terms, calibrati
     for j in ranked:
         if cosines[j] <= 0 or theme_ids[j] in paper.not_themes:
             continue
-        score = round(calibration(cosines[j], len(proposals)), SCORE_DIGITS)
-        proposals.append(Proposal(theme_ids[j], score, cosines[j], _reasons(dense, sums[j], terms)))
+        at = ranked.index(j)
+        lead = round(cosines[j] - (cosines[ranked[at + 1]] if at + 1 < len(ranked) else 0.0), COSINE_DIGITS)
+        score = round(calibration(cosines[j], len(proposals), cosines[j] - lead), SCORE_DIGITS)
+        proposals.append(Proposal(theme_ids[j], score, cosines[j], _reasons(dense, sums[j], terms), lead=lead))
         if len(proposals) >= top:
             break
     return PaperSuggestion(paper.key, paper.title, tuple(proposals))
@@ -188,10 +194,16 @@ def rule_note(theme: Any, paper: Paper) -> str:
 
 
 def _reasons(row: np.ndarray, centroid: np.ndarray, terms) -> tuple[str, ...]:
-    """The terms that contribute most to the cosine, a two-word phrase before its own words."""
+    """The terms that contribute most to the cosine, a two-word phrase before its own words.
+
+    Ordinary words of research writing ("lack", "enhance": GENERIC_WORDS) are
+    passed over when anything more telling is shared.
+    """
     weight = row * centroid
     order = sorted(np.flatnonzero(weight > 0), key=lambda i: (-round(float(weight[i]), 9), terms[i]))[:12]
     ranked = [str(terms[i]) for i in order]
+    telling = [t for t in ranked if not GENERIC_WORDS.issuperset(t.split())]
+    ranked = telling or ranked
     phrases = [t for t in ranked if " " in t]
     return tuple(_distinct_terms(phrases + [t for t in ranked if " " not in t], REASON_TERMS))
 
