@@ -17,6 +17,7 @@
 const SETUP = 0, READY = 1, QUERY = 2, RESULT = 3;
 const FIRST = 10;   /* results sent at once, so the first ones show quickly */
 const MOST = 50;    /* results loaded in all; beyond that a link to the full list */
+const PAUSE_MS = 80; /* a query waits this long for the next keystroke: one search per word typed, not per letter */
 const params = new URL(self.location.href).searchParams;
 const root = new URL("../../", self.location.href);  /* this file is assets/javascripts/ */
 let pagefind = null;
@@ -91,6 +92,8 @@ self.addEventListener("message", event => {
       postMessage({ type: RESULT, data: { items: [] } });
       return;
     }
-    answer(query, id).catch(err => console.error("Search failed:", err));
+    setTimeout(() => {
+      if (id === latest) answer(query, id).catch(err => console.error("Search failed:", err));
+    }, PAUSE_MS);
   }
 });
