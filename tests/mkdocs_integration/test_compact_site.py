@@ -19,7 +19,7 @@ import pytest
 
 from fixtures.site.sitetools import SITE_CONTENT, make_site, mkdocs_build, squash
 from generator.mkdocs_integration.scripts import FOLDER, script_files
-from browser_helpers import DESKTOP, Watch, serve
+from browser_helpers import DESKTOP, PHONE, Watch, serve
 
 pytestmark = pytest.mark.site
 
@@ -133,27 +133,38 @@ RENDERED_TEXT = """() => {
 PALETTE = {"index": 1, "color": {"media": "(prefers-color-scheme: dark)", "scheme": "slate", "primary": "indigo", "accent": "indigo"}}
 
 
-def test_compact_pages_render_the_same_in_chromium(both, chromium):
-    """Same rendered text; a reader's saved dark palette is restored before the page shows."""
+PAGES = ("", "papers/galore/", "themes/scaling-laws/", "about/")
+
+
+def _render(chromium, site: Path, device: dict) -> dict:
+    """Per page: rendered text, the palette restored from a saved choice, Material's helpers."""
     seen = {}
-    for name, site in zip(("plain", "compact"), both):
-        with serve(site) as base:
-            context = chromium.new_context(**DESKTOP)
-            watch = Watch(frozenset({base.split("/")[2]}))
-            watch.attach_context(context)
-            page = context.new_page()
-            watch.attach_page(page)
-            for path in ("", "papers/galore/", "themes/scaling-laws/", "about/"):
-                page.goto(base + path)
-                page.evaluate("p => localStorage.setItem(__md_scope.pathname + '.__palette', JSON.stringify(p))", PALETTE)
-                page.reload()
-                page.wait_for_load_state("networkidle")
-                seen[name, path] = (page.evaluate(RENDERED_TEXT),
-                                    page.evaluate("document.body.getAttribute('data-md-color-scheme')"),
-                                    page.evaluate("typeof __md_get + typeof __md_set + typeof __md_hash"))
-                watch.settle(page)
-            context.close()
-            assert not watch.problems(), watch.problems()
-    for path in ("", "papers/galore/", "themes/scaling-laws/", "about/"):
-        assert seen["compact", path] == seen["plain", path], path
-        assert seen["compact", path][1:] == ("slate", "functionfunctionfunction"), path
+    with serve(site) as base:
+        context = chromium.new_context(**device)
+        watch = Watch(frozenset({base.split("/")[2]}))
+        watch.attach_context(context)
+        page = context.new_page()
+        watch.attach_page(page)
+        for path in PAGES:
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            page.evaluate("p => localStorage.setItem(__md_scope.pathname + '.__palette', JSON.stringify(p))", PALETTE)
+            page.reload()
+            page.wait_for_load_state("networkidle")
+            seen[path] = (page.evaluate(RENDERED_TEXT),
+                          page.evaluate("document.body.getAttribute('data-md-color-scheme')"),
+                          page.evaluate("typeof __md_get + typeof __md_set + typeof __md_hash"))
+            page.evaluate("localStorage.clear()")
+            watch.settle(page)
+        context.close()
+    assert not watch.problems(), watch.problems()
+    return seen
+
+
+@pytest.mark.parametrize("device", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_compact_pages_render_the_same_in_chromium(both, chromium, device):
+    """Same rendered text; a reader's saved dark palette is restored before the page shows."""
+    plain, compact = _render(chromium, both[0], device), _render(chromium, both[1], device)
+    for path in PAGES:
+        assert compact[path] == plain[path], path
+        assert compact[path][1:] == ("slate", "functionfunctionfunction"), path
