@@ -39,17 +39,27 @@ def icon_sprite() -> str:
     return f'<svg xmlns="http://www.w3.org/2000/svg">\n{symbols}</svg>\n'
 
 
-def share_icons(html: str) -> str:
-    """Listed inline icons -> `<use>` of the sprite, relative to the page's site root.
+def root_prefix(html: str) -> str | None:
+    """What leads from the page to the site root ("../../", "" or "/site/"), or None if unknown.
 
-    The root is read from Material's own `__md_scope` line; a page without it
-    keeps its icons inline.
+    Read from Material's own `__md_scope` line.
     """
     scope = _SCOPE_RE.search(html)
     if not scope:
-        return html
+        return None
     root = scope.group(1).rstrip("/")
-    prefix = f"{root}/" if root and root != "." else ""
+    return f"{root}/" if root and root != "." else ""
+
+
+def share_icons(html: str, prefix: str | None = None) -> str:
+    """Listed inline icons -> `<use>` of the sprite, relative to the page's site root.
+
+    `prefix` is `root_prefix(html)` unless given; a page without Material's
+    scope line keeps its icons inline.
+    """
+    prefix = root_prefix(html) if prefix is None else prefix
+    if prefix is None:
+        return html
 
     def swap(match: re.Match[str]) -> str:
         known = _INLINE.get(match.group(0))
@@ -61,4 +71,4 @@ def share_icons(html: str) -> str:
     return _ANY_ICON_RE.sub(swap, html)
 
 
-__all__ = ["SPRITE", "ICONS", "icon_sprite", "share_icons"]
+__all__ = ["SPRITE", "ICONS", "icon_sprite", "root_prefix", "share_icons"]
