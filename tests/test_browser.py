@@ -333,10 +333,12 @@ def test_search_keys_are_materials(browse, shipped_site):
     page.wait_for_url(re.compile(re.escape(site.url(paper["page"]))))
     browse.settle(page)
     assert h1(page) == squash(paper["title"])
+    page.locator("input.md-search__input").wait_for(state="attached")
     page.keyboard.press("/")
-    assert page.evaluate("document.getElementById('__search').checked")
+    page.wait_for_function("document.getElementById('__search').checked")
+    assert page.evaluate("document.activeElement.classList.contains('md-search__input')")
     page.keyboard.press("Escape")
-    assert not page.evaluate("document.getElementById('__search').checked")
+    page.wait_for_function("!document.getElementById('__search').checked")
     browse.assert_clean()
 
 
