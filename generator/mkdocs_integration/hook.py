@@ -261,7 +261,7 @@ def on_post_build(config, **kwargs):
         threading.Thread(target=_index_in_background, args=(site,), daemon=True).start()
         return
     try:
-        search.index_site(site)
+        search.replace_bundle(site)
     except search.SearchIndexError as err:
         raise PluginError(f"generator: {err}") from None
 
@@ -272,7 +272,7 @@ _INDEXING = threading.Lock()  # one Pagefind run at a time in this process (rapi
 def _index_in_background(site: Path) -> None:
     try:
         with _INDEXING:
-            search.replace_bundle(site)
+            search.replace_bundle(site, background=True)
     except (search.SearchIndexError, OSError) as err:
         log.error("generator: %s", err)
 

@@ -108,12 +108,13 @@ def index_site(site_dir: Path, out_dir: Path | None = None, background: bool = F
     return out_dir
 
 
-def replace_bundle(site_dir: Path) -> None:
-    """Index into a side folder, then swap it in, so a served site never has half a bundle."""
+def replace_bundle(site_dir: Path, background: bool = False) -> None:
+    """Index into a side folder, then swap it in: a served site never has half a
+    bundle, and a `--dirty` build keeps no chunk of an earlier one."""
     fresh = site_dir / f".{BUNDLE}.new"
     old = site_dir / f".{BUNDLE}.old"
     shutil.rmtree(fresh, ignore_errors=True)
-    index_site(site_dir, fresh, background=True)
+    index_site(site_dir, fresh, background=background)
     live = site_dir / BUNDLE
     shutil.rmtree(old, ignore_errors=True)
     if live.exists():

@@ -109,3 +109,19 @@ def test_the_bundle_holds_what_the_worker_uses_and_not_pagefinds_own_ui(built_sh
     names = {p.name for p in bundle.iterdir()}
     assert {"pagefind.js", "pagefind-entry.json", "fragment", "index"} <= names
     assert not [n for n in names if "-ui" in n or n == "pagefind-highlight.js"], names
+
+
+def test_a_new_index_replaces_the_old_one_whole(tmp_path):
+    """An earlier bundle's chunks do not survive (a `--dirty` build, a served site)."""
+    site = tmp_path / "site"
+    (site / "p").mkdir(parents=True)
+    page = '<html lang="en"><body><article class="md-content__inner md-typeset" data-pagefind-body><h1>{}</h1><p>{}</p></article></body></html>'
+    (site / "p" / "index.html").write_text(page.format("Alpha", "first words"), "utf-8")
+    search.replace_bundle(site)
+    first = {p.name for p in (site / "pagefind" / "fragment").iterdir()}
+    (site / "p" / "index.html").write_text(page.format("Beta", "other words"), "utf-8")
+    search.replace_bundle(site)
+    second = {p.name for p in (site / "pagefind" / "fragment").iterdir()}
+    assert len(first) == len(second) == 1 and first != second
+    assert sorted(p.name for p in site.iterdir()) == ["p", "pagefind"]
+    assert [r["meta"]["title"] for r in pagefind_records(site).values()] == ["Beta"]
