@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import unicodedata
 from pathlib import Path
 
@@ -44,10 +43,9 @@ def needs(*programs: str):
 
 
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory) -> list:
-    content = tmp_path_factory.mktemp("content") / "content"
-    shutil.copytree(ROOT / "content" / "papers", content / "papers")
-    library = load_library(content)
+def shipped(shipped_content) -> list:
+    """The seed library as the shipped one was imported (never the live content/, which curators change)."""
+    library = load_library(shipped_content)
     assert library.papers and not library.problems
     return list(library.papers)
 

@@ -31,9 +31,10 @@ def needs(*programs: str):
 
 
 @pytest.fixture(scope="module")
-def whole(tmp_path_factory) -> tuple[list[Paper], str]:
+def whole(tmp_path_factory, shipped_content) -> tuple[list[Paper], str]:
+    """The seed library (as the shipped one was imported, never the live content/) plus the real files."""
     content = tmp_path_factory.mktemp("whole") / "content"
-    shutil.copytree(ROOT / "content" / "papers", content / "papers")
+    shutil.copytree(shipped_content / "papers", content / "papers")
     shipped = len(list((content / "papers").glob("*.yml")))
     report = import_bibtex(content, REAL, today="2026-01-15")
     library = load_library(content)
