@@ -347,3 +347,22 @@ def test_zensical_keeps_the_links_of_generated_html(zensical_site):
     page = read_page(zensical_site / "papers" / "galore" / "index.html")
     hrefs = {e.attrs.get("href") for e in page.find("a") if e.in_article}
     assert "../../bib/galore.bib" in hrefs and "../lora/" in hrefs
+
+
+def test_sitemap_dates_come_from_the_content_not_the_clock(site):
+    """The same content, the same bytes on any day: lastmod is the day the newest paper was added."""
+    content, problems = load_content(SITE_CONTENT)
+    assert not problems
+    newest = max(p.added for p in content.papers)
+    dates = set(re.findall(r"<lastmod>([^<]+)</lastmod>", (site / "sitemap.xml").read_text("utf-8")))
+    assert dates == {newest}, (dates, newest)
+
+
+def test_a_build_date_the_user_set_is_kept(tmp_path):
+    root = make_site(tmp_path, SITE_CONTENT)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}  # 2023-11-14
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(root / "site")], cwd=root, env=env,
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-3000:]
+    dates = set(re.findall(r"<lastmod>([^<]+)</lastmod>", (root / "site" / "sitemap.xml").read_text("utf-8")))
+    assert dates == {"2023-11-14"}

@@ -18,6 +18,7 @@ globals.
 from __future__ import annotations
 
 from html import escape as escape_html
+import datetime
 import logging
 import os
 import sys
@@ -98,7 +99,7 @@ class BuildState:
 _STATE = "reading_list_build"
 # The command this process runs ("serve", "build", "gh-deploy"): the process's,
 # not a build's, so it is kept here; on_startup sets it once.
-_PROCESS = {"command": None}
+_PROCESS = {"command": None, "build_date_set": False}
 
 
 def on_startup(command, dirty=False, **kwargs):
@@ -137,6 +138,7 @@ def on_pre_build(config, **kwargs):
         raise PluginError(
             f"generator: {len(err.problems)} problem(s) in {content_dir}; run `python -m generator check`"
         ) from None
+    set_build_date(content.papers)
     log.info(
         "generator: %d file(s) written, %d unchanged, %d removed",
         len(report.written), report.unchanged, len(report.removed),
@@ -144,6 +146,22 @@ def on_pre_build(config, **kwargs):
     if config.nav:
         config.nav = expand_theme_nav(config.nav, [theme_src(t.id) for t in content.themes])
     apply_view(config, settings)  # the readers' view hides curator pages (extra.reading_list.public)
+
+
+def set_build_date(papers) -> None:
+    """The same content, the same sitemap: MkDocs dates every page's `lastmod` with
+    the build date, which `SOURCE_DATE_EPOCH` fixes. Unless the user set it, it is
+    the day the newest paper was added (a date of the content, not of the clock)."""
+    if "SOURCE_DATE_EPOCH" in os.environ and not _PROCESS["build_date_set"]:
+        return
+    newest = max((p.added for p in papers if p.added), default="1970-01-01")
+    try:
+        day = datetime.date.fromisoformat(str(newest)[:10])
+    except ValueError:
+        day = datetime.date(1970, 1, 1)
+    epoch = int(datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc).timestamp())
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    _PROCESS["build_date_set"] = True
 
 
 def _serve_content_error(config, problems: list[str]) -> None:
