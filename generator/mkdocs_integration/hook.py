@@ -9,10 +9,10 @@ in the navigation (see `not_in_nav`), they are reached by links and search.
 
 For speed at thousands of papers the hook also keeps generated HTML away from
 Python-Markdown and checks its links (generator/render/fragments.py), lets
-pages outside the navigation share one rendered sidebar (`SharedNav`), and
-shrinks the built pages and the search index (postprocess.py). What one build
-needs to remember between events lives on its `BuildState`, never in module
-globals.
+pages outside the navigation share one rendered sidebar (`SharedNav`),
+shrinks the built pages (postprocess.py) and indexes them with Pagefind
+(search.py). What one build needs to remember between events lives on its
+`BuildState`, never in module globals.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from generator.build import ContentError, build_site  # noqa: E402
 from generator.cache import BuildCache, open_cache  # noqa: E402
 from generator.settings import apply_view, settings_from  # noqa: E402
 from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
-from generator.mkdocs_integration.postprocess import compact_html, compact_search_index  # noqa: E402
+from generator.mkdocs_integration.postprocess import compact_html  # noqa: E402
 from generator.render.urls import theme_src  # noqa: E402
 from generator.mkdocs_integration import search  # noqa: E402
 from generator.writer import write_atomic  # noqa: E402
@@ -266,14 +266,11 @@ def on_post_page(output, page, config, **kwargs):
 
 
 def on_post_build(config, **kwargs):
-    """Runs after the search plugin has written its index (hooks run last); then Pagefind's.
+    """Pagefind's index of the built pages (search.py).
 
     `mkdocs serve` indexes in the background, so the browser reloads as soon
     as the pages are written; the new bundle replaces the old one whole.
     """
-    index = Path(config.site_dir) / "search" / "search_index.json"
-    if index.is_file():
-        write_atomic(index, compact_search_index(index.read_text("utf-8")))
     site = Path(config.site_dir)
     if _PROCESS["command"] == "serve":
         threading.Thread(target=_index_in_background, args=(site,), daemon=True).start()

@@ -49,8 +49,9 @@ def script_files() -> dict[str, str]:
     return {STORAGE_FILE: STORAGE + "\n", **{name: text + "\n" for name, text in WHOLE}}
 
 
-def share_scripts(html: str, prefix: str) -> str:
-    """The listed inline scripts -> `<script src>` of their files; `prefix` leads to the site root."""
+def share_scripts(html: str, prefix: str | None) -> str:
+    """The listed inline scripts -> `<script src>` of their files; `prefix` leads to the
+    site root (None, a page without Material's scope line: left as it is)."""
     if prefix is None:
         return html
     html = _STORAGE_RE.sub(
