@@ -4,8 +4,8 @@ The built site is served from 127.0.0.1 (a thread of this process); each
 figure opens a fresh browser context, so nothing is cached:
 
 - `search`: open the home page, type a word from late in one abstract into
-  Material's search box, and time from the keystroke to the first result;
-  bytes are everything the page fetched from opening it to that result.
+  Material's search box, and time from the last keystroke to the first result
+  (`first_results_s`; `from_first_key_s` includes the typing); bytes are everything the page fetched from opening it to that result.
 - `papers_index`: open the all-papers page, until the list's script has
   loaded papers-list.json and filled the count (or the load event without it).
 
@@ -70,12 +70,16 @@ def _search(browser, base: str, word: str) -> dict:
     box.click()
     start = time.perf_counter()
     box.type(word, delay=0)
+    typed = time.perf_counter()
     page.wait_for_selector(".md-search-result__item", timeout=TIMEOUT_MS)
-    seconds = time.perf_counter() - start
+    end = time.perf_counter()
     results = page.locator(".md-search-result__item").count()
     mb = fetched.mb()
     context.close()
-    return {"word": word, "first_results_s": round(seconds, 3), "fetched_mb": mb, "results_shown": results}
+    # The target is "after typing": from the last keystroke. Typing itself (one
+    # browser round trip per letter here) is reported apart.
+    return {"word": word, "first_results_s": round(end - typed, 3), "from_first_key_s": round(end - start, 3),
+            "fetched_mb": mb, "results_shown": results}
 
 
 def _papers_index(browser, base: str) -> dict:

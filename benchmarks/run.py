@@ -743,7 +743,7 @@ def print_report(results: dict) -> None:
                 f"theme pages up to {pg['theme_pages']['kb']:.0f} KB ({pg['theme_pages']['count']}), over {PAGE_BUDGET_KB:.0f} KB: {pg['pages_over_budget']}")
         if b:
             s_, i_ = b["search"], b["papers_index"]
-            line += (f"; search {s_['word']!r}: first results {s_['first_results_s']:.2f} s, {s_['fetched_mb']:.2f} MB fetched; "
+            line += (f"; search {s_['word']!r}: first results {s_['first_results_s']:.2f} s after typing ({s_.get('from_first_key_s', 0):.2f} s from the first key), {s_['fetched_mb']:.2f} MB fetched; "
                      f"all-papers page {i_['open_s']:.2f} s, {i_['fetched_mb']:.2f} MB")
         print(line)
         print(f"    MB by folder: {json.dumps(c['site_breakdown']['folders_mb'])}")

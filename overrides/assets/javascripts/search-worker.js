@@ -92,6 +92,8 @@ self.addEventListener("message", event => {
       postMessage({ type: RESULT, data: { items: [] } });
       return;
     }
+    /* While the pause runs, fetch the index chunks this query needs. */
+    if (pagefind) pagefind.preload(query).catch(() => {});
     setTimeout(() => {
       if (id === latest) answer(query, id).catch(err => console.error("Search failed:", err));
     }, PAUSE_MS);
