@@ -387,6 +387,22 @@ def paper_entry(paper: Paper) -> Entry:
     return Entry(etype, paper.key, entry)
 
 
+def without_abstract(entry: str) -> str:
+    """The entry as a paper page shows it, for copying: its abstract is in the page
+    just above, and the .bib download keeps the entry whole.
+
+    `paper_entry` writes the abstract last and no value holds a newline
+    (`encode_text` folds white space), so the abstract is exactly the last
+    field's line; the result equals the entry of the paper without an abstract.
+    """
+    lines = entry.rstrip("\n").split("\n")
+    if len(lines) < 3 or not lines[-2].startswith("  abstract = {"):
+        return entry
+    kept = lines[:-2]
+    kept[-1] = kept[-1].removesuffix(",")
+    return "\n".join([*kept, lines[-1]]) + "\n"
+
+
 def _format() -> BibtexFormat:
     fmt = BibtexFormat()
     fmt.indent = "  "

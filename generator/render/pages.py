@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from generator.analysis.themes import first_sentence
+from generator.export.bibtex import without_abstract
 from generator.model import STATUSES, Paper
 from generator.render.curated import curated_html, curated_text
 from generator.render.escape import author_list, code_block, excerpt, html_text, md_text, plain, yaml_str
@@ -211,7 +212,7 @@ def render_paper(site: SiteData, paper: Paper) -> str:
         related=[(r, site.by_key[r.key]) for r in site.related_to(paper.key)],
         mentions=[site.by_key[k] for k in site.mentioned(paper.key)],
         mentioned_by=[site.by_key[k] for k in site.mentioned_by(paper.key)],
-        bibtex=code_block(site.bibtex.get(paper.key, "")),
+        bibtex=code_block(without_abstract(site.bibtex.get(paper.key, ""))),
         bib=bib_path(paper.slug),
         description=meta.description(paper, site.settings),
         head=meta.head_meta(paper, site.settings),

@@ -28,6 +28,7 @@ from generator.export.bibtex import (
     safe_doi,
     safe_url,
     venue_kind,
+    without_abstract,
 )
 from bibtexparser.middlewares.names import parse_single_name_into_parts
 
@@ -203,6 +204,20 @@ def test_random_hostile_text_always_parses_balanced_and_round_trips() -> None:
                     assert read_names(entry[field]) == [parse_name(text)], (paper.title, entry[field])
                 else:
                     assert decode(entry[field]) == text, (field, paper.title, entry[field])
+
+
+def test_page_entry_is_the_entry_of_the_paper_without_its_abstract() -> None:
+    """The paper page shows the entry without the abstract; every other field, byte for byte."""
+    import dataclasses
+
+    papers = random_papers() + library_papers() + [make("tricky", "GaLore: {LLM}", "We propose abstract = {x},\n  y")]
+    for paper in papers:
+        full = bibtex_for([paper])
+        bare = bibtex_for([dataclasses.replace(paper, abstract="")])
+        assert without_abstract(full) == bare, paper.key
+        if clean_text(paper.abstract):
+            assert "abstract = {" in full and len(without_abstract(full)) < len(full)
+    assert without_abstract(bare) == bare  # nothing to take away
 
 
 def test_literal_braces_are_never_a_group() -> None:
