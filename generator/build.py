@@ -25,7 +25,7 @@ Layout of the generated docs folder:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator import cache as cache_stage
@@ -244,20 +244,50 @@ def _paper_pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCac
 
 
 def _pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCache | None = None) -> None:
+    for src, text in _listings(site, cache):
+        outputs.add(src, text)
+    _paper_pages(outputs, site, cache)
+
+
+def _listing_pages(site: SiteData) -> list[tuple[str, str]]:
+    """Every page that lists papers (home, themes, all papers, unsorted, tags) and the list's data."""
     counts = [(theme.title, len(site.members(theme.id))) for theme in site.themes]
     chart = bar_chart(counts, title="Papers per theme", chart_id="rl-themes-chart")
-    outputs.add(HOME_SRC, pages.render_home(site, chart))
-    outputs.add(THEMES_INDEX_SRC, pages.render_themes_index(site))
+    found = [(HOME_SRC, pages.render_home(site, chart)), (THEMES_INDEX_SRC, pages.render_themes_index(site))]
     for theme in site.themes:
-        outputs.add(theme_src(theme.id), pages.render_theme(site, theme))
-        for src, text in pages.render_theme_pages(site, theme):
-            outputs.add(src, text)
-    for src, text in pages.render_papers_index(site):
-        outputs.add(src, text)
-    outputs.add(PAPERS_LIST_JSON, papers_list_json(site))
-    _paper_pages(outputs, site, cache)
-    outputs.add(UNSORTED_SRC, pages.render_unsorted(site))
-    outputs.add(TAGS_SRC, pages.render_tags(site))
+        found.append((theme_src(theme.id), pages.render_theme(site, theme)))
+        found += pages.render_theme_pages(site, theme)
+    found += pages.render_papers_index(site)
+    found.append((PAPERS_LIST_JSON, papers_list_json(site)))
+    found.append((UNSORTED_SRC, pages.render_unsorted(site)))
+    found.append((TAGS_SRC, pages.render_tags(site)))
+    return found
+
+
+# Paper fields no listing page shows: editing them (the curator's notes) leaves every list as it was.
+NOT_LISTED = {"notes": None}
+
+
+def _listings(site: SiteData, cache: cache_stage.BuildCache | None) -> list[tuple[str, str]]:
+    """The listing pages, reused when nothing they show changed (an edit to a paper's notes).
+
+    They are made from the papers but for `NOT_LISTED` (every other input of
+    SiteData follows from these), the themes, the settings and the home page's
+    introduction; a test holds that changing a NOT_LISTED field changes no list.
+    """
+    if cache is None:
+        return _listing_pages(site)
+    ids = cache.stage("listed-fields")
+    listed = []
+    for paper in site.papers:
+        paper_id = cache.paper_id(paper)
+        found = ids.get(paper.key, paper_id)
+        listed.append(found if found is not None else ids.put(paper.key, paper_id, cache_stage.digest(replace(paper, **NOT_LISTED))))
+    key = cache_stage.digest(listed, site.themes, site.settings, site.home_intro)
+    stage = cache.stage("listings")
+    found = stage.get("all", key)
+    return found if found is not None else stage.put("all", key, _listing_pages(site))
+
 
 def _joined_bibtex(site: SiteData, papers) -> str:
     """A .bib of several papers from the per-paper entries already encoded.

@@ -128,3 +128,31 @@ def test_a_new_citation_rebuilds_the_cited_papers_page(shipped_content, tmp_path
     incremental, clean = _tree(tmp_path / "incremental"), _tree(tmp_path / "clean")
     assert incremental == clean
     assert b"Cited by in this list" in clean[f"papers/{cited.stem}.md"]
+
+
+def test_fields_not_listed_change_no_listing_page(shipped_content, monkeypatch):
+    """The listing pages are cached without NOT_LISTED fields: editing one must
+    change no listing page (else a cached list would show a stale value)."""
+    from dataclasses import replace
+
+    from generator import build
+
+    content, problems = build.load_content(shipped_content)
+    assert not problems and build.NOT_LISTED, "nothing is left out of the listings' cache key"
+    listing: set[str] = set()
+    real = build._listing_pages
+
+    def recording(site):
+        found = real(site)
+        listing.update(src for src, _ in found)
+        return found
+
+    monkeypatch.setattr(build, "_listing_pages", recording)
+    before = build.generate(content)
+    edited = [replace(p, **{name: f"An edited {name} naming [GaLore](galore.md) and *key*." for name in build.NOT_LISTED})
+              for p in content.papers]
+    after = build.generate(replace(content, papers=tuple(edited)))
+    assert len(listing) > 5
+    for src in listing:
+        assert before.files[src] == after.files[src], src
+    assert any(before.files[src] != after.files[src] for src in before.files), "the edit changed nothing at all"
