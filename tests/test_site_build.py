@@ -256,9 +256,10 @@ def test_invalid_content_fails_the_build(tmp_path):
     assert "lora.yml" in run.stdout + run.stderr and "status" in squash(run.stdout + run.stderr)
 
 
-def test_shared_navigation_is_what_material_renders_for_each_page(site):
-    """Paper pages reuse one rendered sidebar; the site is byte-identical without the reuse."""
-    run = mkdocs_build(site.parent, site_dir="site-unshared", READING_LIST_SHARED_NAV="off")
+def test_shared_frame_and_markdown_are_what_material_renders_for_each_page(site):
+    """Paper pages reuse one rendered sidebar and header, generated pages one Python-Markdown
+    instance; the site is byte-identical without any reuse."""
+    run = mkdocs_build(site.parent, site_dir="site-unshared", READING_LIST_SHARED_NAV="off", READING_LIST_SHARED_MARKDOWN="off")
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
     unshared = site.parent / "site-unshared"
     pages = sorted(p.relative_to(site) for p in site.rglob("*.html"))

@@ -9,7 +9,8 @@ in the navigation (see `not_in_nav`), they are reached by links and search.
 
 For speed at thousands of papers the hook also keeps generated HTML away from
 Python-Markdown and checks its links (generator/render/fragments.py), lets
-pages outside the navigation share one rendered sidebar (`SharedNav`),
+pages outside the navigation share one rendered sidebar and header
+(shared_frame.py),
 shrinks the built pages (postprocess.py) and indexes them with Pagefind
 (search.py). What one build needs to remember between events lives on its
 `BuildState`, never in module globals.
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from html import escape as escape_html
 import datetime
+import functools
 import logging
 import os
 import sys
@@ -38,7 +40,8 @@ from generator.settings import apply_view, settings_from  # noqa: E402
 from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
 from generator.mkdocs_integration.postprocess import compact_html  # noqa: E402
 from generator.render.urls import theme_src  # noqa: E402
-from generator.mkdocs_integration import search  # noqa: E402
+from generator.mkdocs_integration import search, shared_markdown  # noqa: E402
+from generator.mkdocs_integration.shared_frame import SharedHeader, SharedNav  # noqa: E402
 from generator.writer import write_atomic  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.generator")
@@ -51,31 +54,6 @@ def _site_root(config) -> Path:
     return Path(config.config_file_path).resolve().parent
 
 
-class SharedNav:
-    """The navigation sidebar rendered once for all pages outside the nav at one depth.
-
-    overrides/main.html asks `key(page, base_url)`: None for a page that is in
-    the navigation (its own item is marked active), else its base_url, which
-    every relative link of the sidebar depends on. `html(key, rendered)`
-    stores a rendering and returns it; `html(key)` returns the stored one.
-    """
-
-    def __init__(self, nav_pages: set[str], enabled: bool = True):
-        self.nav_pages = nav_pages
-        self.enabled = enabled
-        self.rendered: dict[str, str] = {}
-
-    def key(self, page, base_url: str) -> str | None:
-        if not self.enabled or page is None or page.file.src_uri in self.nav_pages:
-            return None
-        return base_url
-
-    def html(self, key: str, rendered: str | None = None) -> str | None:
-        if rendered is not None:
-            self.rendered[key] = rendered
-        return self.rendered.get(key)
-
-
 @dataclass
 class BuildState:
     """What one build carries between events, so two builds never share any.
@@ -85,6 +63,7 @@ class BuildState:
     """
 
     shared_nav: SharedNav = field(default_factory=lambda: SharedNav(set()))
+    shared_header: SharedHeader = field(default_factory=SharedHeader)
     # Fragments lifted out of each page's Markdown, by page, until its HTML is made.
     lifted: dict[str, list[str]] = field(default_factory=dict)
     # Every page URL and file path of the build, for checking links in fragments.
@@ -94,6 +73,8 @@ class BuildState:
     content_problems: list[str] = field(default_factory=list)
     # Pages whose front matter leaves them out of search (search.py).
     unsearchable: set[str] = field(default_factory=set)
+    # One Python-Markdown instance for the generated pages (shared_markdown.py).
+    markdown: shared_markdown.SharedMarkdown = field(default_factory=shared_markdown.SharedMarkdown)
 
 
 _STATE = "reading_list_build"
@@ -207,7 +188,9 @@ def on_serve(server, config, builder, **kwargs):
 def on_nav(nav, config, files, **kwargs):
     # READING_LIST_SHARED_NAV=off renders every sidebar (to compare after a Material upgrade).
     enabled = os.environ.get("READING_LIST_SHARED_NAV", "on") != "off"
-    build_state(config).shared_nav = SharedNav({page.file.src_uri for page in nav.pages}, enabled)
+    state = build_state(config)
+    state.shared_nav = SharedNav({page.file.src_uri for page in nav.pages}, enabled)
+    state.shared_header = SharedHeader(enabled)
     return nav
 
 
@@ -215,6 +198,7 @@ def on_env(env, config, files, **kwargs):
     state = build_state(config)
     env.globals["rl_shared_nav_key"] = lambda page, base_url: state.shared_nav.key(page, base_url)
     env.globals["rl_shared_nav"] = lambda key, rendered=None: state.shared_nav.html(key, rendered)
+    env.globals["rl_shared_header"] = lambda key, title, rendered=None: state.shared_header.html(key, title, rendered)
     env.globals["rl_pagefind"] = True  # on_post_build writes the index the search worker reads
     return env
 
@@ -228,7 +212,8 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     """Keep the finished HTML of generated pages away from Python-Markdown (see generator/render/fragments.py).
 
     Search is Pagefind's (search.py): the page's own choice is remembered, and
-    Material's index is told to leave every page out.
+    Material's index is told to leave every page out. A generated page is
+    rendered on the build's one Python-Markdown instance (shared_markdown.py).
     """
     if search.excluded(page.meta):
         build_state(config).unsearchable.add(page.file.src_uri)
@@ -236,7 +221,10 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     if page.meta.get(FRONT_MATTER_FLAG) is not True:
         return markdown
     markdown, fragments = lift(markdown)
-    build_state(config).lifted[page.file.src_uri] = fragments
+    state = build_state(config)
+    state.lifted[page.file.src_uri] = fragments
+    if shared_markdown.enabled():
+        page.render = functools.partial(state.markdown.render, page)
     return markdown
 
 
