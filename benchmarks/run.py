@@ -735,6 +735,8 @@ def print_report(results: dict) -> None:
         print("  ".join(v.rjust(w) for v, w in zip(row, widths)))
     print("* mkdocs s = `mkdocs build` including a no-op generation by the hook (hook s); "
           "build = generate + (mkdocs - hook), the site from the library; +import = import + build")
+    view = results["settings"].get("view", "published")
+    print(f"view: {view} ({'what the deploy workflow publishes' if view == 'published' else 'the curators local preview'})")
     print("\npages and what a reader waits for (headless Chromium, local server):")
     for c in results["corpora"]:
         pg, b = c["pages"], c["browser"]
@@ -778,6 +780,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-browser", dest="browser", action="store_false", default=True,
                         help="skip the headless-Chromium figures (search latency and bytes, opening the all-papers page)")
     parser.add_argument("--repeat", type=int, default=1, help="run generate and mkdocs N times and keep the fastest (default: 1)")
+    parser.add_argument("--view", choices=("published", "preview"), default="published",
+                        help="build the readers' view that the deploy workflow publishes (READING_LIST_PUBLIC=true, "
+                             "default), or the curators' local preview")
     return parser.parse_args(argv)
 
 
@@ -791,6 +796,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("--sizes: every size must be at least 1")
     work = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
+    # Every step's process reads it, as .github/workflows/deploy.yml sets it for the published site.
+    os.environ["READING_LIST_PUBLIC"] = "true" if args.view == "published" else "false"
     load_at_start = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
     seeds = load_seeds(sorted((REPO / "content" / "sources").glob("*.txt")))
     corpora = []
@@ -809,7 +816,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {**machine_info(), "loadavg_at_start": load_at_start},
         "settings": {"sizes": sizes, "shipped": args.shipped, "seed": args.seed, "papers_per_dump": PAPERS_PER_DUMP,
                      "repeat_fraction": REPEAT_FRACTION, "seed_papers": len(seeds), "repeat": args.repeat,
-                     "browser": args.browser},
+                     "browser": args.browser, "view": args.view},
         "corpora": corpora,
         "ratios": ratios,
         "targets": check_targets(corpora, ratios),

@@ -42,6 +42,8 @@ from generator.mkdocs_integration.postprocess import compact_html  # noqa: E402
 from generator.render.urls import theme_src  # noqa: E402
 from generator.mkdocs_integration import search, shared_markdown  # noqa: E402
 from generator.mkdocs_integration.shared_frame import SharedHeader, SharedNav  # noqa: E402
+from generator.mkdocs_integration.site_parts import SharedParts  # noqa: E402
+from generator.mkdocs_integration.scripts import FOLDER as SCRIPTS_FOLDER  # noqa: E402
 from generator.writer import write_atomic  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.generator")
@@ -75,6 +77,8 @@ class BuildState:
     unsearchable: set[str] = field(default_factory=set)
     # One Python-Markdown instance for the generated pages (shared_markdown.py).
     markdown: shared_markdown.SharedMarkdown = field(default_factory=shared_markdown.SharedMarkdown)
+    # Material's search dialog and page config, learnt from the first page (site_parts.py).
+    parts: SharedParts = field(default_factory=SharedParts)
 
 
 _STATE = "reading_list_build"
@@ -250,16 +254,19 @@ def on_page_content(html, page, config, files, **kwargs):
 def on_post_page(output, page, config, **kwargs):
     if page.file.src_uri not in build_state(config).unsearchable:
         output = search.mark_searchable(output)
-    return compact_html(output)
+    return compact_html(output, build_state(config).parts)
 
 
 def on_post_build(config, **kwargs):
-    """Pagefind's index of the built pages (search.py).
+    """The shared scripts that write Material's search dialog and config
+    (site_parts.py), then Pagefind's index of the built pages (search.py).
 
     `mkdocs serve` indexes in the background, so the browser reloads as soon
     as the pages are written; the new bundle replaces the old one whole.
     """
     site = Path(config.site_dir)
+    for name, text in build_state(config).parts.files().items():
+        write_atomic(site / SCRIPTS_FOLDER / name, text)
     if _PROCESS["command"] == "serve":
         threading.Thread(target=_index_in_background, args=(site,), daemon=True).start()
         return

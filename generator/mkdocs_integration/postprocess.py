@@ -14,6 +14,7 @@ import re
 
 from generator.mkdocs_integration.icons import root_prefix, share_icons
 from generator.mkdocs_integration.scripts import share_scripts
+from generator.mkdocs_integration.site_parts import SharedParts
 
 _PRE_RE = re.compile(r"(<pre\b.*?</pre>|<textarea\b.*?</textarea>|<script\b.*?</script>)", re.S | re.I)
 _INDENT_RE = re.compile(r"\n\s+")
@@ -22,9 +23,10 @@ _CONFIG_RE = re.compile(r'(<script id="__config" type="application/json">)(.*?)(
 _JSON_HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
 
 
-def compact_html(html: str) -> str:
+def compact_html(html: str, parts: SharedParts | None = None) -> str:
     """Collapse indentation and blank lines, outside <pre>, <textarea> and <script>; icons
-    from the sprite, Material's inline scripts from their shared files, its config without spaces.
+    from the sprite, Material's inline scripts from their shared files, its config without spaces;
+    with `parts`, the build's search dialog and page config written by shared scripts (site_parts.py).
 
     A browser renders any run of white space there as one space; one newline
     is kept where there was one, so inline text never runs together.
@@ -34,10 +36,11 @@ def compact_html(html: str) -> str:
         return html
     prefix = root_prefix(html)
     html = _CONFIG_RE.sub(_compact_config, share_scripts(share_icons(html, prefix), prefix), count=1)
-    parts = _PRE_RE.split(html)
-    for index in range(0, len(parts), 2):  # even parts are outside <pre>
-        parts[index] = _INDENT_RE.sub("\n", parts[index])
-    return "".join(parts)
+    pieces = _PRE_RE.split(html)
+    for index in range(0, len(pieces), 2):  # even pieces are outside <pre>
+        pieces[index] = _INDENT_RE.sub("\n", pieces[index])
+    html = "".join(pieces)
+    return parts.share(html, prefix) if parts is not None else html
 
 
 def _compact_config(match: re.Match[str]) -> str:

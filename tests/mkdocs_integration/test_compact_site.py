@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from fixtures.site.sitetools import SITE_CONTENT, make_site, mkdocs_build, squash
+from generator.mkdocs_integration.icons import root_prefix
 from generator.mkdocs_integration.scripts import FOLDER, script_files
+from generator.mkdocs_integration.site_parts import PARTS, join_at_root
 from browser_helpers import DESKTOP, PHONE, Watch, serve
 
 pytestmark = pytest.mark.site
@@ -73,9 +75,28 @@ class _Reading(HTMLParser):
             self.text.append(data)
 
 
-def _read(path: Path, shared: dict[str, str]) -> dict:
+def _written_parts(site: Path) -> dict[str, list]:
+    """The pieces each shared part script writes (site_parts.py), read back from the built file."""
+    found = {}
+    for name, _ in PARTS:
+        path = site / FOLDER / name
+        if path.is_file():
+            text = path.read_text("utf-8")
+            found[name] = json.JSONDecoder().raw_decode(text, text.index("pieces = ") + len("pieces = "))[0]
+    return found
+
+
+def _with_parts_written(html: str, parts: dict[str, list]) -> str:
+    """The page as the browser has it once each part script has run where it stands."""
+    prefix = root_prefix(html)
+    for name, pieces in parts.items():
+        html = html.replace(f'<script src="{prefix}{FOLDER}/{name}"></script>', join_at_root(pieces, prefix))
+    return html
+
+
+def _read(path: Path, shared: dict[str, str], parts: dict[str, list] | None = None) -> dict:
     reading = _Reading(shared)
-    reading.feed(path.read_text("utf-8"))
+    reading.feed(_with_parts_written(path.read_text("utf-8"), parts or {}))
     reading.close()
     # Material's head script is one statement `scope,helpers`; shared, it is two
     # scripts `scope` and `helpers`: joined with "," both read the same.
@@ -98,12 +119,15 @@ def test_compact_pages_read_the_same(both):
     shared = script_files()
     pages = sorted(p.relative_to(plain) for p in plain.rglob("*.html"))
     assert len(pages) >= 20 and pages == sorted(p.relative_to(compact) for p in compact.rglob("*.html"))
+    parts = _written_parts(compact)
+    assert sorted(parts) == sorted(name for name, _ in PARTS) and not _written_parts(plain)
     smaller = 0
     for page in pages:
-        before, after = _read(plain / page, shared), _read(compact / page, shared)
+        before, after = _read(plain / page, shared), _read(compact / page, shared, parts)
         assert after == before, page
         if page.name != "404.html":  # MkDocs makes it from a theme template: no on_post_page
-            assert "rl-md-palette.js" in (compact / page).read_text("utf-8"), page
+            text = (compact / page).read_text("utf-8")
+            assert "rl-md-palette.js" in text and all(f'{FOLDER}/{name}"' in text for name in parts), page
         smaller += (plain / page).stat().st_size - (compact / page).stat().st_size
     assert smaller > 1500 * len(pages)  # the scripts, the config's spaces, the indentation
     for name, text in shared.items():
