@@ -37,12 +37,14 @@ def test_the_sample_is_large_labelled_and_split(sample, themes):
         assert set(p["themes"]) <= ids, p["title"]
 
 
-# Measured on the frozen rules (tests/fixtures/shipped/themes.yml) after 60 papers
-# drawn later joined the dev and held-out halves (30 each; harder than the first:
-# 70% hit, 73% precision on them with the rules of the time), dev / held-out / new:
-# precision 79.2% / 76.7% / 81.6%, hit rate 81.3% / 82.4% / 83.8%,
-# themes per paper 1.10 / 1.04 / 1.27; all 200: hit 82.5%, unsorted 10.8%.
-FLOORS = {"dev": (0.77, 0.79), "held-out": (0.74, 0.80), "new": (0.79, 0.81)}
+# Measured on the frozen rules (tests/fixtures/shipped/themes.yml) after 140 papers
+# drawn later joined the dev and held-out halves (70 each; harder than the first
+# 140: the rules of the time found 65% of their gold themes), dev / held-out / new:
+# precision 79.5% / 79.3% / 81.6%, hit rate 73.2% / 77.3% / 83.8%,
+# themes per paper 1.06 / 1.05 / 1.27; all 280: hit 77.2%, unsorted 15.4%.
+# (content/themes.yml as shipped now: precision 82.5% / 79.7% / 81.8%, hit rate
+# 81.9% / 79.0% / 85.1%; `python -m generator.analysis.evaluate --final`.)
+FLOORS = {"dev": (0.77, 0.71), "held-out": (0.77, 0.75), "new": (0.79, 0.81)}
 
 
 @pytest.mark.parametrize("half", ["dev", "held-out", "new"])
@@ -56,8 +58,8 @@ def test_themes_on_papers_outside_the_library_are_precise(sample, themes, half):
 
 def test_themes_on_papers_outside_the_library_find_most_gold_themes(sample, themes):
     scores = score_themes(sample, themes)
-    assert scores.hit_rate >= 0.81, scores.line("all")
-    assert scores.unsorted_share <= 0.12, scores.line("all")
+    assert scores.hit_rate >= 0.75, scores.line("all")
+    assert scores.unsorted_share <= 0.17, scores.line("all")
 
 
 def test_the_library_is_sorted_without_crowding(themes, shipped_content):
