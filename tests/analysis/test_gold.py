@@ -37,10 +37,14 @@ def test_the_sample_is_large_labelled_and_split(sample, themes):
         assert set(p["themes"]) <= ids, p["title"]
 
 
-# Measured when the rules were last reworked (dev / held-out / new papers):
-# precision 84.8% / 78.6% / 81.6%, hit rate 95.1% / 86.8% / 83.8%,
-# themes per paper 1.15 / 1.05 / 1.27; all 140: hit 87.6%, unsorted 6.9%.
-FLOORS = {"dev": (0.82, 0.92), "held-out": (0.76, 0.84), "new": (0.79, 0.81)}
+# Measured on the frozen rules (tests/fixtures/shipped/themes.yml) after 140 papers
+# drawn later joined the dev and held-out halves (70 each; harder than the first
+# 140: the rules of the time found 65% of their gold themes), dev / held-out / new:
+# precision 79.5% / 79.3% / 81.6%, hit rate 73.2% / 77.3% / 83.8%,
+# themes per paper 1.06 / 1.05 / 1.27; all 280: hit 77.2%, unsorted 15.4%.
+# (content/themes.yml as shipped now: precision 82.5% / 79.7% / 81.8%, hit rate
+# 81.9% / 79.0% / 85.1%; `python -m generator.analysis.evaluate --final`.)
+FLOORS = {"dev": (0.77, 0.71), "held-out": (0.77, 0.75), "new": (0.79, 0.81)}
 
 
 @pytest.mark.parametrize("half", ["dev", "held-out", "new"])
@@ -54,8 +58,8 @@ def test_themes_on_papers_outside_the_library_are_precise(sample, themes, half):
 
 def test_themes_on_papers_outside_the_library_find_most_gold_themes(sample, themes):
     scores = score_themes(sample, themes)
-    assert scores.hit_rate >= 0.85, scores.line("all")
-    assert scores.unsorted_share <= 0.08, scores.line("all")
+    assert scores.hit_rate >= 0.75, scores.line("all")
+    assert scores.unsorted_share <= 0.17, scores.line("all")
 
 
 def test_the_library_is_sorted_without_crowding(themes, shipped_content):
@@ -120,7 +124,8 @@ def themes_of(themes, title: str, abstract: str) -> set[str]:
         ("Compressing Optimizer States for FP8 Training", "We also train a vision-language model.", "multimodal", False),
         ("Reasoning About When to Help: Phone Agents", "Agents decide when to intervene.", "reasoning", False),
         ("Analyzing and Quantifying Format Bias", "Models prefer some formats.", "evaluation", True),
-        ("Probing Quantifier Comprehension", "Models fail on the quantifier 'most'.", "evaluation", False),  # not 'quantify'
+        ("Probing Quantifier Scope", "Models fail on the quantifier 'most'.", "evaluation", False),  # not 'quantify'
+        ("Probing Quantifier Comprehension", "Models fail on the quantifier 'most'.", "evaluation", True),  # two title words of the theme
     ],
 )
 def test_the_shipped_rules_read_whole_phrases_not_passing_words(themes, title, abstract, theme, placed):

@@ -303,6 +303,7 @@ class Engine:
             covered = [-1] * n  # a hint inside a longer hint ("corpora" in "training corpora") does not count again
             for hit in found:
                 start, end, pid, _matched = hit
+                before: dict[int, int] = {}  # covered[i] before this hit: its own roles do not cover one another
                 for role in all_roles[pid]:
                     i = role.rule
                     kind = role.kind
@@ -318,7 +319,7 @@ class Engine:
                         continue
                     if kind == "match_title" and where != "title":
                         continue
-                    inside = start < covered[i]
+                    inside = start < before.setdefault(i, covered[i])
                     if end > covered[i]:
                         covered[i] = end
                     concept = ("word", role.pattern.text.lower()) if kind != "hints" else role.concept
@@ -334,16 +335,10 @@ class Engine:
             return None
         if strong is not None:
             return ("match", (strong,))
-        # a broad title word needs a different hint: not the same word again ("Explainable" ...
-        # "explainable"), and not a hint made of that very word ("Reasoning" is reason* and a hint)
         for word in broad.values():
-            where, _text, _tokens, (start, end, _pid, _m) = word
-            said = hit_text(word).lower()
-            for other in hints.values():
-                if other[0] == where and other[3][0] < end and start < other[3][1]:
-                    continue
-                if hit_text(other).lower() != said:
-                    return ("hints", (word, other))
+            other = _other_hint(word, hints)
+            if other is not None:
+                return ("hints", (word, other))
         if len(hints) >= self.min_hints[i]:
             return ("hints", tuple(hints.values())[: self.min_hints[i]])
         return None
@@ -357,6 +352,19 @@ class Engine:
                     if role.kind == "unless" and out[role.rule] is None:
                         out[role.rule] = (where, text, tokens, hit)
         return out
+
+
+def _other_hint(word: Found, hints: dict) -> Found | None:
+    """A hint that is other evidence than a broad title word: not the same word again
+    ("Explainable" ... "explainable"), and not of a concept that word is itself a hint of
+    ("Benchmarking" ... "benchmarks", "Reasoning" ... "logical": synonyms count once)."""
+    where, _text, _tokens, (start, end, _pid, _m) = word
+    said = hit_text(word).lower()
+    same = {c for c, h in hints.items() if h[0] == where and h[3][0] < end and start < h[3][1]}
+    for concept, other in hints.items():
+        if concept not in same and hit_text(other).lower() != said:
+            return other
+    return None
 
 
 @functools.lru_cache(maxsize=32)

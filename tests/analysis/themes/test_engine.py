@@ -62,3 +62,34 @@ def test_equal_rules_share_one_compiled_engine():
     same = (Rules(match=(Pattern("agent"),)),)
     assert engine_for(one) is engine_for(same)
     assert engine_for(one) is not engine_for((Rules(match=(Pattern("agents"),)),))
+
+
+def _placed(rules: Rules, title: str, abstract: str = "") -> bool:
+    return Engine((rules,)).evaluate(title, abstract)[0] is not None
+
+
+def test_a_title_word_that_is_also_a_hint_still_counts_for_another_title_word():
+    """Both words of "Probing-Based Explainability" are broad title words and hints of
+    their own concepts: each is the other's second hint (a phrase's roles used to cover one another)."""
+    rules = Rules(
+        match_title=(Pattern("probing"), Pattern("explainab*")),
+        hints=(Pattern("probing", concept=1), Pattern("probe*", concept=1), Pattern("explainab*", concept=2)),
+        min_hints=3,
+    )
+    assert _placed(rules, "Toward Probing-Based Explainability")
+    assert not _placed(rules, "Toward Probing Large Models")
+
+
+def test_a_broad_title_word_needs_a_hint_of_another_concept():
+    """"Benchmarking" in the title and "benchmarks" in the abstract are one idea, said twice."""
+    rules = Rules(match_title=(Pattern("benchmark*"),), hints=(Pattern("benchmark*"), Pattern("leaderboard*")), min_hints=3)
+    assert not _placed(rules, "Benchmarking Models for Data Extraction", "We release two benchmarks.")
+    assert _placed(rules, "Benchmarking Models for Data Extraction", "A public leaderboard ranks them.")
+
+
+def test_the_verdict_does_not_depend_on_the_order_of_the_rules_phrases():
+    """Synonyms of one concept in the hints, listed either way round, give the same verdict."""
+    title, abstract = "Reasoning About Tables", "Logical rules are checked."
+    a = Rules(match_title=(Pattern("reason*"),), hints=(Pattern("reasoning", concept=1), Pattern("logic*", concept=1)))
+    b = Rules(match_title=(Pattern("reason*"),), hints=(Pattern("logic*", concept=1), Pattern("reasoning", concept=1)))
+    assert _placed(a, title, abstract) is _placed(b, title, abstract) is False
