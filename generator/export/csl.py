@@ -136,22 +136,27 @@ def csl_items(papers: Iterable[Paper]) -> list[dict]:
 
 
 # Each paper's item text, by the Paper's identity and for as long as it lives:
-# the library file and every theme file list the same papers.
+# the library file and every theme file list the same papers, and json's
+# indenting encoder is slow pure Python.
 _ITEM_TEXT: dict[int, str] = {}
 
 
 def _item_text(paper: Paper) -> str:
-    """The paper's item on one line, without spaces (JSON strings hold no raw newline)."""
+    """The paper's item as `json.dumps(..., indent=2)` writes it inside the array."""
     text = _ITEM_TEXT.get(id(paper))
     if text is None:
-        text = json.dumps(csl_item(paper), ensure_ascii=False, separators=(",", ":"))
+        # One level deeper: JSON strings hold no raw newline, so every newline is an indent.
+        text = "  " + json.dumps(csl_item(paper), ensure_ascii=False, indent=2).replace("\n", "\n  ")
         _ITEM_TEXT[id(paper)] = text
         weakref.finalize(paper, _ITEM_TEXT.pop, id(paper), None)
     return text
 
 
 def csl_json(papers: Iterable[Paper]) -> str:
-    """A CSL-JSON file text: an array of items, one per line, Unicode kept, newline-terminated."""
+    """A CSL-JSON file text: an array of items, indented, Unicode kept, newline-terminated.
+
+    The same text as `json.dumps(csl_items(papers), ensure_ascii=False, indent=2)`.
+    """
     items = [_item_text(p) for p in papers]
     return ("[\n" + ",\n".join(items) + "\n]" if items else "[]") + "\n"
 
