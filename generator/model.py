@@ -105,6 +105,7 @@ class Paper:
     # --- bibliographic record: what reference managers hold (see BIBLIOGRAPHIC_FIELDS)
     entry_type: str | None = None  # BibTeX entry type: article, inproceedings, book, ...
     names: tuple[Name, ...] = ()  # structured authors; `authors` keeps their display form
+    more_authors: bool = False  # the list went on ("and others"): exports and the page say so
     month: int | None = None
     volume: str | None = None
     number: str | None = None
@@ -175,6 +176,7 @@ CURATED_FIELDS = (
 BIBLIOGRAPHIC_FIELDS = (
     "entry_type",
     "names",
+    "more_authors",
     "month",
     "volume",
     "number",

@@ -359,7 +359,8 @@ def paper_entry(paper: Paper) -> Entry:
     etype = entry_type(paper, kind)
     fields: list[tuple[str, str]] = [("title", encode_title(paper.title))]
     if authors := _names(paper):
-        fields.append(("author", " and ".join(authors)))
+        # BibTeX's own "others" (unbraced) ends a list that goes on: styles print "et al."
+        fields.append(("author", " and ".join(authors + (["others"] if paper.more_authors else []))))
     else:
         fields.append(("key", encode_title(short_title(paper.title))))
     if paper.year is not None:

@@ -84,6 +84,11 @@ def check_bibliographic(data: dict, bad: Any) -> dict[str, Any]:
         bad("month", f"'month' must be a number from 1 to 12, found {_found(month)}")
         month = None
     values["month"] = month
+    more = data.get("more_authors")
+    if more is not None and not isinstance(more, bool):
+        bad("more_authors", f"'more_authors' must be true or false (the author list goes on past the names given), found {_found(more)}")
+        more = None
+    values["more_authors"] = bool(more)
     for field in TEXT_FIELDS:
         value = data.get(field)
         if isinstance(value, int) and not isinstance(value, bool):

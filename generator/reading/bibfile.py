@@ -124,7 +124,7 @@ def read_bib(path: Path) -> Reading:
             out.problems.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: field(s) {', '.join(oversized)} longer than {MAX_BIB_VALUE_CHARS:,} characters; this entry was skipped", line=entry.start_line + 1))
             continue
         if has_more_authors(fields.get("author", "")):
-            out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: the author list ends in 'and others'; only the names given are kept", line=entry.start_line + 1))
+            out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: the author list ends in 'and others'; the names given are kept, with more_authors: true (exports end the list with 'and others', the page with 'et al.')", line=entry.start_line + 1))
         for macro in unknown:
             out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: undefined @string {macro!r} read as empty text", line=entry.start_line + 1))
         entries.append((entry, fields))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from generator.model import SourceRef
-from generator.reading.bibnames import parse_names
+from generator.reading.bibnames import has_more_authors, parse_names
 from generator.reading.bibvalues import decode_latex, find_arxiv_id, find_doi, find_url, find_venue, find_year
 from generator.reading.candidate import Candidate
 
@@ -104,6 +104,7 @@ def entry_to_candidate(fields: dict[str, str], *, file: str, source: str, line: 
         primary_class=primary,
         tags=_keywords(fields.get("keywords", "")),
         names=names,
+        more_authors=has_more_authors(fields.get("author", "")),
         month=find_month(fields),
         pages=_pages(fields.get("pages", "")),
         extra=_extra(fields, venue, url),

@@ -42,6 +42,7 @@ class Candidate:
     primary_class: str | None = None
     tags: tuple[str, ...] = ()  # the entry's keywords
     names: tuple[Name, ...] = ()
+    more_authors: bool = False  # the author list ends in "and others"
     month: int | None = None
     volume: str | None = None
     number: str | None = None
@@ -67,6 +68,7 @@ class Candidate:
             "tags": list(self.tags) or None,
             "entry_type": self.entry_type,
             "names": [n.as_dict() for n in self.names] or None,
+            "more_authors": True if self.more_authors else None,
             "month": self.month,
         }
         for name in TEXT_FIELDS:

@@ -194,7 +194,7 @@ def render_paper(site: SiteData, paper: Paper) -> str:
     links = paper_links(paper.arxiv, paper.doi, paper.url)
     byline = []
     if paper.authors:
-        byline.append(", ".join(plain(a).strip() for a in paper.authors))
+        byline.append(", ".join(plain(a).strip() for a in paper.authors) + (" et al." if paper.more_authors else ""))
     published = " ".join(plain(x).strip() for x in (paper.venue, paper.year) if x)
     if published:
         byline.append(published)

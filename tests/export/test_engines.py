@@ -77,6 +77,20 @@ def test_bibtex_styles_accept_the_whole_library(style, shipped, hostile, tmp_pat
     assert "CYR" not in out.bbl and "???" not in out.bbl
 
 
+@needs("bibtex")
+@pytest.mark.parametrize("style", ["plainnat", "unsrtnat"])
+def test_an_author_list_that_goes_on_prints_et_al(style, tmp_path) -> None:
+    from generator.model import Paper
+
+    papers = [Paper(key=f"k{n}", title="LLaMA", abstract="", added="2025-01-01", year=2023,
+                    authors=("Hugo Touvron", "Baptiste Rozière"), more_authors=more) for n, more in ((1, True), (2, False))]
+    out = run_bibtex(bibtex_for(papers), style, tmp_path)
+    assert out.returncode == 0 and out.errors == 0, out.blg[-3000:]
+    items = {re.search(r"\]\{(k\d)\}", item).group(1): item for item in out.bbl.split("\\bibitem")[1:]}
+    assert "Touvron et~al." in items["k1"] and "others" not in items["k1"]
+    assert "et~al." not in items["k2"] and "Hugo Touvron and Baptiste Rozi" in items["k2"]
+
+
 SURNAMES = {
     "Alberto Del Bimbo": "Del Bimbo", "Ludwig van Beethoven": "van Beethoven", "Martin Luther King Jr.": "King",
     "de la Cruz, Juana Inés": "de la Cruz", "Leonardo Da Vinci": "Da Vinci", "Antonín Dvořák": "Dvořák",

@@ -290,3 +290,37 @@ def test_names_keys_macros_and_arxiv_ids():
     assert find_arxiv_id({"doi": "10.48550/arXiv.2403.03507"}) == "2403.03507"
     assert find_arxiv_id({"journal": "CoRR", "volume": "abs/2106.09685"}) == "2106.09685"
     assert find_arxiv_id({"eprint": "12345", "archiveprefix": "PubMed"}) is None
+
+
+def test_an_author_list_that_goes_on_stays_one_that_goes_on(tmp_path):
+    """`and others` is kept as `more_authors: true`: the export ends with BibTeX's own
+    `and others` (styles print "et al."), the record says so, and a list that ends
+    with a real name does not."""
+    content = tmp_path / "content"
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{touvron2023llama, title = {LLaMA: Open and Efficient Foundation Language Models},\n"
+        "  author = {Touvron, Hugo and Lavril, Thibaut and Rozi{\\`e}re, Baptiste and others},\n"
+        "  journal = {arXiv preprint arXiv:2302.13971}, year = {2023}}\n"
+        "@article{others2020, title = {A Paper by Others}, author = {Others, Olive and Doe, Jane}, year = {2020}}\n",
+        "utf-8",
+    )
+    report = import_bibtex(content, [bib], today="2025-01-01")
+    assert report.problems == [] and sorted(report.added) == ["others2020", "touvron2023llama"]
+    assert "more_authors: true" in paper_file(content, "touvron2023llama").read_text("utf-8")
+    assert "more_authors" not in paper_file(content, "others2020").read_text("utf-8")
+    papers = load_library(content).by_key()
+    llama, other = papers["touvron2023llama"], papers["others2020"]
+    assert llama.more_authors and llama.authors == ("Hugo Touvron", "Thibaut Lavril", "Baptiste Rozière")
+    assert "author = {Touvron, Hugo and Lavril, Thibaut and Rozi{\\`e}re, Baptiste and others}," in bibtex_for([llama])
+    assert not other.more_authors and "and others" not in bibtex_for([other])
+    again = import_bibtex(content, [bib], today="2025-02-01")  # re-import: nothing changes
+    assert again.added == [] and load_library(content).by_key()["touvron2023llama"] == llama
+
+
+def test_more_authors_must_be_true_or_false(tmp_path):
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    (content / "papers" / "x.yml").write_text("key: x\ntitle: X\nabstract: ''\nadded: 2025-01-01\nmore_authors: maybe\n", "utf-8")
+    library = load_library(content)
+    assert any("more_authors" in str(p) and "x.yml" in str(p) for p in library.problems), library.problems

@@ -126,3 +126,9 @@ def test_an_ampersand_in_a_record_url_is_escaped_in_the_page():
     page = render_paper(_site(paper), paper)
     assert 'href="https://example.org/?a=1&amp;lt;b=2"' in page
     assert ("https://example.org/?a=1&lt;b=2", "Web page") in _page_links(paper)
+
+
+@pytest.mark.parametrize("more, byline", [(True, "<span>Hugo Touvron, Baptiste Rozière et al.</span>"), (False, "<span>Hugo Touvron, Baptiste Rozière</span>")])
+def test_an_author_list_that_goes_on_says_et_al_on_the_page(more, byline):
+    paper = Paper(key="p", title="T", abstract="x", added="2024-01-01", authors=("Hugo Touvron", "Baptiste Rozière"), more_authors=more)
+    assert byline in render_paper(_site(paper), paper)
