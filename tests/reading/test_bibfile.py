@@ -324,3 +324,16 @@ def test_more_authors_must_be_true_or_false(tmp_path):
     (content / "papers" / "x.yml").write_text("key: x\ntitle: X\nabstract: ''\nadded: 2025-01-01\nmore_authors: maybe\n", "utf-8")
     library = load_library(content)
     assert any("more_authors" in str(p) and "x.yml" in str(p) for p in library.problems), library.problems
+
+
+def test_a_reimport_tells_a_record_its_author_list_goes_on(tmp_path):
+    """A record made from a list without `and others` gains the flag from a later entry, quietly."""
+    content = tmp_path / "content"
+    first, later = tmp_path / "a.bib", tmp_path / "b.bib"
+    first.write_text("@article{k, title = {A Paper}, author = {Doe, Jane}, eprint = {2401.00001}, archivePrefix = {arXiv}}\n", "utf-8")
+    later.write_text("@article{k, title = {A Paper}, author = {Doe, Jane and others}, eprint = {2401.00001}, archivePrefix = {arXiv}}\n", "utf-8")
+    import_bibtex(content, [first], today="2025-01-01")
+    assert not load_library(content).by_key()["k"].more_authors
+    report = import_bibtex(content, [later], today="2025-01-02")
+    assert report.problems == [] and not [c for c in report.conflicts if "more_authors" in c.message]
+    assert load_library(content).by_key()["k"].more_authors
