@@ -162,7 +162,7 @@ def _conflicts(kept: dict[str, Any], candidate: Candidate, key: str, report: Imp
     """Note each value `candidate` gives that differs from the one the record keeps."""
     for name, value in candidate.curated().items():
         current = kept.get(name)
-        if name == "extra" or current is False or current in (None, "", (), []):  # False: more_authors not set
+        if name == "extra" or current in (None, "", (), []):
             continue
         if _comparable(current) != _comparable(value):
             shown = value if not isinstance(value, list) else "; ".join(str(v) for v in value)
@@ -208,6 +208,7 @@ def _render(content: Path, library: Library, plan: _Plan, today: str, report: Im
         paper = papers[key]
         kept = {name: getattr(paper, name, None) for name in RECORD_FIELDS}
         kept["names"] = [n.as_dict() for n in paper.names]
+        kept["more_authors"] = paper.more_authors or None  # as the record holds it: unset, or true
         for candidate in seen:
             _conflicts(kept, candidate, key, report)
         text = path.read_bytes().decode("utf-8")
