@@ -38,7 +38,7 @@ from generator.export.bibtex import bibtex_for
 from generator.export.csl import csl_json_ranges
 from generator.export.downloads import THEME_DOWNLOADS, bib_ranges, theme_downloads
 from generator.export.feeds import atom_feed
-from generator.export.papers_json import papers_json
+from generator.export.papers_json import join_lines, paper_line, papers_json
 from generator.library.records import load_library
 from generator.model import Paper, Problem
 from generator.render import pages
@@ -166,12 +166,13 @@ def generate(content: Content, settings: Settings = Settings(), cache: cache_sta
         citations=citation_graph(papers),
     )
     outputs = OutputSet()
+    shown = _shown_keys(site, cache) if cache is not None else None
     try:
-        _pages(outputs, site, cache)
+        _pages(outputs, site, cache, shown)
         for relative, data in content.pages:  # hand-written: about, how to curate, images
             outputs.add(relative, data)
         _exports(outputs, site)
-        outputs.add(PAPERS_JSON, papers_json(site))
+        outputs.add(PAPERS_JSON, _papers_json(site, cache, shown))
     except OutputConflict as err:  # e.g. content/pages/tags.md, or a paper keyed "library"
         raise ContentError([Problem(str(content.root), f"{err}; rename the page or record")]) from None
     return outputs
@@ -227,37 +228,56 @@ def _paper_page_inputs(site: SiteData, paper: Paper, ids: dict[str, str], common
     )
 
 
-def _paper_pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCache | None) -> None:
+def _shown_keys(site: SiteData, cache: cache_stage.BuildCache) -> dict[str, str]:
+    """Each paper key -> a hash of what its page shows (`_paper_page_inputs`)."""
+    ids = {paper.key: cache.paper_id(paper) for paper in site.papers}
+    common = cache_stage.digest([(t.id, t.title) for t in site.themes], site.settings)
+    return {paper.key: _paper_page_inputs(site, paper, ids, common) for paper in site.papers}
+
+
+def _paper_pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCache | None, shown: dict[str, str] | None) -> None:
     """A page per paper, re-rendered only when what it shows changed."""
     stage = cache.stage("paper-pages") if cache is not None else None
-    if cache is not None:
-        ids = {paper.key: cache.paper_id(paper) for paper in site.papers}
-        common = cache_stage.digest([(t.id, t.title) for t in site.themes], site.settings)
     for paper in site.papers:
         src = paper_src(paper.slug)
-        if stage is None:
+        if stage is None or shown is None:
             outputs.add(src, pages.render_paper(site, paper))
             continue
-        key = _paper_page_inputs(site, paper, ids, common)
+        key = shown[paper.key]
         text = stage.get(src, key)
         outputs.add(src, text if text is not None else stage.put(src, key, pages.render_paper(site, paper)))
 
 
-def _pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCache | None = None) -> None:
+def _papers_json(site: SiteData, cache: cache_stage.BuildCache | None, shown: dict[str, str] | None) -> str:
+    """papers.json from one line per paper, each reused while what its page shows
+    and the themes' columns (its `facts`) are unchanged."""
+    if cache is None or shown is None:
+        return papers_json(site)
+    stage = cache.stage("papers-json")
+    columns = cache_stage.digest([(t.id, t.columns) for t in site.themes])
+    lines = []
+    for paper in sorted(site.papers, key=lambda p: p.key):
+        key = cache_stage.digest(shown[paper.key], columns)
+        line = stage.get(paper.key, key)
+        lines.append(line if line is not None else stage.put(paper.key, key, paper_line(site, paper)))
+    return join_lines(lines)
+
+
+def _pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCache | None = None, shown: dict[str, str] | None = None) -> None:
     for src, text in _listings(site, cache):
         outputs.add(src, text)
-    _paper_pages(outputs, site, cache)
+    _paper_pages(outputs, site, cache, shown)
 
 
-def _listing_pages(site: SiteData) -> list[tuple[str, str]]:
+def _listing_pages(site: SiteData, reuse: pages.Reuse = pages._fresh) -> list[tuple[str, str]]:
     """Every page that lists papers (home, themes, all papers, unsorted, tags) and the list's data."""
     counts = [(theme.title, len(site.members(theme.id))) for theme in site.themes]
     chart = bar_chart(counts, title="Papers per theme", chart_id="rl-themes-chart")
     found = [(HOME_SRC, pages.render_home(site, chart)), (THEMES_INDEX_SRC, pages.render_themes_index(site))]
     for theme in site.themes:
         found.append((theme_src(theme.id), pages.render_theme(site, theme)))
-        found += pages.render_theme_pages(site, theme)
-    found += pages.render_papers_index(site)
+        found += pages.render_theme_pages(site, theme, reuse)
+    found += pages.render_papers_index(site, reuse)
     found.append((PAPERS_LIST_JSON, papers_list_json(site)))
     found.append((UNSORTED_SRC, pages.render_unsorted(site)))
     found.append((TAGS_SRC, pages.render_tags(site)))
@@ -274,19 +294,32 @@ def _listings(site: SiteData, cache: cache_stage.BuildCache | None) -> list[tupl
     They are made from the papers but for `NOT_LISTED` (every other input of
     SiteData follows from these), the themes, the settings and the home page's
     introduction; a test holds that changing a NOT_LISTED field changes no list.
+    When something listed changed (a title, a status), each page of a long
+    list is still reused while its own papers and place are unchanged.
     """
     if cache is None:
         return _listing_pages(site)
     ids = cache.stage("listed-fields")
-    listed = []
+    listed = {}
     for paper in site.papers:
         paper_id = cache.paper_id(paper)
         found = ids.get(paper.key, paper_id)
-        listed.append(found if found is not None else ids.put(paper.key, paper_id, cache_stage.digest(replace(paper, **NOT_LISTED))))
-    key = cache_stage.digest(listed, site.themes, site.settings, site.home_intro)
+        listed[paper.key] = found if found is not None else ids.put(paper.key, paper_id, cache_stage.digest(replace(paper, **NOT_LISTED)))
+    frame = cache_stage.digest(site.themes, site.settings)  # all a list page shows besides its place and papers
+    key = cache_stage.digest(list(listed.values()), frame, site.home_intro)
     stage = cache.stage("listings")
     found = stage.get("all", key)
-    return found if found is not None else stage.put("all", key, _listing_pages(site))
+    list_pages = cache.stage("list-pages")
+    if found is not None:
+        list_pages.keep_all()  # for the next build that changes a list
+        return found
+
+    def reuse(src: str, values: tuple, keys: tuple[str, ...], render) -> str:
+        page_key = cache_stage.digest(frame, values, [listed[k] for k in keys])
+        text = list_pages.get(src, page_key)
+        return text if text is not None else list_pages.put(src, page_key, render())
+
+    return stage.put("all", key, _listing_pages(site, reuse))
 
 
 def _joined_bibtex(site: SiteData, papers) -> str:

@@ -71,6 +71,10 @@ class Stage:
         self.changed = True
         return value
 
+    def keep_all(self) -> None:
+        """Keep every entry through the next `prune` (a build that reused their whole)."""
+        self.used.update(self.entries)
+
     def prune(self) -> None:
         """Forget what this build did not ask for (deleted records, renamed pages)."""
         stale = set(self.entries) - self.used

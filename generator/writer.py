@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import tempfile
 import unicodedata
@@ -262,7 +263,24 @@ def write_all_or_nothing(files: dict[Path, bytes | str], *, expected: dict[Path,
 
 def _fold(path: str) -> str:
     """The form under which two paths name one file on macOS or Windows."""
+    if path.isascii():
+        return path.lower()  # what NFC and casefold give for ASCII, far faster
     return unicodedata.normalize("NFC", path).casefold()
+
+
+# Already normal (what PurePosixPath would give back), the case of almost every generated path:
+# ASCII names that are not '.' or '..' (each holds a character other than a dot), joined by single slashes.
+_PLAIN_PATH_RE = re.compile(r"(?:[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*/)*[A-Za-z0-9_.-]*[A-Za-z0-9_-][A-Za-z0-9_.-]*")
+
+
+def _normal_path(relpath) -> str:
+    """The POSIX form of a relative output path; OutputConflict when it is unsafe."""
+    if not isinstance(relpath, str) or not relpath or "\\" in relpath or "\x00" in relpath:
+        raise OutputConflict(f"unsafe output path {relpath!r}")
+    normal = PurePosixPath(relpath)
+    if normal.is_absolute() or ".." in normal.parts or not normal.parts:
+        raise OutputConflict(f"unsafe output path {relpath!r}")
+    return str(normal)
 
 
 @dataclass
@@ -289,12 +307,7 @@ class OutputSet:
             self._dirs.setdefault("/".join(parts[:end]), key)
 
     def add(self, relpath: str, content: bytes | str) -> None:
-        if not isinstance(relpath, str) or not relpath or "\\" in relpath or "\x00" in relpath:
-            raise OutputConflict(f"unsafe output path {relpath!r}")
-        normal = PurePosixPath(relpath)
-        if normal.is_absolute() or ".." in normal.parts or not normal.parts:
-            raise OutputConflict(f"unsafe output path {relpath!r}")
-        key = str(normal)
+        key = relpath if isinstance(relpath, str) and _PLAIN_PATH_RE.fullmatch(relpath) else _normal_path(relpath)
         if key == MANIFEST_NAME:
             raise OutputConflict(f"{MANIFEST_NAME!r} is the writer's own manifest")
         self._index()

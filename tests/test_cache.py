@@ -10,6 +10,7 @@ from pathlib import Path
 from generator import cache as cache_mod
 from generator.build import build_site
 from generator.cache import BuildCache, digest
+from generator.render import pages
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -156,3 +157,34 @@ def test_fields_not_listed_change_no_listing_page(shipped_content, monkeypatch):
     for src in listing:
         assert before.files[src] == after.files[src], src
     assert any(before.files[src] != after.files[src] for src in before.files), "the edit changed nothing at all"
+
+
+def test_an_edit_renders_only_the_list_pages_and_data_lines_it_changes(shipped_content, tmp_path, monkeypatch):
+    """Two papers swap their statuses: only the all-papers pages that list them
+    (the list is by title) are rendered again, and papers.json makes again only
+    the lines of the papers whose pages changed."""
+    from generator.export import papers_json
+
+    content = tmp_path / "content"
+    shutil.copytree(shipped_content, content)
+    records = sorted((content / "papers").glob("*.yml"))
+    first, second = records[3], records[-3]  # far apart in title order, on two pages
+    _set_field(first, "status", "read")
+    _set_field(second, "status", "key")
+    cache = BuildCache(tmp_path / "cache")
+    build_site(content, tmp_path / "incremental", cache=cache)
+    index_pages = [src for src in _tree(tmp_path / "incremental") if src.startswith("papers/page/")]
+    assert len(index_pages) >= 3, "the shipped list should need several pages"
+    rendered, lines = [], []
+    real_render, real_line = pages._render, papers_json.paper_line
+    monkeypatch.setattr(pages, "_render", lambda template, **kw: rendered.append((template, kw["page"].src)) or real_render(template, **kw))
+    monkeypatch.setattr("generator.build.paper_line", lambda site, paper: lines.append(paper.key) or real_line(site, paper))
+    _set_field(first, "status", "key")
+    _set_field(second, "status", "read")
+    build_site(content, tmp_path / "incremental", cache=cache)
+    index = [src for template, src in rendered if template == "papers_index.md"]
+    assert 1 <= len(index) <= 2, index
+    # the two papers, and the few whose pages show them (related, mentions): not the library
+    assert {first.stem, second.stem} <= set(lines) and len(lines) < len(records) / 10, lines
+    build_site(content, tmp_path / "clean")
+    assert _tree(tmp_path / "incremental") == _tree(tmp_path / "clean")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
@@ -245,27 +245,43 @@ def render_theme(site: SiteData, theme: Any) -> str:
     )
 
 
-def render_theme_pages(site: SiteData, theme: Any) -> list[tuple[str, str]]:
+# A page of a long list is made from the site's themes and settings, its place in
+# the list (`values`) and its papers (`keys`) alone. `reuse(src, values, keys, render)`
+# may return the text an earlier build made from the same inputs instead of
+# calling `render()`; the build passes one that knows what each paper key stood
+# for (build.py).
+Reuse = Callable[[str, tuple, tuple[str, ...], Callable[[], str]], str]
+
+
+def _fresh(src: str, values: tuple, keys: tuple[str, ...], render: Callable[[], str]) -> str:
+    return render()
+
+
+def render_theme_pages(site: SiteData, theme: Any, reuse: Reuse = _fresh) -> list[tuple[str, str]]:
     """A long theme's list past its first page: (docs path, Markdown) for pages 2, 3, ..."""
-    pieces = listing.chunks(site.members(theme.id), listing.THEME_PAPERS_PER_PAGE)
+    members = site.members(theme.id)
+    pieces = listing.chunks(members, listing.THEME_PAPERS_PER_PAGE)
     out = []
     for number, piece in enumerate(pieces[1:], 2):
         src = listing.theme_page_src(theme.id, number)
-        page = _Page(site, src)
-        reasons = {p.key: next(a.reason for a in site.assignments[p.key] if a.theme == theme.id) for p in piece}
-        text = _render(
-            "theme_page.md",
-            page=page,
-            theme=theme,
-            page_title=f"{theme.title} (page {number})",
-            papers=piece,
-            total=len(site.members(theme.id)),
-            first=(number - 1) * listing.THEME_PAPERS_PER_PAGE + 1,
-            pager=listing.theme_pager(page, theme.id, len(pieces), number),
-            reasons={k: _reason_sentence(r) for k, r in reasons.items()},
-            limit=site.settings.excerpt_chars,
-        )
-        out.append((src, text))
+
+        def render(src=src, number=number, piece=piece) -> str:
+            page = _Page(site, src)
+            reasons = {p.key: next(a.reason for a in site.assignments[p.key] if a.theme == theme.id) for p in piece}
+            return _render(
+                "theme_page.md",
+                page=page,
+                theme=theme,
+                page_title=f"{theme.title} (page {number})",
+                papers=piece,
+                total=len(members),
+                first=(number - 1) * listing.THEME_PAPERS_PER_PAGE + 1,
+                pager=listing.theme_pager(page, theme.id, len(pieces), number),
+                reasons={k: _reason_sentence(r) for k, r in reasons.items()},
+                limit=site.settings.excerpt_chars,
+            )
+
+        out.append((src, reuse(src, (theme.id, number, len(pieces), len(members)), tuple(p.key for p in piece), render)))
     return out
 
 
@@ -302,29 +318,34 @@ def render_themes_index(site: SiteData) -> str:
     return _render("themes_index.md", page=page, cards=_theme_cards(site, page), unsorted=len(site.unsorted()))
 
 
-def render_papers_index(site: SiteData) -> list[tuple[str, str]]:
+def render_papers_index(site: SiteData, reuse: Reuse = _fresh) -> list[tuple[str, str]]:
     """The all-papers list as (docs path, Markdown), cut into pages (generator/render/listing.py)."""
     ordered = sorted(site.papers, key=listing.index_order)
     pieces = listing.chunks(ordered, listing.PAPERS_PER_PAGE)
     sources = [listing.index_page_src(n) for n in range(1, len(pieces) + 1)]
-    statuses = [s for s in STATUSES if any(p.status == s for p in site.papers)]
+    statuses = tuple(s for s in STATUSES if any(p.status == s for p in site.papers))
+    has_unstatused = any(p.status is None for p in site.papers)
     out = []
     for number, (src, piece) in enumerate(zip(sources, pieces), 1):
-        page = _Page(site, src)
-        text = _render(
-            "papers_index.md",
-            page=page,
-            rows=[listing.row(site, p) for p in piece],
-            total=len(ordered),
-            first=(number - 1) * listing.PAPERS_PER_PAGE + 1,
-            pager=listing.pager(page, sources, number),
-            list_json=page.url(listing.PAPERS_LIST_JSON),
-            root=page.url(HOME_SRC),
-            themes=site.themes,
-            statuses=[(s, _status_label(s)) for s in statuses],
-            has_unstatused=any(p.status is None for p in site.papers),
-        )
-        out.append((src, text))
+
+        def render(src=src, number=number, piece=piece) -> str:
+            page = _Page(site, src)
+            return _render(
+                "papers_index.md",
+                page=page,
+                rows=[listing.row(site, p) for p in piece],
+                total=len(ordered),
+                first=(number - 1) * listing.PAPERS_PER_PAGE + 1,
+                pager=listing.pager(page, sources, number),
+                list_json=page.url(listing.PAPERS_LIST_JSON),
+                root=page.url(HOME_SRC),
+                themes=site.themes,
+                statuses=[(s, _status_label(s)) for s in statuses],
+                has_unstatused=has_unstatused,
+            )
+
+        values = (number, len(pieces), len(ordered), statuses, has_unstatused)
+        out.append((src, reuse(src, values, tuple(p.key for p in piece), render)))
     return out
 
 

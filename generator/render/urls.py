@@ -73,6 +73,7 @@ def theme_feed_path(theme_id: str) -> str:
 # --------------------------------------------------------------------------- URLs inside the site
 
 
+@lru_cache(maxsize=1 << 16)  # every link of every page asks it, and PurePosixPath is slow
 def page_url(src: str, use_directory_urls: bool = True) -> str:
     """Site-relative URL of a docs page, as MkDocs computes it ('' for the home page)."""
     path = PurePosixPath(src)
