@@ -217,15 +217,20 @@ def _paper_page_inputs(site: SiteData, paper: Paper, ids: dict[str, str], common
     return cache_stage.digest(
         common,
         ids[paper.key],
-        site.assignments.get(paper.key, ()),
-        related,
-        mentions_out,
+        _fields(site.assignments.get(paper.key, ())),
+        _fields(related),
+        _fields(mentions_out),
         mentioned,
         mentioned_by,
         cites,
         cited_by,
         [(k, ids.get(k)) for k in sorted(neighbours)],
     )
+
+
+def _fields(items) -> list[tuple]:
+    """Dataclass instances as the values of their fields: the same hash, pickled several times faster."""
+    return [tuple(vars(item).values()) for item in items]
 
 
 def _shown_keys(site: SiteData, cache: cache_stage.BuildCache) -> dict[str, str]:

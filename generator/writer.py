@@ -358,6 +358,25 @@ def _write_manifest(manifest: Path, paths: set[str] | dict[str, bytes]) -> None:
     write_atomic(manifest, "".join(f"{p}\n" for p in sorted(paths)))
 
 
+# Output root -> relpath -> the mark (`_mark`) of the file as this process last
+# wrote or found it. The rebuilds of one `mkdocs serve` skip reading back the
+# 20,000 files of a large library to learn that they are unchanged.
+_LEFT: dict[str, dict[str, tuple]] = {}
+
+
+def _mark(path: str, data: bytes) -> tuple | None:
+    """The file's size, modification time and inode with a hash of `data`; None when it is missing.
+
+    A file someone else changed has another size or time; another content
+    has another hash (Python's, keyed per process: nobody can aim at it).
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_mode, hash(data))
+
+
 def sync_tree(root: Path, outputs: OutputSet) -> SyncReport:
     """Make `root` hold exactly `outputs` (plus files the generator never wrote)."""
     root.mkdir(parents=True, exist_ok=True)
@@ -371,11 +390,18 @@ def sync_tree(root: Path, outputs: OutputSet) -> SyncReport:
         # knows which files are its own to clean up.
         _write_manifest(manifest, previous | current)
     written = []
+    known = _LEFT.setdefault(os.path.abspath(root), {})
     for relpath, data in sorted(outputs.files.items()):
-        if write_atomic(root / relpath, data):
+        target = os.path.join(root, relpath)
+        mark = _mark(target, data)
+        if mark is not None and known.get(relpath) == mark:
+            continue  # as this process left it, and the same bytes again
+        if write_atomic(Path(target), data):
             written.append(relpath)
+        known[relpath] = _mark(target, data)
     removed = []
     for relpath in sorted(previous - current):
+        known.pop(relpath, None)
         if not _manifest_entry_ok(relpath, root):
             continue
         target = root / relpath

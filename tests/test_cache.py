@@ -188,3 +188,27 @@ def test_an_edit_renders_only_the_list_pages_and_data_lines_it_changes(shipped_c
     assert {first.stem, second.stem} <= set(lines) and len(lines) < len(records) / 10, lines
     build_site(content, tmp_path / "clean")
     assert _tree(tmp_path / "incremental") == _tree(tmp_path / "clean")
+
+
+def test_a_serve_cache_writes_its_later_builds_at_exit(shipped_content, tmp_path, monkeypatch):
+    """Under `mkdocs serve` the first build's cache is written at once, later
+    ones at exit: a save in between leaves the files as they were."""
+    registered = []
+    monkeypatch.setattr(cache_mod.atexit, "register", registered.append)
+    content = tmp_path / "content"
+    shutil.copytree(shipped_content, content)
+    folder = tmp_path / "cache"
+    cache = BuildCache(folder)
+    build_site(content, tmp_path / "docs", cache=cache)
+    cache.write_at_exit()
+    cache.write_at_exit()
+    assert registered == [cache.write]
+    before = {p.name: p.read_bytes() for p in folder.glob("*.pickle")}
+    record = sorted((content / "papers").glob("*.yml"))[0]
+    _set_field(record, "notes", "'A note written while serving.'")
+    build_site(content, tmp_path / "docs", cache=cache)
+    assert {p.name: p.read_bytes() for p in folder.glob("*.pickle")} == before
+    registered[0]()  # the process ends
+    assert {p.name: p.read_bytes() for p in folder.glob("*.pickle")} != before
+    _, report = build_site(content, tmp_path / "docs", cache=BuildCache(folder))
+    assert not report.written

@@ -318,3 +318,22 @@ def test_interrupted_sync_still_knows_its_files(tmp_path, monkeypatch):
     report = sync_tree(tmp_path, outputs(a_md="a"))
     assert "b_md" in report.removed  # written by the interrupted run, still cleaned up
     assert not (tmp_path / "b_md").exists()
+
+
+def test_a_file_changed_or_deleted_between_two_syncs_of_one_process_is_written_again(tmp_path):
+    """The writer remembers what it left (mkdocs serve skips reading 20,000 files
+    back); a hand edit or a deletion in between must still be repaired."""
+    outputs = OutputSet()
+    outputs.add("a.md", "alpha\n")
+    outputs.add("b/c.md", "gamma\n")
+    assert sync_tree(tmp_path, outputs).written == ("a.md", "b/c.md")
+    assert sync_tree(tmp_path, outputs).written == ()
+    (tmp_path / "a.md").write_text("alpha, edited by hand\n")
+    (tmp_path / "b" / "c.md").unlink()
+    report = sync_tree(tmp_path, outputs)
+    assert report.written == ("a.md", "b/c.md")
+    assert (tmp_path / "a.md").read_text() == "alpha\n" and (tmp_path / "b" / "c.md").read_text() == "gamma\n"
+    changed = OutputSet()
+    changed.add("a.md", "alpha\n")
+    changed.add("b/c.md", "delta\n")  # the same size: the hash tells it apart
+    assert sync_tree(tmp_path, changed).written == ("b/c.md",)

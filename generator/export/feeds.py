@@ -13,6 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
+from functools import lru_cache
 
 from generator.model import Paper
 
@@ -29,6 +30,7 @@ def xml_text(text: str) -> str:
     return " ".join(_XML_ILLEGAL_RE.sub(" ", text).split())
 
 
+@lru_cache(maxsize=1 << 14)  # every feed sorts its papers by it; a library has few distinct dates
 def atom_timestamp(added: str) -> str:
     """An ISO date or datetime as an RFC 3339 UTC timestamp; the epoch if unreadable.
 

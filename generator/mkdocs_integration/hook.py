@@ -112,8 +112,9 @@ def on_config(config, **kwargs):
 def on_pre_build(config, **kwargs):
     content_dir = _site_root(config) / "content"
     settings = settings_from(config.site_url, config.use_directory_urls, config.site_name, config.extra, config.repo_url)
+    cache = build_cache(config)
     try:
-        content, report = build_site(content_dir, Path(config.docs_dir), settings, build_cache(config))
+        content, report = build_site(content_dir, Path(config.docs_dir), settings, cache)
     except ContentError as err:
         for problem in err.problems:
             log.error(str(problem))
@@ -123,6 +124,8 @@ def on_pre_build(config, **kwargs):
         raise PluginError(
             f"generator: {len(err.problems)} problem(s) in {content_dir}; run `python -m generator check`"
         ) from None
+    if cache is not None and _PROCESS["command"] == "serve":
+        cache.write_at_exit()  # the first build's cache is on disk; an edit's additions follow at exit
     set_build_date(content.papers)
     log.info(
         "generator: %d file(s) written, %d unchanged, %d removed",

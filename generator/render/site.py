@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from generator.analysis.citations import CitationGraph
@@ -74,7 +75,12 @@ class SiteData:
 
 def title_order(paper: Paper) -> tuple:
     """By title as a reader alphabetises it: case and leading punctuation ignored."""
-    return (_LEADING_PUNCTUATION_RE.sub("", plain(paper.title).casefold()), paper.key)
+    return (_sortable(paper.title), paper.key)
+
+
+@lru_cache(maxsize=1 << 17)  # every list sorts by it, the themes' lists again and again
+def _sortable(title: str) -> str:
+    return _LEADING_PUNCTUATION_RE.sub("", plain(title).casefold())
 
 
 _LEADING_PUNCTUATION_RE = re.compile(r"^[\W_]+")
