@@ -322,3 +322,19 @@ def test_scales_linearly(library):
     print(f"related_papers: {n} papers in {elapsed:.2f}s")
     assert len(result) == n and all(len(v) == 5 for v in result.values())
     assert elapsed < 30 * n / 2000  # generous: about 1.5 s per 2,000 papers here
+
+
+def test_features_kept_from_an_earlier_call_give_the_same_links(library):
+    """Under `mkdocs serve` a paper's words are kept between rebuilds
+    (`similarity._FEATURES`): after an edit the links must be those of a
+    computation from nothing, and only the current texts stay kept."""
+    from dataclasses import replace
+
+    papers = list(library)
+    related_papers(papers)
+    papers[3] = replace(papers[3], title="Edited: " + papers[3].title)
+    papers[7] = replace(papers[7], abstract=papers[7].abstract + " We also study GaLore and ZeRO.")
+    kept = related_papers(papers)
+    assert set(similarity._FEATURES) == {(p.title, p.abstract) for p in papers}
+    similarity._FEATURES.clear()
+    assert kept == related_papers(papers)
