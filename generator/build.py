@@ -35,7 +35,7 @@ from generator.analysis.mentions import find_mentions
 from generator.analysis.themes.review import validate_review
 from generator.analysis.similarity import related_papers
 from generator.export.bibtex import bibtex_for
-from generator.export.csl import csl_json_ranges
+from generator.export.csl import item_text, joined_with_ranges
 from generator.export.downloads import THEME_DOWNLOADS, bib_ranges, theme_downloads
 from generator.export.feeds import atom_feed
 from generator.export.papers_json import join_lines, paper_line, papers_json
@@ -171,7 +171,7 @@ def generate(content: Content, settings: Settings = Settings(), cache: cache_sta
         _pages(outputs, site, cache, shown)
         for relative, data in content.pages:  # hand-written: about, how to curate, images
             outputs.add(relative, data)
-        _exports(outputs, site)
+        _exports(outputs, site, _csl_items(papers, cache))
         outputs.add(PAPERS_JSON, _papers_json(site, cache, shown))
     except OutputConflict as err:  # e.g. content/pages/tags.md, or a paper keyed "library"
         raise ContentError([Problem(str(content.root), f"{err}; rename the page or record")]) from None
@@ -192,15 +192,25 @@ def _text_stages(papers: tuple[Paper, ...], cache: cache_stage.BuildCache | None
 
 def _bibtex_entries(papers: tuple[Paper, ...], cache: cache_stage.BuildCache | None) -> dict[str, str]:
     """One BibTeX entry per paper; it depends on that paper alone."""
+    return _per_paper(papers, cache, "bibtex", lambda paper: bibtex_for([paper]))
+
+
+def _csl_items(papers: tuple[Paper, ...], cache: cache_stage.BuildCache | None) -> dict[str, str]:
+    """One CSL-JSON item text per paper; it depends on that paper alone."""
+    return _per_paper(papers, cache, "csl", item_text)
+
+
+def _per_paper(papers, cache: cache_stage.BuildCache | None, name: str, make) -> dict[str, str]:
+    """`make(paper)` for every paper, reused from the cache's stage `name` while the record is unchanged."""
     if cache is None:
-        return {paper.key: bibtex_for([paper]) for paper in papers}
-    stage = cache.stage("bibtex")
-    entries = {}
+        return {paper.key: make(paper) for paper in papers}
+    stage = cache.stage(name)
+    found = {}
     for paper in papers:
         key = cache.paper_id(paper)
-        entry = stage.get(paper.key, key)
-        entries[paper.key] = entry if entry is not None else stage.put(paper.key, key, bibtex_for([paper]))
-    return entries
+        value = stage.get(paper.key, key)
+        found[paper.key] = value if value is not None else stage.put(paper.key, key, make(paper))
+    return found
 
 
 def _paper_page_inputs(site: SiteData, paper: Paper, ids: dict[str, str], common: str) -> str:
@@ -336,7 +346,7 @@ def _joined_bibtex(site: SiteData, papers) -> str:
     return "\n".join(site.bibtex[paper.key] for paper in papers)
 
 
-def _exports(outputs: OutputSet, site: SiteData) -> None:
+def _exports(outputs: OutputSet, site: SiteData, csl: dict[str, str]) -> None:
     settings = site.settings
     dirs = settings.use_directory_urls
 
@@ -357,7 +367,7 @@ def _exports(outputs: OutputSet, site: SiteData) -> None:
     for paper in site.papers:
         outputs.add(bib_path(paper.slug), site.bibtex[paper.key])
     outputs.add(LIBRARY_BIB, _joined_bibtex(site, site.papers))
-    csl_text, csl_ranges = csl_json_ranges(site.papers)
+    csl_text, csl_ranges = joined_with_ranges([csl[paper.key] for paper in site.papers])
     outputs.add(LIBRARY_CSL, csl_text)
     outputs.add(ALL_FEED, feed(list(site.papers), ALL_FEED, f"{settings.site_name}: all papers"))
     members = {theme.id: sorted(site.members(theme.id), key=lambda p: p.key) for theme in site.themes}

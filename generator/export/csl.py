@@ -168,7 +168,16 @@ def csl_json_ranges(papers: Iterable[Paper]) -> tuple[str, list[tuple[int, int]]
     browser assembles it from these ranges of the library file, byte for byte
     what `csl_json(members)` gives (generator/export/downloads.py).
     """
-    items = [_item_text(p) for p in papers]
+    return joined_with_ranges([_item_text(p) for p in papers])
+
+
+def item_text(paper: Paper) -> str:
+    """One paper's item as `csl_json` writes it (the build caches it per record)."""
+    return _item_text(paper)
+
+
+def joined_with_ranges(items: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """The CSL-JSON text of these item texts (`item_text`), and where each sits in it."""
     ranges, offset = [], 2  # after "[\n"
     for item in items:
         size = len(item.encode())

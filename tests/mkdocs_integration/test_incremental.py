@@ -82,7 +82,7 @@ def test_one_edit_is_one_rebuild_and_shows_on_the_page(tmp_path):
         serve.stop()
     cache = root / ".cache" / "build"
     stored = sorted(p.name for p in cache.glob("*.pickle"))
-    assert stored == sorted(f"{n}.pickle" for n in ("assignments", "bibtex", "list-pages", "listed-fields", "listings", "paper-pages", "papers-json", "records", "text", "themes"))
+    assert stored == sorted(f"{n}.pickle" for n in ("assignments", "bibtex", "csl", "list-pages", "listed-fields", "listings", "paper-pages", "papers-json", "records", "text", "themes"))
     assert not (root / "content" / ".cache").exists() and not list((root / "generated").rglob("*.pickle"))
 
 
