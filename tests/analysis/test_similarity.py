@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from generator.analysis import similarity
+from generator.analysis import features, similarity
 from generator.model import Paper
 from generator.analysis.similarity import Related, related_papers
 
@@ -127,7 +127,7 @@ def test_deterministic_and_independent_of_input_order(library, related):
 def test_stop_words_are_scikit_learns():
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    assert similarity.ENGLISH_STOP_WORDS == ENGLISH_STOP_WORDS
+    assert features.ENGLISH_STOP_WORDS == ENGLISH_STOP_WORDS
 
 
 def test_tf_idf_matches_a_hand_computed_example():
@@ -326,7 +326,7 @@ def test_scales_linearly(library):
 
 def test_features_kept_from_an_earlier_call_give_the_same_links(library):
     """Under `mkdocs serve` a paper's words are kept between rebuilds
-    (`similarity._FEATURES`): after an edit the links must be those of a
+    (`features._FEATURES`): after an edit the links must be those of a
     computation from nothing, and only the current texts stay kept."""
     from dataclasses import replace
 
@@ -335,6 +335,6 @@ def test_features_kept_from_an_earlier_call_give_the_same_links(library):
     papers[3] = replace(papers[3], title="Edited: " + papers[3].title)
     papers[7] = replace(papers[7], abstract=papers[7].abstract + " We also study GaLore and ZeRO.")
     kept = related_papers(papers)
-    assert set(similarity._FEATURES) == {(p.title, p.abstract) for p in papers}
-    similarity._FEATURES.clear()
+    assert set(features._FEATURES) == {(p.title, p.abstract) for p in papers}
+    features._FEATURES.clear()
     assert kept == related_papers(papers)
