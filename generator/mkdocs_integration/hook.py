@@ -23,6 +23,7 @@ import datetime
 import functools
 import logging
 import os
+import signal
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -89,6 +90,14 @@ _PROCESS = {"command": None, "build_date_set": False}
 
 def on_startup(command, dirty=False, **kwargs):
     _PROCESS["command"] = command
+    if command == "serve" and threading.current_thread() is threading.main_thread():
+        # A server stopped by SIGTERM (an editor's task runner, `kill`) ends like
+        # Ctrl-C, so the build cache kept in memory is written at exit.
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def build_state(config) -> BuildState:

@@ -80,7 +80,13 @@ def test_one_edit_is_one_rebuild_and_shows_on_the_page(tmp_path):
         assert serve.builds() == 2, "".join(serve.lines)
     finally:
         serve.stop()
+    assert serve.proc.returncode is not None
     cache = root / ".cache" / "build"
+    # the edit's page was pickled when the server was stopped (SIGTERM), not only the first build's
+    from generator.cache import BuildCache
+
+    pages = BuildCache(cache).stage("paper-pages").entries
+    assert "Edited in the loop" in next(text for src, (key, text) in pages.items() if src.endswith("lora.md"))
     stored = sorted(p.name for p in cache.glob("*.pickle"))
     assert stored == sorted(f"{n}.pickle" for n in ("assignments", "bibtex", "csl", "list-pages", "listed-fields", "listings", "paper-pages", "papers-json", "records", "text", "themes"))
     assert not (root / "content" / ".cache").exists() and not list((root / "generated").rglob("*.pickle"))
