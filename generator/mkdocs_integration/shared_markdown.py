@@ -23,6 +23,8 @@ import os
 import markdown
 from mkdocs.structure import pages as mkdocs_pages
 
+from generator.mkdocs_integration.heading_pages import HeadingPages
+
 
 def enabled() -> bool:
     return os.environ.get("READING_LIST_SHARED_MARKDOWN", "on") != "off" and hasattr(mkdocs_pages, "markdown")
@@ -44,16 +46,24 @@ class SharedMarkdown:
     def __init__(self):
         self._md: markdown.Markdown | None = None
         self._made_with: tuple | None = None
+        self._heading_pages: HeadingPages | None = None
 
     def instance(self, *, extensions, extension_configs) -> markdown.Markdown:
         made_with = (repr(extensions), repr(extension_configs))
         if self._md is None or made_with != self._made_with:
             self._md = markdown.Markdown(extensions=extensions, extension_configs=extension_configs)
             self._made_with = made_with
+            # headings rendered with these extensions, on an instance of their own
+            self._heading_pages = HeadingPages(extensions, extension_configs)
         return self._md.reset()
 
     def render(self, page, config, files) -> None:
-        """MkDocs' `Page.render` for `page`, on the shared instance."""
+        """MkDocs' `Page.render` for `page`, on the shared instance; a page of
+        headings and placeholders only from headings rendered once (heading_pages.py)."""
+        if page.markdown is not None:
+            self.instance(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"] or {})
+            if self._heading_pages.render(page):
+                return
         real = mkdocs_pages.markdown
         mkdocs_pages.markdown = _ModuleWithSharedMarkdown(self)
         try:

@@ -56,16 +56,16 @@ PAGES = {
 }
 
 
-def _site(tmp_path: Path):
+def _site(tmp_path: Path, pages: dict[str, str] = PAGES):
     docs = tmp_path / "docs"
     docs.mkdir()
-    for name, text in PAGES.items():
+    for name, text in pages.items():
         (docs / name).write_text(text, "utf-8")
     (tmp_path / "mkdocs.yml").write_text(
         "site_name: t\nmarkdown_extensions:\n  - abbr\n  - footnotes\n  - attr_list\n  - md_in_html\n"
         "  - toc:\n      permalink: true\n  - pymdownx.superfences\n", "utf-8")
     config = load_config(str(tmp_path / "mkdocs.yml"))
-    files = Files([File(name, str(docs), str(tmp_path / "site"), True) for name in PAGES])
+    files = Files([File(name, str(docs), str(tmp_path / "site"), True) for name in pages])
     return config, files
 
 
@@ -88,3 +88,34 @@ def test_markdown_on_one_instance_renders_each_page_as_its_own_would(tmp_path):
     assert "Hyper Text" in own[0][0] and "Hyper Text" not in own[1][0]  # abbreviations stay on their page
     assert 'id="same_1"' in own[0][0] and 'id="same_1"' not in own[1][0]
     assert "First note" not in own[1][0]
+
+
+HEADING_PAGES = {
+    # every block a placeholder or a heading with its own id: rendered from headings seen once
+    "p1.md": "\n\nRLFRAGMENT0X\n\n\n\n## Themes { #themes data-search-exclude }\n\nRLFRAGMENT1X\n\n"
+             "### Inner *part* &amp; more { #inner }\n\nRLFRAGMENT2X\n\n## Related papers { #related }\n\nRLFRAGMENT3X\n",
+    "p2.md": "## Related papers { #related }\n\nRLFRAGMENT0X\n\n#### Deep { #deep .rl-x }\n\n## Themes { #themes data-search-exclude }\n",
+    # anything else: Python-Markdown's own rendering
+    "q1.md": "## Themes { #themes }\n\nSome *text*.\n",
+    "q2.md": "## A [link](p1.md) { #a }\n\nRLFRAGMENT0X\n",
+    "q3.md": "# Title { #t }\n\nRLFRAGMENT0X\n",
+    "q4.md": "## Same { #same }\n\n## Same { #same }\n",
+    "q5.md": "## No id\n\nRLFRAGMENT0X\n",
+    "q6.md": "## Note[^1] { #n }\n\n[^1]: A note.\n",
+}
+
+
+def test_pages_of_headings_and_placeholders_render_as_markdown_renders_them(tmp_path):
+    config, files = _site(tmp_path, HEADING_PAGES)
+    own = _rendered(config, files, Page.render)
+    shared = SharedMarkdown()
+    assert _rendered(config, files, shared.render) == own
+    fast = []
+    for file in files:
+        page = Page(None, file, config)
+        page.read_source(config)
+        if shared._heading_pages.render(page):
+            fast.append(file.src_uri)
+    assert fast == ["p1.md", "p2.md"]
+    toc = own[0][1]
+    assert [t[1] for t in toc] == ["themes", "related"] and toc[0][2] == ["inner"]
