@@ -12,7 +12,7 @@ Python-Markdown and checks its links (generator/render/fragments.py), lets
 pages outside the navigation share one rendered sidebar and header
 (shared_frame.py),
 shrinks the built pages (postprocess.py) and indexes them with Pagefind
-(search.py). What one build needs to remember between events lives on its
+(search.py; a full build hands Pagefind each page as it is built, live_index.py). What one build needs to remember between events lives on its
 `BuildState`, never in module globals.
 """
 
@@ -42,6 +42,7 @@ from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_
 from generator.mkdocs_integration.postprocess import compact_html  # noqa: E402
 from generator.render.urls import theme_src  # noqa: E402
 from generator.mkdocs_integration import search, shared_markdown  # noqa: E402
+from generator.mkdocs_integration.live_index import LiveIndex  # noqa: E402
 from generator.mkdocs_integration.shared_frame import SharedHeader, SharedNav  # noqa: E402
 from generator.mkdocs_integration.site_parts import SharedParts  # noqa: E402
 from generator.mkdocs_integration.scripts import FOLDER as SCRIPTS_FOLDER  # noqa: E402
@@ -80,16 +81,19 @@ class BuildState:
     markdown: shared_markdown.SharedMarkdown = field(default_factory=shared_markdown.SharedMarkdown)
     # Material's search dialog and page config, learnt from the first page (site_parts.py).
     parts: SharedParts = field(default_factory=SharedParts)
+    # A full build's search index, fed each page as it is built (live_index.py).
+    live_index: LiveIndex | None = None
 
 
 _STATE = "reading_list_build"
 # The command this process runs ("serve", "build", "gh-deploy"): the process's,
 # not a build's, so it is kept here; on_startup sets it once.
-_PROCESS = {"command": None, "build_date_set": False}
+_PROCESS = {"command": None, "dirty": False, "build_date_set": False}
 
 
 def on_startup(command, dirty=False, **kwargs):
     _PROCESS["command"] = command
+    _PROCESS["dirty"] = dirty
     if command == "serve" and threading.current_thread() is threading.main_thread():
         # A server stopped by SIGTERM (an editor's task runner, `kill`) ends like
         # Ctrl-C, so the build cache kept in memory is written at exit.
@@ -220,8 +224,21 @@ def on_env(env, config, files, **kwargs):
 
 
 def on_files(files, config, **kwargs):
-    build_state(config).site_paths = {file.url for file in files}
+    state = build_state(config)
+    state.site_paths = {file.url for file in files}
+    if _indexes_while_building():
+        try:
+            state.live_index = LiveIndex([search.EXCLUDE_SELECTOR])
+        except search.SearchIndexError as err:
+            raise PluginError(f"generator: {err}") from None
     return files
+
+
+def _indexes_while_building() -> bool:
+    """Only a full `mkdocs build` (or gh-deploy) renders every page: Pagefind can be fed
+    them as they come. READING_LIST_LIVE_INDEX=off indexes the written site instead."""
+    return (_PROCESS["command"] in ("build", "gh-deploy") and not _PROCESS["dirty"]
+            and os.environ.get("READING_LIST_LIVE_INDEX", "on") != "off")
 
 
 def on_page_markdown(markdown, page, config, files, **kwargs):
@@ -264,9 +281,17 @@ def on_page_content(html, page, config, files, **kwargs):
 
 
 def on_post_page(output, page, config, **kwargs):
-    if page.file.src_uri not in build_state(config).unsearchable:
+    state = build_state(config)
+    searchable = page.file.src_uri not in state.unsearchable
+    if searchable:
         output = search.mark_searchable(output)
-    return compact_html(output, build_state(config).parts)
+    output = compact_html(output, state.parts)
+    if searchable and state.live_index is not None:
+        try:
+            state.live_index.add(page.file.dest_uri, search.pagefind_view(output))
+        except search.SearchIndexError as err:
+            raise PluginError(f"generator: {err}") from None
+    return output
 
 
 def on_post_build(config, **kwargs):
@@ -283,7 +308,7 @@ def on_post_build(config, **kwargs):
         threading.Thread(target=_index_in_background, args=(site,), daemon=True).start()
         return
     try:
-        search.replace_bundle(site)
+        search.replace_bundle(site, live=build_state(config).live_index)
     except search.SearchIndexError as err:
         raise PluginError(f"generator: {err}") from None
 

@@ -1,0 +1,135 @@
+"""Pagefind fed each finished page while MkDocs builds the rest.
+
+Run after the build, Pagefind reads the whole site again (a quarter of a
+full build at ten thousand papers, about 30 s). Its service mode
+(`pagefind --service`, the protocol of its own Python and Node APIs) takes
+pages one at a time: the hook hands it each searchable page as MkDocs
+finishes it, Pagefind indexes it on the other core, and after the build only
+the writing of the bundle is left. Pagefind's own Python client waits 0.1 s
+for every answer, so this one speaks the protocol itself: base64-encoded
+JSON messages ended by a comma, each way, answers read by a thread of their
+own so that neither pipe can fill up.
+
+The bundle depends on the order pages are added in; MkDocs builds pages in
+the same order every time, so the same site gives the same bundle. Only a
+full build knows every page: `--dirty` builds and `mkdocs serve` index the
+written site afterwards (search.index_site).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import threading
+from pathlib import Path
+
+from generator.mkdocs_integration.search import SearchIndexError
+
+WRITE_TIMEOUT_S = 600
+
+
+def _executable() -> str:
+    from pagefind.service import get_executable  # the binary of PyPI's pagefind[bin]
+
+    found = get_executable()
+    if found is None:
+        raise SearchIndexError("pagefind: no binary found (pip install 'pagefind[bin]')")
+    return str(found)
+
+
+class LiveIndex:
+    """One Pagefind index in a `pagefind --service` process."""
+
+    def __init__(self, exclude_selectors: list[str]):
+        try:
+            self._process = subprocess.Popen([_executable(), "--service"], stdin=subprocess.PIPE,
+                                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError as err:
+            raise SearchIndexError(f"pagefind --service could not start: {err}") from None
+        self._answers: dict[int, dict] = {}
+        self._errors: list[str] = []
+        self._done = threading.Condition()
+        self._closed = False
+        self._last_id = 0
+        threading.Thread(target=self._read_answers, daemon=True).start()
+        answer = self._wait(self._send({"type": "NewIndex", "config": {"exclude_selectors": exclude_selectors}}), 60)
+        self._index_id = answer["index_id"]
+
+    def add(self, source_path: str, html: str) -> None:
+        """Index one page (its path in the site, e.g. `papers/x/index.html`, gives its URL); answers are checked at `write`."""
+        self._send({"type": "AddFile", "index_id": self._index_id, "file_path": source_path,
+                    "url": None, "file_contents": html})
+
+    def write(self, out_dir: Path) -> None:
+        """Write the bundle of every page added so far into `out_dir`, then stop the service."""
+        try:
+            self._wait(self._send({"type": "WriteFiles", "index_id": self._index_id, "output_path": str(out_dir)}),
+                       WRITE_TIMEOUT_S)
+            if self._errors:
+                raise SearchIndexError(f"pagefind --service: {len(self._errors)} page(s) not indexed: {self._errors[0]}")
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            try:
+                self._process.stdin.close()
+            except OSError:
+                pass
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+
+    def _send(self, payload: dict) -> int:
+        self._last_id += 1
+        message = json.dumps({"message_id": self._last_id, "payload": payload}).encode("utf-8")
+        try:
+            self._process.stdin.write(base64.b64encode(message) + b",")
+            self._process.stdin.flush()
+        except (OSError, ValueError):
+            raise SearchIndexError(f"pagefind --service stopped ({self._exit_detail()})") from None
+        return self._last_id
+
+    def _wait(self, message_id: int, timeout: float) -> dict:
+        with self._done:
+            if not self._done.wait_for(lambda: message_id in self._answers or self._closed, timeout):
+                raise SearchIndexError(f"pagefind --service gave no answer in {timeout:.0f} s")
+            if message_id not in self._answers:
+                raise SearchIndexError(f"pagefind --service stopped ({self._exit_detail()})")
+            answer = self._answers.pop(message_id)
+        if answer.get("type") == "Error":
+            raise SearchIndexError(f"pagefind --service: {answer.get('message')}")
+        return answer
+
+    def _read_answers(self) -> None:
+        pending = b""
+        while True:
+            chunk = self._process.stdout.read1(1 << 16)
+            if not chunk:
+                break
+            pending += chunk
+            *messages, pending = pending.split(b",")
+            for message in messages:
+                self._take(message)
+        with self._done:
+            self._closed = True
+            self._done.notify_all()
+
+    def _take(self, message: bytes) -> None:
+        try:
+            answer = json.loads(base64.b64decode(message))
+        except ValueError:
+            return  # not a message (the service prints nothing else on stdout)
+        payload = answer.get("payload") or {}
+        with self._done:
+            if payload.get("type") == "Error":
+                self._errors.append(str(payload.get("message")))
+            if payload.get("type") != "IndexedFile":  # the answers nobody waits for are not kept
+                self._answers[answer.get("message_id")] = payload
+            self._done.notify_all()
+
+    def _exit_detail(self) -> str:
+        code = self._process.poll()
+        return f"exit code {code}" if code is not None else "no exit code yet"

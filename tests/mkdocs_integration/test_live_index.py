@@ -1,0 +1,94 @@
+"""A full build's search index, fed page by page (live_index.py): the same records
+Pagefind makes from the written site, the same bundle for the same pages, and a
+clear error when the service stops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fixtures.site.sitetools import pagefind_records
+
+from generator.mkdocs_integration import search
+from generator.mkdocs_integration.live_index import LiveIndex
+
+PAGE = """<!doctype html><html lang="en" class="no-js"><head><meta charset="utf-8">
+<meta name="description" content="site words"><title>{title} - Site</title>
+<link rel="stylesheet" href="x.css"></head><body><header class="md-header">Site header words</header>
+<nav class="md-nav">Home Themes</nav><main><div class="md-content">
+<article class="md-content__inner md-typeset" data-pagefind-body><h1 id="t">{title}</h1><p>{text}</p>
+<h2 id="related" data-search-exclude>Related</h2><p data-search-exclude>hidden words</p></article></div></main>
+<footer>Footer words</footer><script src="s.js"></script></body></html>"""
+
+PAGES = {
+    "papers/galore/index.html": PAGE.format(title="GaLore &amp; friends", text="Gradient low-rank projection saves memory."),
+    "papers/zero/index.html": PAGE.format(title="ZeRO", text="Zero redundancy optimizer shards states; <code>65.5%</code> less."),
+    "index.html": PAGE.format(title="Home", text="A reading list about training."),
+}
+
+
+def _live_bundle(site: Path, pages: dict[str, str]) -> Path:
+    live = LiveIndex([search.EXCLUDE_SELECTOR])
+    for path, html in pages.items():
+        live.add(path, search.pagefind_view(html))
+    search.replace_bundle(site, live=live)
+    return site / search.BUNDLE
+
+
+def test_the_view_keeps_the_language_title_and_article_only():
+    view = search.pagefind_view(PAGES["papers/zero/index.html"])
+    assert view.startswith('<!doctype html><html lang="en" class="no-js"><head><title>ZeRO - Site</title></head><body><article')
+    assert view.endswith("</article></body></html>")
+    assert "Site header words" not in view and "Footer words" not in view and "hidden words" in view
+
+
+@pytest.mark.parametrize("page", [
+    PAGES["index.html"].replace("<footer>", '<footer data-pagefind-meta="author:x">'),  # Pagefind reads it outside the article
+    PAGES["index.html"].replace("<footer>", "<article>Another</article><footer>"),
+    PAGES["index.html"].replace(" data-pagefind-body", ""),
+])
+def test_a_page_that_says_more_to_pagefind_is_given_whole(page):
+    assert search.pagefind_view(page) is page
+
+
+def test_live_records_are_what_pagefind_makes_of_the_written_site(tmp_path):
+    written = tmp_path / "written"
+    for path, html in PAGES.items():
+        (written / path).parent.mkdir(parents=True, exist_ok=True)
+        (written / path).write_text(html, "utf-8")
+    search.replace_bundle(written)
+    live_site = tmp_path / "live"
+    live_site.mkdir()
+    _live_bundle(live_site, PAGES)
+    from_disk, live = pagefind_records(written), pagefind_records(live_site)
+    assert set(live) == {"/papers/galore/", "/papers/zero/", "/"}
+    assert live == from_disk
+    assert "hidden" not in live["/papers/zero/"]["content"] and "65.5%" in live["/papers/zero/"]["content"]
+    assert sorted(p.name for p in (live_site / "pagefind" / "fragment").iterdir()) == \
+        sorted(p.name for p in (written / "pagefind" / "fragment").iterdir())
+    assert not [p for p in (live_site / "pagefind").iterdir() if "-ui" in p.name]
+
+
+def test_the_same_pages_in_the_same_order_give_the_same_bundle(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir(), second.mkdir()
+    _live_bundle(first, PAGES), _live_bundle(second, PAGES)
+    files = sorted(p.relative_to(first / "pagefind") for p in (first / "pagefind").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second / "pagefind") for p in (second / "pagefind").rglob("*") if p.is_file())
+    assert len(files) > 5
+    for name in files:
+        assert (first / "pagefind" / name).read_bytes() == (second / "pagefind" / name).read_bytes(), name
+
+
+def test_a_stopped_service_is_a_clear_error_and_leaves_the_old_bundle(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    _live_bundle(site, PAGES)
+    before = sorted(p.name for p in (site / "pagefind" / "fragment").iterdir())
+    live = LiveIndex([search.EXCLUDE_SELECTOR])
+    live._process.kill()
+    live._process.wait()
+    with pytest.raises(search.SearchIndexError, match="pagefind --service"):
+        live.add("x/index.html", PAGES["index.html"])
+        search.replace_bundle(site, live=live)
+    assert sorted(p.name for p in (site / "pagefind" / "fragment").iterdir()) == before
