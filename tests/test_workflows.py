@@ -80,6 +80,18 @@ def test_deploy_uses_pages_actions_with_the_right_permissions():
     assert setup and setup[0]["with"]["cache"] == "pip"
 
 
+def test_deploy_restores_the_build_cache_before_building():
+    steps = _load("deploy.yml")["jobs"]["build"]["steps"]
+    cache = [i for i, s in enumerate(steps) if s.get("uses", "").startswith("actions/cache@")]
+    build = [i for i, s in enumerate(steps) if "mkdocs build" in s.get("run", "")]
+    assert cache and build and cache[0] < build[0]
+    settings = steps[cache[0]]["with"]
+    from generator.mkdocs_integration.hook import CACHE_DIR
+
+    assert settings["path"] == CACHE_DIR  # where the hook keeps it
+    assert "hashFiles(" in settings["key"] and "content/**" in settings["key"] and settings["restore-keys"]
+
+
 def test_pull_requests_run_tests_and_strict_build():
     wf = _load("ci.yml")
     assert "pull_request" in wf[True if True in wf else "on"]
