@@ -2,9 +2,9 @@
 
 Once its fragments are lifted out (generator/render/fragments.py), a paper
 page's Markdown is a row of placeholder paragraphs and `## Title { #id ... }`
-headings. Python-Markdown still parsed each such page whole: 5 ms of CPU a
-page, about a quarter of MkDocs' build at ten thousand papers, to produce the
-same few headings every page has.
+headings. Python-Markdown still parsed each such page whole, about 2 ms of
+CPU a page (20 s at ten thousand papers), to produce the same few headings
+every page has; put together here, a page takes about 0.2 ms.
 
 A heading with an explicit id and no link, footnote or raw HTML renders the
 same wherever it stands (its id is its own, no reference or abbreviation can
@@ -14,8 +14,8 @@ table-of-contents token are reused. That happens on an instance of its own:
 the shared one carries the last page's MkDocs processors, which would take the
 heading's permalink for a link of that page. A page qualifies only when every
 block is a placeholder or such a heading, from level 2 (an h1 would become
-the page title), with ids unique on the page; any other page returns None
-and gets MkDocs' own rendering. tests/test_site_build.py builds the site both
+the page title), with ids unique on the page; for any other page `render` returns
+False and MkDocs renders it as usual. tests/test_site_build.py builds the site both
 ways and compares every byte.
 """
 
@@ -26,7 +26,6 @@ import logging
 import re
 
 import markdown
-
 from markdown.extensions.toc import nest_toc_tokens
 from mkdocs.structure import pages as mkdocs_pages
 from mkdocs.structure.toc import get_toc

@@ -52,18 +52,25 @@ class LiveIndex:
         self._done = threading.Condition()
         self._closed = False
         self._last_id = 0
+        self._pages: set[int] = set()  # the messages that add a page, and how many Pagefind answered
+        self._answered = 0
         threading.Thread(target=self._read_answers, daemon=True).start()
         answer = self._wait(self._send({"type": "NewIndex", "config": {"exclude_selectors": exclude_selectors}}), 60)
         self._index_id = answer["index_id"]
 
     def add(self, source_path: str, html: str) -> None:
         """Index one page (its path in the site, e.g. `papers/x/index.html`, gives its URL); answers are checked at `write`."""
+        with self._done:  # known as a page before its answer can arrive
+            self._pages.add(self._last_id + 1)
         self._send({"type": "AddFile", "index_id": self._index_id, "file_path": source_path,
                     "url": None, "file_contents": html})
 
     def write(self, out_dir: Path) -> None:
         """Write the bundle of every page added so far into `out_dir`, then stop the service."""
         try:
+            with self._done:  # every page indexed before the bundle is written
+                if not self._done.wait_for(lambda: self._answered >= len(self._pages) or self._closed, WRITE_TIMEOUT_S):
+                    raise SearchIndexError(f"pagefind --service indexed {self._answered} of {len(self._pages)} pages in {WRITE_TIMEOUT_S} s")
             self._wait(self._send({"type": "WriteFiles", "index_id": self._index_id, "output_path": str(out_dir)}),
                        WRITE_TIMEOUT_S)
             if self._errors:
@@ -124,9 +131,11 @@ class LiveIndex:
             return  # not a message (the service prints nothing else on stdout)
         payload = answer.get("payload") or {}
         with self._done:
-            if payload.get("type") == "Error":
-                self._errors.append(str(payload.get("message")))
-            if payload.get("type") != "IndexedFile":  # the answers nobody waits for are not kept
+            if answer.get("message_id") in self._pages:  # a page's answer: counted, not kept
+                self._answered += 1
+                if payload.get("type") == "Error":
+                    self._errors.append(str(payload.get("message")))
+            else:
                 self._answers[answer.get("message_id")] = payload
             self._done.notify_all()
 
