@@ -19,6 +19,7 @@ shrinks the built pages (postprocess.py) and indexes them with Pagefind
 from __future__ import annotations
 
 from html import escape as escape_html
+import atexit
 import datetime
 import functools
 import logging
@@ -94,6 +95,8 @@ _PROCESS = {"command": None, "dirty": False, "build_date_set": False}
 def on_startup(command, dirty=False, **kwargs):
     _PROCESS["command"] = command
     _PROCESS["dirty"] = dirty
+    if command == "serve":
+        atexit.register(search.stop_background_indexing)  # no indexer outlives the server
     if command == "serve" and threading.current_thread() is threading.main_thread():
         # A server stopped by SIGTERM (an editor's task runner, `kill`) ends like
         # Ctrl-C, so the build cache kept in memory is written at exit.

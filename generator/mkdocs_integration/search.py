@@ -21,8 +21,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 BUNDLE = "pagefind"
@@ -117,16 +119,58 @@ def index_site(site_dir: Path, out_dir: Path | None = None, background: bool = F
     out_dir = out_dir or site_dir / BUNDLE
     command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(out_dir),
                "--exclude-selectors", EXCLUDE_SELECTOR, "--silent"]
-    lower = (lambda: os.nice(10)) if background and hasattr(os, "nice") else None
     try:
-        run = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, preexec_fn=lower)
+        returncode, output = run_indexer(command, background)
     except (OSError, subprocess.TimeoutExpired) as err:
         raise SearchIndexError(f"pagefind could not index {site_dir}: {err}") from None
-    if run.returncode or not (out_dir / "pagefind.js").is_file():
-        detail = (run.stderr or run.stdout).strip()[-1500:] or f"exit code {run.returncode}"
+    if returncode or not (out_dir / "pagefind.js").is_file():
+        detail = output.strip()[-1500:] or f"exit code {returncode}"
         raise SearchIndexError(f"pagefind could not index {site_dir}: {detail}")
     _drop_unused(out_dir)
     return out_dir
+
+
+_BACKGROUND: set[subprocess.Popen] = set()  # indexing runs a served site started
+_BACKGROUND_LOCK = threading.Lock()
+
+
+def run_indexer(command: list[str], background: bool = False) -> tuple[int, str]:
+    """Run one indexing command in a process group of its own; its exit code and output.
+
+    A background run (under `mkdocs serve`) is niced and known to
+    `stop_background_indexing`, so a stopped server leaves no indexer behind
+    (`python -m pagefind` starts the binary as a child: the whole group stops)."""
+    lower = (lambda: os.nice(10)) if background and hasattr(os, "nice") else None
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=lower, start_new_session=True)
+    if background:
+        with _BACKGROUND_LOCK:
+            _BACKGROUND.add(process)
+    try:
+        output, _ = process.communicate(timeout=TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        process.communicate()
+        raise
+    finally:
+        with _BACKGROUND_LOCK:
+            _BACKGROUND.discard(process)
+    return process.returncode, output
+
+
+def stop_background_indexing() -> None:
+    """Stop every background indexing run of this process (the served site is going away)."""
+    with _BACKGROUND_LOCK:
+        running = list(_BACKGROUND)
+    for process in running:
+        _kill_group(process)  # its own thread's communicate() then returns
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def replace_bundle(site_dir: Path, background: bool = False, live=None) -> None:

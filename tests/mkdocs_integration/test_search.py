@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 from fixtures.site.sitetools import pagefind_records
@@ -125,3 +129,42 @@ def test_a_new_index_replaces_the_old_one_whole(tmp_path):
     assert len(first) == len(second) == 1 and first != second
     assert sorted(p.name for p in site.iterdir()) == ["p", "pagefind"]
     assert [r["meta"]["title"] for r in pagefind_records(site).values()] == ["Beta"]
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting to be reaped."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+def test_a_stopped_server_leaves_no_indexer_behind():
+    """`python -m pagefind` starts the binary as a child: stopping a background run stops both."""
+    parent = ("import subprocess, sys, time; "
+              "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); "
+              "print(child.pid, flush=True); time.sleep(60)")
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(run=search.run_indexer([sys.executable, "-c", parent], background=True)))
+    worker.start()
+    deadline = time.monotonic() + 20
+    while not search._BACKGROUND and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # the child has started
+    search.stop_background_indexing()
+    worker.join(15)
+    assert not worker.is_alive()
+    code, output = result["run"]
+    assert code != 0
+    child = int(output.split()[0])
+    deadline = time.monotonic() + 5
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(child)
+    assert not search._BACKGROUND
+
+
+def test_a_foreground_run_is_not_stopped_with_the_background_ones():
+    code, output = search.run_indexer([sys.executable, "-c", "print('done')"])
+    assert (code, output.strip()) == (0, "done")
