@@ -60,10 +60,8 @@ class LiveIndex:
 
     def add(self, source_path: str, html: str) -> None:
         """Index one page (its path in the site, e.g. `papers/x/index.html`, gives its URL); answers are checked at `write`."""
-        with self._done:  # known as a page before its answer can arrive
-            self._pages.add(self._last_id + 1)
         self._send({"type": "AddFile", "index_id": self._index_id, "file_path": source_path,
-                    "url": None, "file_contents": html})
+                    "url": None, "file_contents": html}, page=True)
 
     def write(self, out_dir: Path) -> None:
         """Write the bundle of every page added so far into `out_dir`, then stop the service."""
@@ -89,8 +87,11 @@ class LiveIndex:
             except subprocess.TimeoutExpired:
                 self._process.kill()
 
-    def _send(self, payload: dict) -> int:
+    def _send(self, payload: dict, page: bool = False) -> int:
         self._last_id += 1
+        if page:
+            with self._done:  # known as a page before its answer can arrive
+                self._pages.add(self._last_id)
         message = json.dumps({"message_id": self._last_id, "payload": payload}).encode("utf-8")
         try:
             self._process.stdin.write(base64.b64encode(message) + b",")

@@ -123,11 +123,10 @@ def index_site(site_dir: Path, out_dir: Path | None = None, background: bool = F
         returncode, output = run_indexer(command, background)
     except (OSError, subprocess.TimeoutExpired) as err:
         raise SearchIndexError(f"pagefind could not index {site_dir}: {err}") from None
-    if returncode or not (out_dir / "pagefind.js").is_file():
+    if returncode:
         detail = output.strip()[-1500:] or f"exit code {returncode}"
         raise SearchIndexError(f"pagefind could not index {site_dir}: {detail}")
-    _drop_unused(out_dir)
-    return out_dir
+    return _finish_bundle(out_dir, f"pagefind could not index {site_dir}: no bundle written")
 
 
 _BACKGROUND: set[subprocess.Popen] = set()  # indexing runs a served site started
@@ -184,9 +183,7 @@ def replace_bundle(site_dir: Path, background: bool = False, live=None) -> None:
     shutil.rmtree(fresh, ignore_errors=True)
     if live is not None:
         live.write(fresh)
-        if not (fresh / "pagefind.js").is_file():
-            raise SearchIndexError(f"pagefind --service wrote no bundle into {fresh}")
-        _drop_unused(fresh)
+        _finish_bundle(fresh, f"pagefind --service wrote no bundle into {fresh}")
     else:
         index_site(site_dir, fresh, background=background)
     live_dir = site_dir / BUNDLE
@@ -197,6 +194,10 @@ def replace_bundle(site_dir: Path, background: bool = False, live=None) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _drop_unused(out_dir: Path) -> None:
+def _finish_bundle(out_dir: Path, missing: str) -> Path:
+    """A written bundle without Pagefind's own interfaces; `missing` is the error when there is none."""
+    if not (out_dir / "pagefind.js").is_file():
+        raise SearchIndexError(missing)
     for name in UNUSED:
         (out_dir / name).unlink(missing_ok=True)
+    return out_dir
