@@ -44,7 +44,7 @@ from generator.mkdocs_integration.postprocess import compact_html  # noqa: E402
 from generator.render.urls import theme_src  # noqa: E402
 from generator.mkdocs_integration import search, shared_markdown  # noqa: E402
 from generator.mkdocs_integration.live_index import LiveIndex  # noqa: E402
-from generator.mkdocs_integration.shared_frame import SharedHeader, SharedNav  # noqa: E402
+from generator.mkdocs_integration.shared_frame import SharedBlocks, SharedHeader  # noqa: E402
 from generator.mkdocs_integration.site_parts import SharedParts  # noqa: E402
 from generator.mkdocs_integration.scripts import FOLDER as SCRIPTS_FOLDER  # noqa: E402
 from generator.writer import write_atomic  # noqa: E402
@@ -67,7 +67,7 @@ class BuildState:
     by `on_config`: `mkdocs serve` loads the config again for each rebuild.
     """
 
-    shared_nav: SharedNav = field(default_factory=lambda: SharedNav(set()))
+    shared_blocks: SharedBlocks = field(default_factory=lambda: SharedBlocks(set()))
     shared_header: SharedHeader = field(default_factory=SharedHeader)
     # Fragments lifted out of each page's Markdown, by page, until its HTML is made.
     lifted: dict[str, list[str]] = field(default_factory=dict)
@@ -209,18 +209,18 @@ def on_serve(server, config, builder, **kwargs):
 
 
 def on_nav(nav, config, files, **kwargs):
-    # READING_LIST_SHARED_NAV=off renders every sidebar (to compare after a Material upgrade).
+    # READING_LIST_SHARED_NAV=off renders every page's own frame (to compare after a Material upgrade).
     enabled = os.environ.get("READING_LIST_SHARED_NAV", "on") != "off"
     state = build_state(config)
-    state.shared_nav = SharedNav({page.file.src_uri for page in nav.pages}, enabled)
+    state.shared_blocks = SharedBlocks({page.file.src_uri for page in nav.pages}, enabled)
     state.shared_header = SharedHeader(enabled)
     return nav
 
 
 def on_env(env, config, files, **kwargs):
     state = build_state(config)
-    env.globals["rl_shared_nav_key"] = lambda page, base_url: state.shared_nav.key(page, base_url)
-    env.globals["rl_shared_nav"] = lambda key, rendered=None: state.shared_nav.html(key, rendered)
+    env.globals["rl_shared_key"] = lambda page, base_url: state.shared_blocks.key(page, base_url)
+    env.globals["rl_shared_block"] = lambda name, key, rendered=None: state.shared_blocks.html(name, key, rendered)
     env.globals["rl_shared_header"] = lambda key, title, rendered=None: state.shared_header.html(key, title, rendered)
     env.globals["rl_pagefind"] = True  # on_post_build writes the index the search worker reads
     return env

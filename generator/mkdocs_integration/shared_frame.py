@@ -1,10 +1,13 @@
 """Material's frame rendered once per folder depth for the pages outside the navigation.
 
 Every paper page is outside the navigation: it marks no nav item or tab
-active, and the frame's relative links depend only on its base_url. So the
-sidebar is the same HTML for all of them, and the header differs only by the
-page title. In a profile at ten thousand papers, the header alone was a
-quarter of the time spent in Material's templates. overrides/main.html asks for the stored rendering and falls back to
+active, has no previous or next page, and the frame's relative links depend
+only on its base_url. So the sidebar, the footer, the stylesheet and script
+tags and the page config are the same HTML for all of them, and the header
+differs only by the page title. In a profile at ten thousand papers, the
+header alone was a quarter of the time spent in Material's templates, and
+the blocks shared besides the sidebar another quarter of what was left.
+overrides/main.html asks for the stored rendering and falls back to
 Material's own whenever none is stored; READING_LIST_SHARED_NAV=off renders
 every page's own (the site is byte-identical, tests/test_site_build.py).
 """
@@ -14,29 +17,42 @@ from __future__ import annotations
 import re
 
 
-class SharedNav:
-    """The navigation sidebar rendered once for all pages outside the nav at one depth.
+# Material's blocks that, for a page outside the navigation, depend on nothing
+# but its base_url: rendered once per folder depth (overrides/main.html).
+# `nav` is the navigation sidebar; the others are Material's blocks of the
+# same names (its stylesheets, scripts, page config, footer). A block that
+# reads the page itself (title, meta, table of contents, content) is not here.
+SHARED_BLOCKS = ("nav", "styles", "libs", "fonts", "analytics", "tabs", "footer", "config", "scripts")
+
+
+class SharedBlocks:
+    """Blocks rendered once for all pages outside the nav at one depth.
 
     overrides/main.html asks `key(page, base_url)`: None for a page that is in
-    the navigation (its own item is marked active), else its base_url, which
-    every relative link of the sidebar depends on. `html(key, rendered)`
-    stores a rendering and returns it; `html(key)` returns the stored one.
+    the navigation (its own item is marked active, it has a previous and next
+    page), else its base_url, which every relative link of those blocks
+    depends on. `html(name, key, rendered)` stores a rendering of block `name`
+    and returns it; `html(name, key)` returns the stored one, or None.
     """
 
     def __init__(self, nav_pages: set[str], enabled: bool = True):
         self.nav_pages = nav_pages
         self.enabled = enabled
-        self.rendered: dict[str, str] = {}
+        self.rendered: dict[tuple[str, str], str] = {}
 
     def key(self, page, base_url: str) -> str | None:
         if not self.enabled or page is None or page.file.src_uri in self.nav_pages:
             return None
         return base_url
 
-    def html(self, key: str, rendered: str | None = None) -> str | None:
+    def html(self, name: str, key: str | None, rendered: str | None = None) -> str | None:
+        if name not in SHARED_BLOCKS:
+            raise ValueError(f"block {name!r} is not one that pages outside the navigation share")
+        if key is None:
+            return rendered
         if rendered is not None:
-            self.rendered[key] = rendered
-        return self.rendered.get(key)
+            self.rendered[(name, key)] = rendered
+        return self.rendered.get((name, key))
 
 
 # Material's header shows the page title in one place: this span.

@@ -84,10 +84,13 @@ def test_shared_sidebar_belongs_to_the_build(tmp_path, monkeypatch, setting, sha
     hook.on_env(env_a, a, None)
     hook.on_env(env_b, b, None)
     paper = _page("papers/galore.md", "papers/galore/")
-    key = env_a.globals["rl_shared_nav_key"](paper, "../..")
+    key = env_a.globals["rl_shared_key"](paper, "../..")
     assert key == ("../.." if shared else None)
-    assert env_a.globals["rl_shared_nav_key"](_page("index.md", ""), ".") is None  # in a's nav
+    assert env_a.globals["rl_shared_key"](_page("index.md", ""), ".") is None  # in a's nav
     if shared:
-        assert env_a.globals["rl_shared_nav"](key, "<nav>a</nav>") == "<nav>a</nav>"
-        assert env_a.globals["rl_shared_nav"](key) == "<nav>a</nav>"
-        assert env_b.globals["rl_shared_nav"](key) is None  # b renders its own
+        assert env_a.globals["rl_shared_block"]("nav", key, "<nav>a</nav>") == "<nav>a</nav>"
+        assert env_a.globals["rl_shared_block"]("nav", key) == "<nav>a</nav>"
+        assert env_a.globals["rl_shared_block"]("footer", key) is None  # each block on its own
+        assert env_b.globals["rl_shared_block"]("nav", key) is None  # b renders its own
+    with pytest.raises(ValueError):
+        env_a.globals["rl_shared_block"]("content", key, "<p>one page's</p>")
