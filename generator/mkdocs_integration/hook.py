@@ -11,7 +11,8 @@ For speed at thousands of papers the hook also keeps generated HTML away from
 Python-Markdown and checks its links (generator/render/fragments.py), lets
 pages outside the navigation share one rendered sidebar and header
 (shared_frame.py),
-shrinks the built pages (postprocess.py) and indexes them with Pagefind
+shrinks the built pages (postprocess.py), links the generated static files
+into the site instead of copying them (static_files.py) and indexes them with Pagefind
 (search.py; a full build hands Pagefind each page as it is built, live_index.py). What one build needs to remember between events lives on its
 `BuildState`, never in module globals.
 """
@@ -46,6 +47,7 @@ from generator.mkdocs_integration import search, shared_markdown  # noqa: E402
 from generator.mkdocs_integration.live_index import LiveIndex  # noqa: E402
 from generator.mkdocs_integration.shared_frame import SharedBlocks, SharedHeader  # noqa: E402
 from generator.mkdocs_integration.site_parts import SharedParts  # noqa: E402
+from generator.mkdocs_integration.static_files import link_static_files  # noqa: E402
 from generator.mkdocs_integration.scripts import FOLDER as SCRIPTS_FOLDER  # noqa: E402
 from generator.writer import write_atomic  # noqa: E402
 
@@ -229,6 +231,7 @@ def on_env(env, config, files, **kwargs):
 def on_files(files, config, **kwargs):
     state = build_state(config)
     state.site_paths = {file.url for file in files}
+    link_static_files(files, config.docs_dir)  # the per-paper .bib files and the rest: linked, not copied
     if _indexes_while_building():
         try:
             state.live_index = LiveIndex([search.EXCLUDE_SELECTOR])
