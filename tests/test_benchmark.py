@@ -24,6 +24,7 @@ CORPUS_FIELDS = {
     "name": str, "papers": int, "import_s": float, "generate_s": float, "mkdocs_s": float, "build_s": float, "total_s": float,
     "generation_share": float, "per_paper_ms": dict, "site_mb": float, "median_page_kb": float,
     "max_page_kb": float, "search_index_mb": float, "peak_rss_mb": float, "incremental_rewritten": int,
+    "cached_build_s": float, "cached_hook_s": float, "cached_generation_share": float,
 }
 
 
@@ -76,6 +77,10 @@ def test_sane_values(results):
     assert 0 < corpus["generation_share"] < 1
     assert corpus["build_s"] >= corpus["generate_s"] and corpus["total_s"] >= corpus["import_s"] + corpus["build_s"] - 0.01
     assert corpus["generation_share"] == pytest.approx(corpus["generate_s"] / corpus["build_s"], abs=1e-3)
+    # the cached build is timed on its own run, its hook's generation reusing the cache of the build before
+    assert 0 < corpus["cached_hook_s"] < corpus["cached_build_s"]
+    assert corpus["cached_generation_share"] == pytest.approx(corpus["cached_hook_s"] / corpus["cached_build_s"], abs=1e-3)
+    assert "cached_build_10k" in results["targets"]
     assert corpus["generated_files_written"] and corpus["generated_files_written"] > 0
     inc = corpus["incremental"]
     assert inc["generated_files"] > 0
