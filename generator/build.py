@@ -33,6 +33,7 @@ from generator.analysis import themes as themes_stage
 from generator.analysis.citations import citation_graph
 from generator.analysis.mentions import find_mentions
 from generator.analysis.themes.review import validate_review
+from generator.analysis.related_update import related_papers_updated
 from generator.analysis.similarity import related_papers
 from generator.export.bibtex import bibtex_for
 from generator.export.csl import item_text, joined_with_ranges
@@ -179,14 +180,21 @@ def generate(content: Content, settings: Settings = Settings(), cache: cache_sta
 
 
 def _text_stages(papers: tuple[Paper, ...], cache: cache_stage.BuildCache | None):
-    """Related papers and mentions: both read only keys, titles and abstracts."""
+    """Related papers and mentions: both read only keys, titles and abstracts.
+
+    After an edit to a title or abstract, related papers are updated from the
+    last build's (related_update.py: the same result, a fraction of the work).
+    """
     if cache is None:
         return related_papers(papers, k=RELATED_PER_PAPER), find_mentions(papers)
     stage = cache.stage("text")
     key = cache_stage.digest(RELATED_PER_PAPER, [(p.key, p.title, p.abstract) for p in papers])
     found = stage.get("related+mentions", key)
+    previous = stage.get("related-state", "latest")  # asked for on every build, so it is kept
     if found is None:
-        found = stage.put("related+mentions", key, (related_papers(papers, k=RELATED_PER_PAPER), find_mentions(papers)))
+        related, state = related_papers_updated(papers, RELATED_PER_PAPER, previous)
+        stage.put("related-state", "latest", state)
+        found = stage.put("related+mentions", key, (related, find_mentions(papers)))
     return found
 
 

@@ -307,29 +307,50 @@ def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[Relat
     The k + EXTRA_CANDIDATES most similar papers are examined; those whose
     link rests only on generic evidence are passed over. The result does not
     depend on the order of `papers`. Keys must be unique.
+    (related_update.py gives the same result after an edit, reusing the last one.)
     """
+    ordered, keys, k = _ordered(papers, k)
+    if k == 0:
+        return {key: () for key in keys}
+    vectors = _vectorise(ordered)
+    result: dict[str, tuple[Related, ...]] = {}
+    for start, best, best_scores in _nearest(vectors[0], candidates_for(k, len(keys))):
+        result.update(explain(vectors, keys, np.arange(start, start + len(best)), best, best_scores, k))
+    return result
+
+
+def _ordered(papers: Sequence[Paper], k: int) -> tuple[list[Paper], list[str], int]:
+    """The papers in key order, their keys, and k as far as the library allows."""
     ordered = sorted(papers, key=lambda p: p.key)
     keys = [p.key for p in ordered]
     if len(set(keys)) != len(keys):
         dupes = sorted(key for key, count in Counter(keys).items() if count > 1)
         raise ValueError(f"duplicate paper keys: {', '.join(dupes)}")
-    n = len(ordered)
-    k = max(0, min(k, n - 1))
-    if k == 0:
-        return {key: () for key in keys}
-    matrix, names, spellings, distinctive = _vectorise(ordered)
+    return ordered, keys, max(0, min(k, len(ordered) - 1))
+
+
+def candidates_for(k: int, n: int) -> int:
+    """How many of the most similar papers are examined for k links."""
+    return min(n - 1, k + EXTRA_CANDIDATES)
+
+
+def explain(vectors, keys: list[str], rows: np.ndarray, best: np.ndarray, best_scores: np.ndarray, k: int
+            ) -> dict[str, tuple[Related, ...]]:
+    """The related papers of `rows` (paper indices), from each one's candidates
+    (`best`, `best_scores`: one row each, best first): the first k whose
+    link has distinctive evidence, then score-0 fillers."""
+    matrix, names, spellings, distinctive = vectors
+    linked = best_scores > 0  # a score-0 filler shares no term
+    at, cols = np.nonzero(linked)
+    terms = iter(_shared_terms(matrix, rows[at], best[at, cols], names, spellings, distinctive, keep=k))
     result: dict[str, tuple[Related, ...]] = {}
-    for start, best, best_scores in _nearest(matrix, min(n - 1, k + EXTRA_CANDIDATES)):
-        linked = best_scores > 0  # a score-0 filler shares no term
-        rows, cols = np.nonzero(linked)
-        terms = iter(_shared_terms(matrix, rows + start, best[rows, cols], names, spellings, distinctive, keep=k))
-        for row in range(len(best)):
-            links = []
-            for j, score, has_terms in zip(best[row].tolist(), best_scores[row].tolist(), linked[row].tolist()):
-                found = next(terms) if has_terms else None  # every linked entry has its terms, in order
-                if found is not None and len(links) < k:
-                    links.append(Related(keys[j], round(score, 4), found))
-            result[keys[start + row]] = tuple(links) + _fillers(keys, start + row, links, k - len(links))
+    for row, own in enumerate(rows.tolist()):
+        links = []
+        for j, score, has_terms in zip(best[row].tolist(), best_scores[row].tolist(), linked[row].tolist()):
+            found = next(terms) if has_terms else None  # every linked entry has its terms, in order
+            if found is not None and len(links) < k:
+                links.append(Related(keys[j], round(score, 4), found))
+        result[keys[own]] = tuple(links) + _fillers(keys, own, links, k - len(links))
     return result
 
 
