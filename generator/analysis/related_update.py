@@ -115,8 +115,8 @@ def _update_candidates(matrix, previous: RelatedState, changed: np.ndarray, m: i
     kept = ~changed[previous.best[steady]]
     kept_ids = np.where(kept, previous.best[steady], n)  # n: a placeholder below every real row
     kept_scores = np.where(kept, previous.best_scores[steady], -1.0)
-    merged, merged_scores = merge_best(kept_ids, kept_scores, np.broadcast_to(moved, (steady.size, moved.size)),
-                                       scores[:, steady].T, m)
+    against, against_scores = top_k(np.ascontiguousarray(scores[:, steady].T), min(m, moved.size))  # the best changed rows first
+    merged, merged_scores = merge_best(kept_ids, kept_scores, moved[against], against_scores, m)
     # exact only where every entry ranks at or above the last list's worst entry
     floor_ids, floor_scores = previous.best[steady, -1:], previous.best_scores[steady, -1:]
     above = (merged_scores > floor_scores) | ((merged_scores == floor_scores) & (merged <= floor_ids))
