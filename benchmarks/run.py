@@ -571,7 +571,8 @@ def bench_corpus(name: str, folder: Path, *, papers: list[SynthPaper] | None, rn
     def generate() -> Step:  # into a fresh docs folder every time
         shutil.rmtree(docs, ignore_errors=True)
         docs.mkdir(parents=True)
-        return run_step("generate", [py, "-m", "generator", "build", "--content", str(content), "--docs", str(docs)], folder, logs)
+        return run_step("generate", [py, "-m", "generator", "build", "--content", str(content), "--docs", str(docs), "--no-cache"],
+                        folder, logs)
 
     timings = logs / "mkdocs-timings.json"
     timings_by_run: list[tuple[Step, str]] = []

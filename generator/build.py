@@ -433,5 +433,6 @@ def link_problems(content: Content, outputs: OutputSet, settings: Settings) -> l
     )
 
 
-def build(content_dir: Path, docs_dir: Path, settings: Settings | None = None) -> SyncReport:
-    return build_site(content_dir, docs_dir, settings)[1]
+def build(content_dir: Path, docs_dir: Path, settings: Settings | None = None,
+          cache: cache_stage.BuildCache | None = None) -> SyncReport:
+    return build_site(content_dir, docs_dir, settings, cache)[1]

@@ -13,8 +13,8 @@ Every key also holds `CODE_DIGEST` (the generator's own source and templates,
 and the Python version), so a changed generator starts from nothing. A missing
 or unreadable cache is an empty one: a fresh clone builds exactly as before.
 The cache folder must lie outside what `mkdocs serve` watches (content/,
-docs_dir), or writing it would start another rebuild: the hook keeps it in
-`.cache/build/` beside mkdocs.yml.
+docs_dir), or writing it would start another rebuild: the hook and
+`python -m generator build` keep it in `.cache/build/` beside mkdocs.yml.
 """
 
 from __future__ import annotations
@@ -174,6 +174,10 @@ class RecordMemo:
         found = self.ids.get(str(paper.path))
         return found[0] if found is not None and found[1] is paper else digest(paper)
 
+
+# Where `mkdocs build`, `mkdocs serve` and `python -m generator build` keep it:
+# beside mkdocs.yml, which is the content folder's parent.
+SITE_CACHE_DIR = ".cache/build"
 
 _OPEN: dict[Path, BuildCache] = {}
 

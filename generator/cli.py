@@ -156,9 +156,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from generator.build import ContentError, build
+    from generator.cache import SITE_CACHE_DIR, open_cache
 
+    # The build cache `mkdocs build` and `mkdocs serve` keep beside mkdocs.yml (the
+    # content folder's parent): a rebuild after an edit redoes only what it touched.
+    cache = None if args.no_cache else open_cache(Path(args.content).resolve().parent / SITE_CACHE_DIR)
     try:
-        report = build(args.content, args.docs)
+        report = build(args.content, args.docs, cache=cache)
     except ContentError as err:
         _print_problems(err.problems)
         print(f"build: {len(err.problems)} problem(s) in {args.content}; nothing was generated", file=sys.stderr)
@@ -287,6 +291,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = with_content(sub.add_parser("build", help="generate the Markdown, .bib and data files"))
     p.add_argument("--docs", type=Path, default=DEFAULT_DOCS, help="output folder (default: generated)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="build from nothing, without reading or writing the build cache (.cache/build beside the content folder)")
     p.set_defaults(func=cmd_build)
 
     p = with_content(sub.add_parser("check", help="validate the content and list every problem"))

@@ -212,3 +212,24 @@ def test_a_serve_cache_writes_its_later_builds_at_exit(shipped_content, tmp_path
     assert {p.name: p.read_bytes() for p in folder.glob("*.pickle")} != before
     _, report = build_site(content, tmp_path / "docs", cache=BuildCache(folder))
     assert not report.written
+
+
+def test_the_command_line_build_keeps_the_cache_beside_the_content_folder(shipped_content, tmp_path, capsys):
+    """`python -m generator build` shares the hook's cache (.cache/build beside mkdocs.yml);
+    `--no-cache` neither reads nor writes it, and both write the same docs."""
+    from generator.cli import main
+
+    content = tmp_path / "content"
+    shutil.copytree(shipped_content, content)
+    kept = tmp_path / ".cache" / "build"
+    assert main(["build", "--content", str(content), "--docs", str(tmp_path / "cached")]) == 0
+    stored = {p.name: p.stat().st_mtime_ns for p in kept.glob("*.pickle")}
+    assert {"records.pickle", "text.pickle", "paper-pages.pickle"} <= set(stored)
+    _random_edit(content, random.Random(3))
+    _set_field(sorted((content / "papers").glob("*.yml"))[0], "title", "'Edited title about sparse attention'")
+    assert main(["build", "--content", str(content), "--docs", str(tmp_path / "cached")]) == 0
+    assert {p.name: p.stat().st_mtime_ns for p in kept.glob("*.pickle")} != stored  # the edit's results were kept
+    stored = {p.name: p.stat().st_mtime_ns for p in kept.glob("*.pickle")}
+    assert main(["build", "--content", str(content), "--docs", str(tmp_path / "clean"), "--no-cache"]) == 0
+    assert {p.name: p.stat().st_mtime_ns for p in kept.glob("*.pickle")} == stored
+    assert _tree(tmp_path / "cached") == _tree(tmp_path / "clean")

@@ -38,7 +38,7 @@ if str(ROOT) not in sys.path:  # the hook is loaded by file path
 from mkdocs.exceptions import PluginError  # noqa: E402
 
 from generator.build import ContentError, build_site  # noqa: E402
-from generator.cache import BuildCache, open_cache  # noqa: E402
+from generator.cache import SITE_CACHE_DIR, BuildCache, open_cache  # noqa: E402
 from generator.settings import apply_view, settings_from  # noqa: E402
 from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
 from generator.mkdocs_integration.postprocess import compact_html  # noqa: E402
@@ -54,7 +54,7 @@ from generator.writer import write_atomic  # noqa: E402
 log = logging.getLogger("mkdocs.hooks.generator")
 
 THEMES_INDEX = "themes/index.md"
-CACHE_DIR = ".cache/build"  # beside mkdocs.yml: outside content/ and docs_dir, which serve watches
+CACHE_DIR = SITE_CACHE_DIR  # beside mkdocs.yml: outside content/ and docs_dir, which serve watches
 
 
 def _site_root(config) -> Path:

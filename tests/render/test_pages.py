@@ -134,7 +134,7 @@ def test_two_builds_are_byte_identical(tmp_path):
         docs = tmp_path / f"docs-{seed}"
         env = dict(os.environ, PYTHONHASHSEED=seed)
         run = subprocess.run(
-            [sys.executable, "-m", "generator", "build", "--content", str(FIXTURE), "--docs", str(docs)],
+            [sys.executable, "-m", "generator", "build", "--content", str(FIXTURE), "--docs", str(docs), "--no-cache"],
             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
         )
         assert run.returncode == 0, run.stderr
