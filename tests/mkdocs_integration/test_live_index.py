@@ -92,3 +92,36 @@ def test_a_stopped_service_is_a_clear_error_and_leaves_the_old_bundle(tmp_path):
         live.add("x/index.html", PAGES["index.html"])
         search.replace_bundle(site, live=live)
     assert sorted(p.name for p in (site / "pagefind" / "fragment").iterdir()) == before
+
+
+WRAPPED = PAGE.format(title="SPAM", text="Spike-aware Adam with momentum reset.").replace(
+    '<h2 id="related" data-search-exclude>Related</h2><p data-search-exclude>hidden words</p>',
+    search.ignore_excluded_sections(
+        '<h2 id="details" data-search-exclude>Details</h2><div class="rl-details"><div data-pagefind-filter="year">2025</div>'
+        '<p>ignored words</p></div><h2 id="abstract">Abstract</h2><p>kept words</p>'
+        '<h2 id="bibtex" data-search-exclude>BibTeX</h2><div><pre>@article{spam}</pre></div>'))
+
+
+def test_sections_pagefind_ignores_whole_are_left_out_of_the_view():
+    assert WRAPPED.count(search.IGNORED) == 2
+    view = search.pagefind_view(WRAPPED)
+    assert "ignored words" not in view and "@article" not in view and "data-pagefind-filter" not in view
+    assert "kept words" in view and view.endswith("</article></body></html>")
+    unbalanced = WRAPPED.replace('<div class="rl-details">', '<div class="rl-details"><div>')
+    article = unbalanced[unbalanced.find("<article"):unbalanced.find("</article>") + len("</article>")]
+    assert search.without_ignored(article) == article  # kept whole
+
+
+def test_a_view_without_ignored_sections_is_indexed_as_the_written_page(tmp_path):
+    written = tmp_path / "written"
+    (written / "papers" / "spam").mkdir(parents=True)
+    (written / "papers" / "spam" / "index.html").write_text(WRAPPED, "utf-8")
+    search.replace_bundle(written)
+    live_site = tmp_path / "live"
+    live_site.mkdir()
+    _live_bundle(live_site, {"papers/spam/index.html": WRAPPED})
+    assert pagefind_records(live_site) == pagefind_records(written)
+    assert "kept words" in pagefind_records(live_site)["/papers/spam/"]["content"]
+    for name in ("fragment", "filter"):
+        found = lambda root: {p.name: p.read_bytes() for p in (root / "pagefind" / name).glob("*")}  # noqa: E731
+        assert found(live_site) == found(written), name
