@@ -61,6 +61,7 @@ REPEAT_FRACTION = 0.06  # share of each dump (after the first) repeated from ear
 NAMED_FRACTION = 0.4  # share of synthetic titles with a "Name: ..." short name
 MENTION_FRACTION = 0.35  # share of abstracts that mention other papers' short names
 MARKER = ".benchmark-work"
+INDEXES = {"bib/themes.json": ("bib/library.bib", "csl/library.json")}  # a file -> the files it indexes
 INCREMENTAL_TAG = "benchmark-edit"
 
 TARGETS = {
@@ -505,7 +506,9 @@ def incremental(content: Path, docs: Path, logs: Path, folder: Path) -> dict:
     after = snapshot(docs)
     changed = sorted(p for p, sig in after.items() if before.get(p) != sig and not p.startswith(".generated"))
     removed = sorted(set(before) - set(after))
-    # A file "depends on" the paper when it names it (its key, or its title).
+    # A file "depends on" the paper when it names it (its key, or its title), or when it
+    # is the index of a rewritten file that names it (bib/themes.json: where each entry
+    # sits in the library files, and their hashes).
     unexplained = []
     for rel in changed:
         try:
@@ -514,6 +517,8 @@ def incremental(content: Path, docs: Path, logs: Path, folder: Path) -> dict:
             continue
         if key not in text and key not in rel and (not title or title[:60] not in text) and INCREMENTAL_TAG not in text:
             unexplained.append(rel)
+    unexplained = [rel for rel in unexplained
+                   if not any(target in changed and target not in unexplained for target in INDEXES.get(rel, ()))]
     return {
         "paper": key,
         "noop_seconds": noop.seconds,

@@ -374,7 +374,8 @@ def _exports(outputs: OutputSet, site: SiteData, csl: dict[str, str]) -> None:
 
     for paper in site.papers:
         outputs.add(bib_path(paper.slug), site.bibtex[paper.key])
-    outputs.add(LIBRARY_BIB, _joined_bibtex(site, site.papers))
+    library_bib = _joined_bibtex(site, site.papers)
+    outputs.add(LIBRARY_BIB, library_bib)
     csl_text, csl_ranges = joined_with_ranges([csl[paper.key] for paper in site.papers])
     outputs.add(LIBRARY_CSL, csl_text)
     outputs.add(ALL_FEED, feed(list(site.papers), ALL_FEED, f"{settings.site_name}: all papers"))
@@ -387,7 +388,8 @@ def _exports(outputs: OutputSet, site: SiteData, csl: dict[str, str]) -> None:
     # A theme's .bib and CSL-JSON are cut from the library files in the browser (export/downloads.py).
     keys = [paper.key for paper in site.papers]
     bib = bib_ranges([site.bibtex[key] for key in keys])
-    outputs.add(THEME_DOWNLOADS, theme_downloads(keys, bib, csl_ranges, {t: [p.key for p in found] for t, found in members.items()}))
+    libraries = {"bib": library_bib.encode("utf-8"), "csl": csl_text.encode("utf-8")}
+    outputs.add(THEME_DOWNLOADS, theme_downloads(keys, bib, csl_ranges, {t: [p.key for p in found] for t, found in members.items()}, libraries))
 
 
 def _feed_id(site_url: str, path: str) -> str:

@@ -766,6 +766,49 @@ def test_long_theme_lists_are_paged(browse, shipped_site):
     browse.assert_clean()
 
 
+def _theme_page_with_a_stale_library(browse, site, stale_answers: int):
+    """A theme page whose first `stale_answers` answers for bib/library.bib are another library file
+    (one from before a deploy, as a browser's cache can hold), and a record of each request for it."""
+    real = (site.folder / "bib" / "library.bib").read_bytes()
+    stale = real.replace(b"@", b"@ ", 1)  # one byte longer: every range after it is off
+    asked = []
+    page = browse.page()
+
+    def answer(route):
+        asked.append(route.request.headers.get("cache-control"))
+        if len(asked) <= stale_answers:
+            route.fulfill(status=200, body=stale, content_type="application/x-bibtex")
+        else:
+            route.continue_()
+
+    page.route("**/bib/library.bib", answer)
+    theme = Counter(t for p in site.papers for t in p["themes"]).most_common(1)[0][0]
+    return browse.visit(page, site.url(f"themes/{theme}/")), theme, asked, stale
+
+
+def test_a_stale_library_file_is_asked_for_again(browse, shipped_site):
+    from generator.export.downloads import assemble
+
+    page, theme, asked, _ = _theme_page_with_a_stale_library(browse, shipped_site, stale_answers=1)
+    index = json.loads((shipped_site.folder / "bib" / "themes.json").read_text("utf-8"))
+    with page.expect_download() as info:
+        page.click('a[data-rl-theme-file="bib"]')
+    assert info.value.suggested_filename == f"{theme}.bib"
+    assert Path(info.value.path()).read_bytes() == assemble(index, (shipped_site.folder / "bib/library.bib").read_bytes(), "bib", theme)
+    assert len(asked) == 2  # asked again (with `cache: "reload"`, past the browser's cache)
+    browse.assert_clean()
+
+
+def test_entries_are_never_cut_from_a_library_file_that_does_not_match(browse, shipped_site):
+    page, _, asked, stale = _theme_page_with_a_stale_library(browse, shipped_site, stale_answers=99)
+    with page.expect_download() as info:
+        page.click('a[data-rl-theme-file="bib"]')
+    assert info.value.suggested_filename == "library.bib"  # the whole library file, as without JavaScript
+    assert Path(info.value.path()).read_bytes() == stale
+    assert len(asked) == 3  # fetched, fetched again, then downloaded
+    browse.assert_clean()
+
+
 def test_theme_downloads_are_cut_from_the_library(browse, shipped_site):
     """A theme's BibTeX and CSL-JSON links save <id>.bib / <id>.json holding exactly the theme's papers."""
     from generator.export.downloads import assemble

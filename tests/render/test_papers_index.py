@@ -4,6 +4,7 @@ theme downloads cut from the library files, and a page budget at a few thousand 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -134,6 +135,10 @@ def test_theme_downloads_are_the_bytes_the_theme_files_held(big):
         assert assemble(index, outputs.files["bib/library.bib"], "bib", theme.id) == _joined_bibtex(_Site, members).encode()
         assert assemble(index, outputs.files["csl/library.json"], "csl", theme.id) == csl_json(members).encode()
     assert assemble({**index, "themes": {}}, outputs.files["csl/library.json"], "csl", "none") == b"[]\n"
+    # The index names the library files it was cut for, so a browser can tell a stale one.
+    for kind, library in (("bib", "bib/library.bib"), ("csl", "csl/library.json")):
+        data = outputs.files[library]
+        assert (index[kind]["size"], index[kind]["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
     # No theme stores its entries again.
     assert not [p for p in outputs.files if p.startswith(("bib/themes/", "csl/themes/"))]
 

@@ -8,20 +8,49 @@
  * papers) and the library file, joins the theme's entries and saves them as
  * <id>.bib or <id>.json: the same bytes as a stored theme file would hold
  * (generator/export/downloads.py). Self-hosted, no dependencies.
+ *
+ * The index names the library file it was made for (size and SHA-256). A
+ * browser may hold one of the two from before the site's last deploy; then
+ * both are asked of the server again, and if they still do not match the
+ * library file itself is downloaded, never entries cut from the wrong file.
  */
 (function () {
   "use strict";
 
   var cache = {};
 
-  function get(url, kind) {
-    if (!cache[url]) {
-      cache[url] = fetch(url).then(function (response) {
+  function get(url, kind, reload) {
+    if (!cache[url] || reload) {
+      cache[url] = fetch(url, reload ? { cache: "reload" } : undefined).then(function (response) {
         if (!response.ok) throw new Error(url + ": " + response.status);
         return kind === "json" ? response.json() : response.arrayBuffer();
       });
     }
     return cache[url];
+  }
+
+  function hex(buffer) {
+    return Array.prototype.map.call(new Uint8Array(buffer), function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  /* True when `library` is the file the index's ranges were cut for (its hash where the browser can compute one). */
+  function matches(spec, library) {
+    if (typeof spec.size !== "number" || spec.size !== library.byteLength) return Promise.resolve(false);
+    if (!spec.sha256 || !(window.crypto && window.crypto.subtle)) return Promise.resolve(true);
+    return window.crypto.subtle.digest("SHA-256", library).then(function (digest) { return hex(digest) === spec.sha256; });
+  }
+
+  /* The index and the library file it was made for, asking the server again once if they differ. */
+  function matching(indexUrl, libraryUrl, kind) {
+    function both(reload) {
+      return Promise.all([get(indexUrl, "json", reload), get(libraryUrl, "bytes", reload)]).then(function (got) {
+        return matches(got[0][kind], got[1]).then(function (ok) { return ok ? got : null; });
+      });
+    }
+    return both(false).then(function (got) { return got || both(true); }).then(function (got) {
+      if (!got) throw new Error(libraryUrl + " does not match " + indexUrl);
+      return got;
+    });
   }
 
   function assemble(index, library, kind, theme) {
@@ -60,7 +89,7 @@
     var indexUrl = new URL(kind === "bib" ? "themes.json" : "../bib/themes.json", libraryUrl);
     event.preventDefault();
     link.setAttribute("aria-busy", "true");
-    Promise.all([get(indexUrl.href, "json"), get(libraryUrl.href, "bytes")])
+    matching(indexUrl.href, libraryUrl.href, kind)
       .then(function (got) {
         save(assemble(got[0], got[1], kind, theme), theme + (kind === "bib" ? ".bib" : ".json"));
       })
