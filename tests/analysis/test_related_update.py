@@ -49,8 +49,11 @@ def _edits(papers: list[Paper], rng: random.Random):
             p, title=p.title + " " + " ".join(other().abstract.split()[5:7]))
 
 
-def test_every_update_is_what_computing_again_gives(library, calls):
+@pytest.mark.parametrize("rows_per_block", [None, 3])
+def test_every_update_is_what_computing_again_gives(library, calls, monkeypatch, rows_per_block):
     papers = sorted(library, key=lambda p: p.key)
+    if rows_per_block:  # changed rows scored a few at a time, as a large library scores them
+        monkeypatch.setattr(related_update, "_BLOCK_CELLS", rows_per_block * len(papers))
     related, state = related_papers_updated(papers, 5, None)
     assert related == related_papers(papers)
     assert calls["everything"] == 1
