@@ -86,7 +86,7 @@ def test_deploy_restores_the_build_cache_before_building():
     build = [i for i, s in enumerate(steps) if "mkdocs build" in s.get("run", "")]
     assert cache and build and cache[0] < build[0]
     settings = steps[cache[0]]["with"]
-    from generator.mkdocs_integration.hook import CACHE_DIR
+    from generator.cache import SITE_CACHE_DIR as CACHE_DIR
 
     assert settings["path"] == CACHE_DIR  # where the hook keeps it
     assert "hashFiles(" in settings["key"] and "content/**" in settings["key"] and settings["restore-keys"]

@@ -33,7 +33,9 @@ from typing import Sequence
 import numpy as np
 
 from generator.analysis.ranking import merge_best, top_k
-from generator.analysis.similarity import _BLOCK_CELLS, Related, _nearest, _ordered, _vectorise, candidates_for, explain
+from generator.analysis.similarity import (
+    _BLOCK_CELLS, Related, _ordered, _vectorise, candidates_for, explain, related_and_candidates,
+)
 from generator.model import Paper
 
 MAX_CHANGED_SHARE = 0.5  # past this share of changed rows, computing everything again is as quick
@@ -63,10 +65,10 @@ def related_papers_updated(
     row_ids = _row_ids(vectors, ordered)
     m = candidates_for(k, len(keys))
     if previous is None or previous.keys != tuple(keys) or previous.k != k:
-        return _everything(vectors, keys, row_ids, m, k)
+        return _everything(vectors, keys, row_ids, k)
     changed = np.array([old != new for old, new in zip(previous.row_ids, row_ids)])
     if changed.sum() > MAX_CHANGED_SHARE * len(keys):
-        return _everything(vectors, keys, row_ids, m, k)
+        return _everything(vectors, keys, row_ids, k)
     best, best_scores = _update_candidates(vectors[0], previous, changed, m)
     redo = changed | np.any(best != previous.best, axis=1) | np.any(best_scores != previous.best_scores, axis=1)
     redo |= np.any(changed[best], axis=1)  # a candidate's own vector changed: its terms may have
@@ -77,12 +79,9 @@ def related_papers_updated(
     return related, RelatedState(tuple(keys), k, tuple(row_ids), best, best_scores, related)
 
 
-def _everything(vectors, keys: list[str], row_ids: list[bytes], m: int, k: int):
+def _everything(vectors, keys: list[str], row_ids: list[bytes], k: int):
     """All pairs scored, every paper explained: `related_papers` keeping its candidates."""
-    blocks = list(_nearest(vectors[0], m))
-    best = np.vstack([b for _, b, _ in blocks])
-    best_scores = np.vstack([s for _, _, s in blocks])
-    related = explain(vectors, keys, np.arange(len(keys)), best, best_scores, k)
+    related, best, best_scores = related_and_candidates(vectors, keys, k)
     return related, RelatedState(tuple(keys), k, tuple(row_ids), best, best_scores, related)
 
 

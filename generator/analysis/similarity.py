@@ -312,11 +312,18 @@ def related_papers(papers: Sequence[Paper], k: int = 5) -> dict[str, tuple[Relat
     ordered, keys, k = _ordered(papers, k)
     if k == 0:
         return {key: () for key in keys}
-    vectors = _vectorise(ordered)
+    return related_and_candidates(_vectorise(ordered), keys, k)[0]
+
+
+def related_and_candidates(vectors, keys: list[str], k: int) -> tuple[dict[str, tuple[Related, ...]], np.ndarray, np.ndarray]:
+    """Every paper's related papers, and the candidates they were chosen from
+    (n x m rows and scores, best first), scored and explained a block of rows at a time."""
     result: dict[str, tuple[Related, ...]] = {}
+    blocks = []
     for start, best, best_scores in _nearest(vectors[0], candidates_for(k, len(keys))):
         result.update(explain(vectors, keys, np.arange(start, start + len(best)), best, best_scores, k))
-    return result
+        blocks.append((best, best_scores))
+    return result, np.vstack([b for b, _ in blocks]), np.vstack([s for _, s in blocks])
 
 
 def _ordered(papers: Sequence[Paper], k: int) -> tuple[list[Paper], list[str], int]:

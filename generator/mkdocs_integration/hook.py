@@ -54,7 +54,6 @@ from generator.writer import write_atomic  # noqa: E402
 log = logging.getLogger("mkdocs.hooks.generator")
 
 THEMES_INDEX = "themes/index.md"
-CACHE_DIR = SITE_CACHE_DIR  # beside mkdocs.yml: outside content/ and docs_dir, which serve watches
 
 
 def _site_root(config) -> Path:
@@ -193,7 +192,7 @@ def build_cache(config) -> BuildCache | None:
     """Results of earlier builds (generator/cache.py); READING_LIST_CACHE=off builds from nothing."""
     if os.environ.get("READING_LIST_CACHE", "on") == "off":
         return None
-    return open_cache(_site_root(config) / CACHE_DIR)
+    return open_cache(_site_root(config) / SITE_CACHE_DIR)  # outside content/ and docs_dir, which serve watches
 
 
 def on_serve(server, config, builder, **kwargs):

@@ -34,6 +34,7 @@ _OPEN = re.compile(r"<(div|ul|ol|details|table|section|blockquote|aside|nav|figu
 _CLOSE = re.compile(r"</(div|ul|ol|details|table|section|blockquote|aside|nav|figure|dl)\s*>", re.I)
 _HEADING = re.compile(r"<h([1-6])\b[^>]*>", re.I)
 TIMEOUT_S = 600
+IGNORED = '<div data-pagefind-ignore="all">'  # what ignore_excluded_sections wraps a section in
 EXCLUDE_SELECTOR = "[data-search-exclude]"  # Material's mark, on sections and elements
 # Pagefind's own search interfaces: this site answers through Material's box instead.
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
@@ -66,7 +67,7 @@ def ignore_excluded_sections(html: str) -> str:
             out.append(html[last:start] + "</div>")
             last, open_level = start, None
         if open_level is None and is_excluded:
-            out.append(html[last:start] + '<div data-pagefind-ignore="all">')
+            out.append(html[last:start] + IGNORED)
             last, open_level = start, level
     out.append(html[last:] + ("</div>" if open_level is not None else ""))
     return "".join(out)
@@ -114,7 +115,6 @@ def pagefind_view(page_html: str) -> str:
     return f"<!doctype html>{html_tag.group(0)}<head>{title.group(0)}</head><body>{article}</body></html>"
 
 
-IGNORED = '<div data-pagefind-ignore="all">'  # what ignore_excluded_sections wraps a section in
 _DIV_TAG = re.compile(r"<div\b|</div\s*>", re.I)
 
 

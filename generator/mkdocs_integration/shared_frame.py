@@ -5,8 +5,8 @@ active, has no previous or next page, and the frame's relative links depend
 only on its base_url. So the sidebar, the footer, the stylesheet and script
 tags and the page config are the same HTML for all of them, and the header
 differs only by the page title. In a profile at ten thousand papers, the
-header alone was a quarter of the time spent in Material's templates, and
-the blocks shared besides the sidebar another quarter of what was left.
+header alone was a quarter of the time spent in Material's templates; in a
+later one the blocks now shared besides it took about a third of what was left.
 overrides/main.html asks for the stored rendering and falls back to
 Material's own whenever none is stored; READING_LIST_SHARED_NAV=off renders
 every page's own (the site is byte-identical, tests/test_site_build.py).
