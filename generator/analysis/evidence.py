@@ -106,5 +106,6 @@ def drop_common(titles: list[list[str]], abstracts: list[list[str]]) -> tuple[li
     common = {term for term, count in df.items() if count > COMMON_SHARE * n}
     if not common:
         return titles, abstracts
-    keep = lambda doc: [f for f in doc if f not in common and not (" " in f and common.issuperset(f.split(" ")))]  # noqa: E731
+    dropped = {f for f in df if f in common or (" " in f and common.issuperset(f.split(" ")))}
+    keep = lambda doc: [f for f in doc if f not in dropped]  # noqa: E731
     return [keep(t) for t in titles], [keep(a) for a in abstracts]

@@ -89,17 +89,38 @@ def _row_ids(vectors, ordered: list[Paper]) -> list[bytes]:
     """Per paper, a hash of what its related papers are made from: its weighted vector
     (values and which features), which of those are distinctive, and its text (how terms are spelled)."""
     matrix, names, _, distinctive = vectors
+    name_ids = _name_ids(names)
     ids = []
     indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
     for row, paper in enumerate(ordered):
         begin, end = indptr[row], indptr[row + 1]
+        columns = indices[begin:end]
         h = hashlib.blake2b(digest_size=16)
         h.update(paper.title.encode("utf-8", "surrogatepass") + b"\0" + paper.abstract.encode("utf-8", "surrogatepass") + b"\0")
-        h.update("\0".join(names[c] for c in indices[begin:end].tolist()).encode("utf-8", "surrogatepass"))
+        h.update(name_ids[columns].tobytes())
         h.update(data[begin:end].tobytes())
-        h.update(distinctive[indices[begin:end]].tobytes())
+        h.update(distinctive[columns].tobytes())
         ids.append(h.digest())
     return ids
+
+
+# feature name -> 8 bytes of its hash, for the names of the last call: a title edit
+# keeps nearly every name, and hashing 300,000 of them again cost more than the rows.
+_NAME_IDS: dict[str, bytes] = {}
+
+
+def _name_ids(names: list[str]) -> np.ndarray:
+    """Each feature's hash as a fixed-size item, so that a row's names hash as one slice of bytes."""
+    global _NAME_IDS
+    known = _NAME_IDS
+    found = {}
+    for name in names:
+        digest = known.get(name)
+        if digest is None:
+            digest = hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        found[name] = digest
+    _NAME_IDS = found
+    return np.array([found[name] for name in names], dtype="S8")
 
 
 def _update_candidates(matrix, previous: RelatedState, changed: np.ndarray, m: int):

@@ -169,11 +169,28 @@ def test_tf_idf_is_scikit_learns_to_the_last_bit(library):
     counts = counter.fit_transform(docs).tocsr()
     titles, abstracts = counts[: len(ordered)], counts[len(ordered) :]
     tfidf = TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm="l2").fit(titles + abstracts)
+    # scikit-learn's smoothed idf, from the document frequencies kept in bands (steady_df)
+    df = np.asarray(((titles + abstracts) > 0).sum(axis=0), dtype=np.float64).ravel()
+    tfidf.idf_ = np.log((len(ordered) + 1) / (similarity.steady_df(df) + 1.0)) + 1.0
     reference = normalize(similarity.TITLE_WEIGHT * tfidf.transform(titles) + tfidf.transform(abstracts))
     reference.sort_indices()
     assert names == list(counter.get_feature_names_out())
     assert np.array_equal(matrix.indptr, reference.indptr) and np.array_equal(matrix.indices, reference.indices)
     assert matrix.data.tobytes() == reference.data.tobytes()
+
+
+def test_document_frequencies_are_exact_below_16_and_banded_above():
+    df = np.arange(0, 5000, dtype=np.float64)
+    steady = similarity.steady_df(df)
+    assert np.array_equal(steady[:16], df[:16])
+    assert np.all(np.abs(steady - df) <= df / 16 + 0.5)  # within the band: the idf moves by at most ~0.06
+    # a word gaining or losing one paper moves its idf only where a band ends: between
+    # `low` and `2 * low` papers one change in low / 8, so about 8 to 16 vectors move, not df
+    moves = steady[1:] != steady[:-1]  # moves[i]: df i -> i + 1
+    assert moves[:15].all()
+    for low in (16, 256, 2048):
+        assert moves[low : 2 * low].mean() == 8 / low, low
+    assert np.all(np.diff(steady) >= 0)  # more papers never means a rarer word
 
 
 def test_white_space_of_any_kind_separates_words_as_a_space_does():
