@@ -12,7 +12,8 @@ Python-Markdown and checks its links (generator/render/fragments.py), lets
 pages outside the navigation share one rendered sidebar and header
 (shared_frame.py),
 shrinks the built pages (postprocess.py), links the generated static files
-into the site instead of copying them (static_files.py) and indexes them with Pagefind
+into the site instead of copying them (static_files.py), leaves the unchanged
+paper pages out of a `mkdocs serve --dirty` rebuild (dirty_files.py) and indexes them with Pagefind
 (search.py; a full build hands Pagefind each page as it is built, live_index.py). What one build needs to remember between events lives on its
 `BuildState`, never in module globals.
 """
@@ -48,6 +49,8 @@ from generator.mkdocs_integration.live_index import LiveIndex  # noqa: E402
 from generator.mkdocs_integration.shared_frame import SharedBlocks, SharedHeader  # noqa: E402
 from generator.mkdocs_integration.site_parts import SharedParts  # noqa: E402
 from generator.mkdocs_integration.static_files import link_static_files  # noqa: E402
+from generator.mkdocs_integration.dirty_files import without_unchanged  # noqa: E402
+from generator.mkdocs_integration.compiled_templates import COMPILED  # noqa: E402
 from generator.mkdocs_integration.scripts import FOLDER as SCRIPTS_FOLDER  # noqa: E402
 from generator.writer import write_atomic  # noqa: E402
 
@@ -127,6 +130,11 @@ def on_config(config, **kwargs):
 
 
 def on_pre_build(config, **kwargs):
+    if _PROCESS["command"] == "serve":
+        # The last edit's search index gives way: this build rewrites the pages it
+        # reads, and at 10,000 papers it took the CPU from the rebuild. The index
+        # of this build follows it (on_post_build).
+        search.stop_background_indexing()
     content_dir = _site_root(config) / "content"
     settings = settings_from(config.site_url, config.use_directory_urls, config.site_name, config.extra, config.repo_url)
     cache = build_cache(config)
@@ -224,12 +232,15 @@ def on_env(env, config, files, **kwargs):
     env.globals["rl_shared_block"] = lambda name, key, rendered=None: state.shared_blocks.html(name, key, rendered)
     env.globals["rl_shared_header"] = lambda key, title, rendered=None: state.shared_header.html(key, title, rendered)
     env.globals["rl_pagefind"] = True  # on_post_build writes the index the search worker reads
+    env.bytecode_cache = COMPILED  # a serve rebuild does not compile the theme's templates again
     return env
 
 
 def on_files(files, config, **kwargs):
     state = build_state(config)
     state.site_paths = {file.url for file in files}
+    if _PROCESS["command"] == "serve" and _PROCESS["dirty"] and not state.content_problems:
+        files = without_unchanged(files)  # built already: MkDocs would only skip them, slowly
     link_static_files(files, config.docs_dir)  # the per-paper .bib files and the rest: linked, not copied
     if _indexes_while_building():
         try:
@@ -304,7 +315,8 @@ def on_post_build(config, **kwargs):
     (site_parts.py), then Pagefind's index of the built pages (search.py).
 
     `mkdocs serve` indexes in the background, so the browser reloads as soon
-    as the pages are written; the new bundle replaces the old one whole.
+    as the pages are written; the new bundle replaces the old one whole, and
+    the next rebuild stops a run that has not finished (on_pre_build).
     """
     site = Path(config.site_dir)
     for name, text in build_state(config).parts.files().items():
@@ -325,6 +337,8 @@ def _index_in_background(site: Path) -> None:
     try:
         with _INDEXING:
             search.replace_bundle(site, background=True)
+    except search.IndexingStopped:
+        pass  # a newer build indexes the site again
     except (search.SearchIndexError, OSError) as err:
         log.error("generator: %s", err)
 

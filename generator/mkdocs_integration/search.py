@@ -45,6 +45,10 @@ class SearchIndexError(Exception):
     """Pagefind could not index the site; the message says why."""
 
 
+class IndexingStopped(SearchIndexError):
+    """A background run was stopped on purpose (a newer build supersedes it, or the server stops)."""
+
+
 def excluded(meta: dict) -> bool:
     """True when the page's front matter leaves it out of search, as Material reads it."""
     search = meta.get("search") if isinstance(meta, dict) else None
@@ -148,10 +152,13 @@ def index_site(site_dir: Path, out_dir: Path | None = None, background: bool = F
     out_dir = out_dir or site_dir / BUNDLE
     command = [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-path", str(out_dir),
                "--exclude-selectors", EXCLUDE_SELECTOR, "--silent"]
+    stops = _STOPS[0]
     try:
         returncode, output = run_indexer(command, background)
     except (OSError, subprocess.TimeoutExpired) as err:
         raise SearchIndexError(f"pagefind could not index {site_dir}: {err}") from None
+    if returncode and background and _STOPS[0] != stops:
+        raise IndexingStopped(f"indexing {site_dir} was stopped")
     if returncode:
         detail = output.strip()[-1500:] or f"exit code {returncode}"
         raise SearchIndexError(f"pagefind could not index {site_dir}: {detail}")
@@ -159,6 +166,7 @@ def index_site(site_dir: Path, out_dir: Path | None = None, background: bool = F
 
 
 _BACKGROUND: set[subprocess.Popen] = set()  # indexing runs a served site started
+_STOPS = [0]  # how many times they were stopped: a run that fails after a stop was stopped
 _BACKGROUND_LOCK = threading.Lock()
 
 
@@ -187,8 +195,10 @@ def run_indexer(command: list[str], background: bool = False) -> tuple[int, str]
 
 
 def stop_background_indexing() -> None:
-    """Stop every background indexing run of this process (the served site is going away)."""
+    """Stop every background indexing run of this process: the served site is going away,
+    or a rebuild is about to rewrite the pages it reads (and would share the CPU with it)."""
     with _BACKGROUND_LOCK:
+        _STOPS[0] += 1
         running = list(_BACKGROUND)
     for process in running:
         _kill_group(process)  # its own thread's communicate() then returns

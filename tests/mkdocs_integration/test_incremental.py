@@ -103,3 +103,28 @@ def test_the_cache_can_be_turned_off(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     assert (root / ".cache" / "build" / "paper-pages.pickle").is_file()
     assert (root / "site" / "papers" / "lora" / "index.html").read_bytes() == (root / "site2" / "papers" / "lora" / "index.html").read_bytes()
+
+
+def test_a_dirty_rebuild_leaves_unchanged_paper_pages_as_built(tmp_path):
+    """`mkdocs serve --dirty` gives MkDocs only the paper pages that changed (dirty_files.py):
+    the others are served as first built, links to them still resolve, and nothing warns."""
+    root = make_site(tmp_path / "site", SITE_CONTENT)
+    record = root / "content" / "papers" / "lora.yml"
+    serve = _Serve(root, "--dirty")
+    try:
+        serve.wait_for("Serving on")
+        served = lambda path: re.sub(r"reload\(\d+, \d+\)", "", serve.get(path))  # noqa: E731 (live-reload's epoch)
+        untouched = served("papers/zero/")
+        assert "papers/zero/" in serve.get("sitemap.xml")
+        time.sleep(1.5)
+        text = record.read_text("utf-8")
+        record.write_text(text + "notes: 'A note from the dirty loop'\n", "utf-8")
+        serve.wait_for(r"Reloading browsers", count=1)
+        assert "A note from the dirty loop" in serve.get("papers/lora/")
+        assert served("papers/zero/") == untouched
+        assert "papers/zero/" not in serve.get("sitemap.xml")  # left out of the rebuild
+        assert "papers/lora/" in serve.get("sitemap.xml")
+        log = "".join(serve.lines)
+        assert "not found among documentation files" not in log and "ERROR" not in log, log
+    finally:
+        serve.stop()

@@ -168,3 +168,18 @@ def test_a_stopped_server_leaves_no_indexer_behind():
 def test_a_foreground_run_is_not_stopped_with_the_background_ones():
     code, output = search.run_indexer([sys.executable, "-c", "print('done')"])
     assert (code, output.strip()) == (0, "done")
+
+
+def test_a_stopped_background_run_is_told_apart_from_a_failure(monkeypatch, tmp_path):
+    """A rebuild stops the last edit's indexing (the hook's on_pre_build): that is not an error to report."""
+    def stopped(command, background=False):
+        search.stop_background_indexing()  # as a rebuild starting meanwhile does
+        return -9, ""
+
+    monkeypatch.setattr(search, "run_indexer", stopped)
+    with pytest.raises(search.IndexingStopped):
+        search.index_site(tmp_path, background=True)
+    monkeypatch.setattr(search, "run_indexer", lambda command, background=False: (2, "pagefind: broken"))
+    with pytest.raises(search.SearchIndexError) as failure:
+        search.index_site(tmp_path, background=True)
+    assert not isinstance(failure.value, search.IndexingStopped) and "pagefind: broken" in str(failure.value)
