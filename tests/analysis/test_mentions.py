@@ -300,3 +300,38 @@ def test_scales_linearly_with_many_names():
     elapsed = time.perf_counter() - start
     assert sum(len(v) for v in result.outgoing.values()) == 10000
     assert elapsed < 20  # about a second here; a plain alternation of 5,000 names takes minutes
+
+
+def _fresh_mentions(papers):
+    """find_mentions with nothing kept from an earlier call."""
+    from generator.analysis import mentions as module
+
+    module._LOWER_WORDS, module._PATTERN, module._FOUND = {}, ((), None), (None, {})
+    return find_mentions(papers)
+
+
+def test_a_call_after_edits_finds_what_a_fresh_one_finds(library):
+    """What the last call kept (per text) never stands in for a changed text or name."""
+    from dataclasses import replace
+
+    papers = sorted(library, key=lambda p: p.key)
+    galore = key_of(library, r"^GaLore:")
+    named = next(i for i, p in enumerate(papers) if p.key == galore)
+    other = next(i for i, p in enumerate(papers) if "GaLore" not in p.abstract and p.abstract)
+    third = next(i for i, p in enumerate(papers) if i not in (named, other) and p.abstract)
+    edits = [
+        lambda ps: ps,  # nothing changed
+        lambda ps: ps[:other] + [replace(ps[other], abstract=ps[other].abstract + " We compare with GaLore.")] + ps[other + 1 :],
+        lambda ps: ps[:named] + [replace(ps[named], title="Gradient Low-Rank Projection for training")] + ps[named + 1 :],  # a name gone
+        lambda ps: ps[:third] + [replace(ps[third], abstract=ps[third].abstract + " Unlike Frobnitz-7, it scales.")] + ps[third + 1 :],
+        lambda ps: ps[:other] + [replace(ps[other], title="Frobnitz-7: " + ps[other].title)] + ps[other + 1 :],  # a name new
+        lambda ps: ps + [paper("zz-frobnitz-copy", "Frobnitz-7: another paper of that name")],  # a name now ambiguous
+    ]
+    _fresh_mentions(papers)
+    found = []
+    for edit in edits:
+        papers = edit(papers)
+        kept = find_mentions(papers)
+        assert kept == _fresh_mentions(papers)
+        found.append(sum(m.name == "Frobnitz-7" for ms in kept.outgoing.values() for m in ms))
+    assert found[-3:] == [0, 1, 0]  # the unchanged abstract links once the name exists, not while it is ambiguous
