@@ -298,13 +298,22 @@ def _listing_pages(site: SiteData, reuse: pages.Reuse = pages._fresh) -> list[tu
     chart = bar_chart(counts, title="Papers per theme", chart_id="rl-themes-chart")
     found = [(HOME_SRC, pages.render_home(site, chart)), (THEMES_INDEX_SRC, pages.render_themes_index(site))]
     for theme in site.themes:
-        found.append((theme_src(theme.id), pages.render_theme(site, theme)))
+        found.append((theme_src(theme.id), _theme_page(site, theme, reuse)))
         found += pages.render_theme_pages(site, theme, reuse)
     found += pages.render_papers_index(site, reuse)
     found.append((PAPERS_LIST_JSON, papers_list_json(site)))
     found.append((UNSORTED_SRC, pages.render_unsorted(site)))
     found.append((TAGS_SRC, pages.render_tags(site)))
     return found
+
+
+def _theme_page(site: SiteData, theme, reuse: pages.Reuse) -> str:
+    """A theme's first page: made from its members, the papers of its reading path and
+    the citations among its members (render/review.py), besides the themes and settings."""
+    members = [paper.key for paper in site.members(theme.id)]
+    path = [step.paper for step in theme.start_here if step.paper in site.by_key]
+    citations = tuple(sorted(site.citations.within(members).edges()))
+    return reuse(theme_src(theme.id), ("theme", len(members), citations), (*members, *path), lambda: pages.render_theme(site, theme))
 
 
 # Paper fields no listing page shows: editing them (the curator's notes) leaves every list as it was.

@@ -157,7 +157,7 @@ class RecordMemo:
     def _key(text: str) -> str:
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
-    def paper(self, path: Path, text: str):
+    def paper(self, path: str | Path, text: str):
         key = self._key(text)
         found = self.stage.get(str(path), key)
         if found is not None:

@@ -184,6 +184,15 @@ def test_an_edit_renders_only_the_list_pages_and_data_lines_it_changes(shipped_c
     build_site(content, tmp_path / "incremental", cache=cache)
     index = [src for template, src in rendered if template == "papers_index.md"]
     assert 1 <= len(index) <= 2, index
+    # a theme's first page only where one of the two is a member (its count of key papers changed)
+    from generator.build import load_content
+    from generator.analysis.themes import assign_themes
+
+    loaded, _ = load_content(content)
+    placed = assign_themes(loaded.papers, loaded.themes)
+    theirs = {f"themes/{a.theme}.md" for paper in loaded.papers if paper.slug in (first.stem, second.stem) for a in placed.get(paper.key, ())}
+    themes = {src for template, src in rendered if template == "theme.md"}
+    assert theirs and themes == theirs and len(themes) < len(loaded.themes), (themes, theirs)
     # the two papers, and the few whose pages show them (related, mentions): not the library
     assert {first.stem, second.stem} <= set(lines) and len(lines) < len(records) / 10, lines
     build_site(content, tmp_path / "clean")

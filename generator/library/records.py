@@ -8,6 +8,7 @@ Loading and validation only: a record file is changed by
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
@@ -249,25 +250,31 @@ def load_library(content: Path, memo: Any = None) -> Library:
     problems: list[Problem] = []
     if not folder.is_dir():
         return Library((), ())
-    for path in sorted(folder.iterdir(), key=lambda p: p.name):  # the order of the Paths (POSIX), far cheaper
-        if path.name.startswith("."):
+    # Directory entries and plain strings, not Paths: at 10,000 records pathlib's
+    # own work was a third of reading them again after an edit.
+    with os.scandir(folder) as found_entries:
+        entries = sorted(found_entries, key=lambda e: e.name)  # the order of the Paths (POSIX), far cheaper
+    for entry in entries:
+        if entry.name.startswith("."):
             continue
-        if path.suffix not in (".yml", ".yaml") or not path.is_file():
-            problems.append(Problem(str(path), "not a paper record: records are <key>.yml files"))
+        if os.path.splitext(entry.name)[1] not in (".yml", ".yaml") or not entry.is_file():
+            problems.append(Problem(entry.path, "not a paper record: records are <key>.yml files"))
             continue
         try:
-            text = path.read_bytes().decode("utf-8")
+            with open(entry.path, "rb") as handle:
+                text = handle.read().decode("utf-8")
         except UnicodeDecodeError as err:
             line = err.object[: err.start].count(b"\n") + 1
-            problems.append(Problem(str(path), f"not UTF-8 text: byte 0x{err.object[err.start]:02x} cannot be decoded", line=line))
+            problems.append(Problem(entry.path, f"not UTF-8 text: byte 0x{err.object[err.start]:02x} cannot be decoded", line=line))
             continue
         except OSError as err:
-            problems.append(Problem(str(path), f"cannot read the record: {err.strerror or err}"))
+            problems.append(Problem(entry.path, f"cannot read the record: {err.strerror or err}"))
             continue
-        kept = memo.paper(path, text) if memo is not None else None
+        kept = memo.paper(entry.path, text) if memo is not None else None
         if kept is not None:  # a valid record, unchanged since it was last read
             papers.append(kept)
             continue
+        path = Path(entry.path)
         found = record_text_problems(text, str(path))  # aliases, surrogates, size
         if found:
             problems.extend(found)

@@ -52,7 +52,13 @@ _LIST_START_RE = re.compile(r"\d+[.)]")
 
 def plain(text: Any) -> str:
     """Text as one line: control characters dropped, any run of white space one space."""
-    return _SPACE_RE.sub(" ", CONTROL_RE.sub(" ", BIDI_CONTROL_RE.sub("", str(text))))
+    return _plain(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _plain(text: str) -> str:
+    # Cached: every list page, papers-list.json and the sort order ask for each title and author.
+    return _SPACE_RE.sub(" ", CONTROL_RE.sub(" ", BIDI_CONTROL_RE.sub("", text)))
 
 
 def md_text(value: Any) -> Markup:

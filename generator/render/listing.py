@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -31,8 +32,10 @@ _LEADING_PUNCTUATION_RE = re.compile(r"^[\W_]+")
 _ARTICLE_RE = re.compile(r"^(?:the|an|a)\s+(?=\w)")
 
 
+@lru_cache(maxsize=1 << 16)
 def sort_title(title: str) -> str:
-    """The title as a reader alphabetises it: case, leading punctuation and a leading article ignored."""
+    """The title as a reader alphabetises it: case, leading punctuation and a leading article ignored.
+    (Cached: every build sorts the whole library by it twice.)"""
     text = _LEADING_PUNCTUATION_RE.sub("", plain(title).strip().casefold())
     return _LEADING_PUNCTUATION_RE.sub("", _ARTICLE_RE.sub("", text)) or text
 
