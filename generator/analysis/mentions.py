@@ -261,6 +261,7 @@ def short_name_of(title: str) -> str | None:
 # an edit searches only the texts it changed: 2.7 s -> well under 1 at 10,000 papers.
 _LOWER_WORDS: dict[str, frozenset[str]] = {}
 _PATTERN: tuple[tuple[str, ...], re.Pattern[str] | None] = ((), None)
+_MAX_REMOVED = 8  # names removed since the pattern was compiled: past this, compile (each is checked per build)
 _FOUND: tuple[re.Pattern[str] | None, dict[str, tuple[tuple[str, int, int], ...]]] = (None, {})
 
 
@@ -312,13 +313,38 @@ def _trie_pattern(names: list[str]) -> str:
 
 
 def _compile(names: list[str]) -> re.Pattern[str] | None:
-    """The names as whole words at their end; `_matches` checks their start."""
+    """The names as whole words at their end; `_matches` checks their start.
+
+    Compiling thousands of names took a second at 10,000 papers, so the last
+    pattern is kept, and kept too when names were only removed from it and no
+    remaining name could match inside one of them (`_shadows_none`): it then
+    finds exactly what the smaller pattern would, and the removed names, which
+    link nowhere (`find_mentions` looks each match up), take their text as
+    before.
+    """
     global _PATTERN
-    if tuple(names) == _PATTERN[0]:
-        return _PATTERN[1]
+    built_for, pattern = _PATTERN
+    if tuple(names) == built_for or (pattern is not None and _shadows_none(built_for, names)):
+        return pattern
     pattern = re.compile(rf"(?:{_trie_pattern(names)})(?!{_WORD_CHAR})") if names else None
     _PATTERN = (tuple(names), pattern)
     return pattern
+
+
+def _shadows_none(built_for: tuple[str, ...], names: list[str]) -> bool:
+    """Whether `names` are some of `built_for`, none of them matching where a removed one
+    does: starting with it (and shorter), or starting inside it after a non-word character."""
+    current = set(names)
+    if not names or not current <= set(built_for) or len(built_for) - len(current) > _MAX_REMOVED:
+        return False
+    for removed in set(built_for) - current:
+        for start in range(len(removed)):
+            if start and _WORD_CHAR_RE.match(removed, start - 1):
+                continue  # a name cannot start here
+            tail = removed[start:]
+            if any(tail.startswith(name) or (start and name.startswith(tail)) for name in names):
+                return False
+    return True
 
 
 def _spans(pattern: re.Pattern[str], abstracts: list[str]) -> dict[str, tuple[tuple[str, int, int], ...]]:

@@ -335,3 +335,18 @@ def test_a_call_after_edits_finds_what_a_fresh_one_finds(library):
         assert kept == _fresh_mentions(papers)
         found.append(sum(m.name == "Frobnitz-7" for ms in kept.outgoing.values() for m in ms))
     assert found[-3:] == [0, 1, 0]  # the unchanged abstract links once the name exists, not while it is ambiguous
+
+
+@pytest.mark.parametrize("removed, remaining, text, found", [
+    ("Stable SPAM", "SPAM", "We compare with Stable SPAM here.", "SPAM"),  # a remaining name starts it
+    ("ZorpNet QuxaNet", "QuxaNet Blemish", "Unlike ZorpNet QuxaNet Blemish does.", "QuxaNet Blemish"),  # one starts inside it
+])
+def test_a_removed_name_that_hid_another_gives_way_to_it(removed, remaining, text, found):
+    from dataclasses import replace
+
+    papers = [paper("a", f"{removed}: one"), paper("b", f"{remaining}: two"), paper("c", "Three", text)]
+    assert [m.name for m in _fresh_mentions(papers).outgoing["c"]] == [removed]
+    papers[0] = replace(papers[0], title="One without a name")
+    kept = find_mentions(papers)
+    assert kept == _fresh_mentions(papers)
+    assert [m.name for m in kept.outgoing["c"]] == [found]
