@@ -172,7 +172,7 @@ def generate(content: Content, settings: Settings = Settings(), cache: cache_sta
         _pages(outputs, site, cache, shown)
         for relative, data in content.pages:  # hand-written: about, how to curate, images
             outputs.add(relative, data)
-        _exports(outputs, site, _csl_items(papers, cache))
+        _cached_exports(outputs, site, _csl_items(papers, cache), cache)
         outputs.add(PAPERS_JSON, _papers_json(site, cache, shown))
     except OutputConflict as err:  # e.g. content/pages/tags.md, or a paper keyed "library"
         raise ContentError([Problem(str(content.root), f"{err}; rename the page or record")]) from None
@@ -331,12 +331,7 @@ def _listings(site: SiteData, cache: cache_stage.BuildCache | None) -> list[tupl
     """
     if cache is None:
         return _listing_pages(site)
-    ids = cache.stage("listed-fields")
-    listed = {}
-    for paper in site.papers:
-        paper_id = cache.paper_id(paper)
-        found = ids.get(paper.key, paper_id)
-        listed[paper.key] = found if found is not None else ids.put(paper.key, paper_id, cache_stage.digest(replace(paper, **NOT_LISTED)))
+    listed = _listed_ids(site, cache)
     frame = cache_stage.digest(site.themes, site.settings)  # all a list page shows besides its place and papers
     key = cache_stage.digest(list(listed.values()), frame, site.home_intro)
     stage = cache.stage("listings")
@@ -352,6 +347,38 @@ def _listings(site: SiteData, cache: cache_stage.BuildCache | None) -> list[tupl
         return text if text is not None else list_pages.put(src, page_key, render())
 
     return stage.put("all", key, _listing_pages(site, reuse))
+
+
+def _listed_ids(site: SiteData, cache: cache_stage.BuildCache) -> dict[str, str]:
+    """Each paper key -> a hash of the paper but for its NOT_LISTED fields (kept per record)."""
+    ids = cache.stage("listed-fields")
+    listed = {}
+    for paper in site.papers:
+        paper_id = cache.paper_id(paper)
+        found = ids.get(paper.key, paper_id)
+        listed[paper.key] = found if found is not None else ids.put(paper.key, paper_id, cache_stage.digest(replace(paper, **NOT_LISTED)))
+    return listed
+
+
+def _cached_exports(outputs: OutputSet, site: SiteData, csl: dict[str, str], cache: cache_stage.BuildCache | None) -> None:
+    """The exports, reused whole while the papers but for their NOT_LISTED fields (feeds,
+    tables), their BibTeX and CSL entries, the themes and the settings are unchanged:
+    a note edit at 10,000 papers spent 0.6 s joining and hashing them again."""
+    if cache is None:
+        return _exports(outputs, site, csl)
+    listed = _listed_ids(site, cache)
+    key = cache_stage.digest(
+        site.themes, site.settings, [listed[p.key] for p in site.papers],
+        [site.bibtex[p.key] for p in site.papers], [csl[p.key] for p in site.papers],
+    )
+    stage = cache.stage("exports")
+    files = stage.get("all", key)
+    if files is None:
+        made = OutputSet()
+        _exports(made, site, csl)
+        files = stage.put("all", key, dict(made.files))
+    for path, data in files.items():
+        outputs.add(path, data)
 
 
 def _joined_bibtex(site: SiteData, papers) -> str:

@@ -242,3 +242,25 @@ def test_the_command_line_build_keeps_the_cache_beside_the_content_folder(shippe
     assert main(["build", "--content", str(content), "--docs", str(tmp_path / "clean"), "--no-cache"]) == 0
     assert {p.name: p.stat().st_mtime_ns for p in kept.glob("*.pickle")} == stored
     assert _tree(tmp_path / "cached") == _tree(tmp_path / "clean")
+
+
+def test_the_exports_are_made_again_only_when_what_they_hold_changed(shipped_content, tmp_path, monkeypatch):
+    """A note is in no export (feeds, .bib, CSL-JSON, theme downloads); a title is in all of them."""
+    from generator import build
+
+    content = tmp_path / "content"
+    shutil.copytree(shipped_content, content)
+    record = sorted((content / "papers").glob("*.yml"))[5]
+    cache = BuildCache(tmp_path / "cache")
+    build_site(content, tmp_path / "incremental", cache=cache)
+    made = []
+    real = build._exports
+    monkeypatch.setattr(build, "_exports", lambda outputs, site, csl: made.append(1) or real(outputs, site, csl))
+    _set_field(record, "notes", "'A note in no export.'")
+    build_site(content, tmp_path / "incremental", cache=cache)
+    assert made == []
+    _set_field(record, "title", "'A title in every export'")
+    build_site(content, tmp_path / "incremental", cache=cache)
+    assert made == [1]
+    build_site(content, tmp_path / "clean")
+    assert _tree(tmp_path / "incremental") == _tree(tmp_path / "clean")
