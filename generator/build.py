@@ -26,6 +26,7 @@ Layout of the generated docs folder:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 
 from generator import cache as cache_stage
@@ -374,9 +375,10 @@ def _cached_exports(outputs: OutputSet, site: SiteData, csl: dict[str, str], cac
     stage = cache.stage("exports")
     files = stage.get("all", key)
     if files is None:
-        made = OutputSet()
-        _exports(made, site, csl)
-        files = stage.put("all", key, dict(made.files))
+        before = len(outputs.files)
+        _exports(outputs, site, csl)
+        stage.put("all", key, dict(islice(outputs.files.items(), before, None)))  # what it added
+        return
     for path, data in files.items():
         outputs.add(path, data)
 

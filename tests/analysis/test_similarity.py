@@ -355,3 +355,32 @@ def test_features_kept_from_an_earlier_call_give_the_same_links(library):
     assert set(features._FEATURES) == {(p.title, p.abstract) for p in papers}
     features._FEATURES.clear()
     assert kept == related_papers(papers)
+
+
+def test_the_common_word_filter_kept_between_calls_gives_a_fresh_answer():
+    """drop_common keeps its filtered lists between calls (by list identity); changed lists,
+    and every list once the common words change, are filtered again."""
+    from generator.analysis import evidence
+
+    def fresh(titles, abstracts):
+        evidence._FILTERED = (frozenset(), {})
+        return evidence.drop_common(titles, abstracts)
+
+    rng = np.random.default_rng(7)
+    words = [f"w{i}" for i in range(400)]
+    titles = [[str(w) for w in rng.choice(words, 4)] for _ in range(30)]
+    abstracts = [[str(w) for w in rng.choice(words, 12)] + ["common"] * (i % 2) for i in range(30)]
+    expected = fresh(titles, abstracts)
+    assert any("common" not in a for a in expected[1]) and not any("common" in a for a in expected[1])
+    abstracts[3] = ["fresh", "words", "only"]  # one document changed: a new list
+    kept = evidence.drop_common(titles, abstracts)
+    assert kept[1][0] is expected[1][0]  # an unchanged list's filtering was kept
+    assert kept == fresh(titles, abstracts)
+    abstracts = [a + ["w1", "w1 w2"] for a in abstracts]  # every list new; "w1" now common in all
+    kept = evidence.drop_common(titles, abstracts)
+    assert kept == fresh(titles, abstracts) and not any("w1" in a or "w1 w2" in a for a in kept[1])
+    rare = next(w for w in words if sum(w in a for a in abstracts) == 1)
+    evidence.drop_common(titles, abstracts)
+    titles, abstracts = titles + [["x"]] * 10, abstracts + [[rare]] * 10  # the same lists, and `rare` now common
+    kept = evidence.drop_common(titles, abstracts)
+    assert kept == fresh(titles, abstracts) and not any(rare in a for a in kept[1])
