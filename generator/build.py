@@ -293,7 +293,7 @@ def _pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCache | N
     _paper_pages(outputs, site, cache, shown)
 
 
-def _listing_pages(site: SiteData, reuse: pages.Reuse = pages._fresh) -> list[tuple[str, str]]:
+def _listing_pages(site: SiteData, reuse: pages.Reuse = pages._fresh, reuse_row: pages.RowReuse = pages._fresh_row) -> list[tuple[str, str]]:
     """Every page that lists papers (home, themes, all papers, unsorted, tags) and the list's data."""
     counts = [(theme.title, len(site.members(theme.id))) for theme in site.themes]
     chart = bar_chart(counts, title="Papers per theme", chart_id="rl-themes-chart")
@@ -301,7 +301,7 @@ def _listing_pages(site: SiteData, reuse: pages.Reuse = pages._fresh) -> list[tu
     for theme in site.themes:
         found.append((theme_src(theme.id), _theme_page(site, theme, reuse)))
         found += pages.render_theme_pages(site, theme, reuse)
-    found += pages.render_papers_index(site, reuse)
+    found += pages.render_papers_index(site, reuse, reuse_row)
     found.append((PAPERS_LIST_JSON, papers_list_json(site)))
     found.append((UNSORTED_SRC, pages.render_unsorted(site)))
     found.append((TAGS_SRC, pages.render_tags(site)))
@@ -340,6 +340,7 @@ def _listings(site: SiteData, cache: cache_stage.BuildCache | None) -> list[tupl
     list_pages = cache.stage("list-pages")
     if found is not None:
         list_pages.keep_all()  # for the next build that changes a list
+        _keep_rows(cache.stage("list-rows"), listed)
         return found
 
     def reuse(src: str, values: tuple, keys: tuple[str, ...], render) -> str:
@@ -347,7 +348,22 @@ def _listings(site: SiteData, cache: cache_stage.BuildCache | None) -> list[tupl
         text = list_pages.get(src, page_key)
         return text if text is not None else list_pages.put(src, page_key, render())
 
-    return stage.put("all", key, _listing_pages(site, reuse))
+    rows = cache.stage("list-rows")  # a row of the all-papers list, by page folder and paper
+
+    def reuse_row(folder: str, paper_key: str, render) -> str:
+        row_key = cache_stage.digest(frame, listed[paper_key])
+        text = rows.get(f"{folder}|{paper_key}", row_key)
+        return text if text is not None else rows.put(f"{folder}|{paper_key}", row_key, render())
+
+    found = stage.put("all", key, _listing_pages(site, reuse, reuse_row))
+    _keep_rows(rows, listed)
+    return found
+
+
+def _keep_rows(rows: cache_stage.Stage, listed: dict[str, str]) -> None:
+    """Rows of the papers still in the library stay cached, asked for or not: a page
+    reused whole did not ask for its rows, and needs them when its papers move."""
+    rows.keep(name for name in rows.entries if name.rpartition("|")[2] in listed)
 
 
 def _listed_ids(site: SiteData, cache: cache_stage.BuildCache) -> dict[str, str]:

@@ -72,6 +72,10 @@ class Stage:
         self.changed = True
         return value
 
+    def keep(self, names) -> None:
+        """Keep these entries through the next `prune`, asked for or not."""
+        self.used.update(names)
+
     def keep_all(self) -> None:
         """Keep every entry through the next `prune` (a build that reused their whole)."""
         self.used.update(self.entries)

@@ -178,12 +178,15 @@ def test_an_edit_renders_only_the_list_pages_and_data_lines_it_changes(shipped_c
     rendered, lines = [], []
     real_render, real_line = pages._render, papers_json.paper_line
     monkeypatch.setattr(pages, "_render", lambda template, **kw: rendered.append((template, kw["page"].src)) or real_render(template, **kw))
+    real_row, rows = pages._index_row, []
+    monkeypatch.setattr(pages, "_index_row", lambda site, page, paper: rows.append(paper.slug) or real_row(site, page, paper))
     monkeypatch.setattr("generator.build.paper_line", lambda site, paper: lines.append(paper.key) or real_line(site, paper))
     _set_field(first, "status", "key")
     _set_field(second, "status", "read")
     build_site(content, tmp_path / "incremental", cache=cache)
     index = [src for template, src in rendered if template == "papers_index.md"]
     assert 1 <= len(index) <= 2, index
+    assert sorted(rows) == sorted([first.stem, second.stem]), rows  # the other rows of those pages were kept
     # a theme's first page only where one of the two is a member (its count of key papers changed)
     from generator.build import load_content
     from generator.analysis.themes import assign_themes

@@ -11,7 +11,7 @@ template: it enters only as escaped variables.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Callable
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -318,7 +318,21 @@ def render_themes_index(site: SiteData) -> str:
     return _render("themes_index.md", page=page, cards=_theme_cards(site, page), unsorted=len(site.unsorted()))
 
 
-def render_papers_index(site: SiteData, reuse: Reuse = _fresh) -> list[tuple[str, str]]:
+# A row of the all-papers list is made from the site's themes and settings, the folder
+# of the page it is on (its links are relative) and its paper alone.
+# `reuse_row(folder, key, render)` may return an earlier build's row (build.py).
+RowReuse = Callable[[str, str, Callable[[], str]], str]
+
+
+def _fresh_row(folder: str, key: str, render: Callable[[], str]) -> str:
+    return render()
+
+
+def _index_row(site: SiteData, page: _Page, paper: Paper) -> str:
+    return environment().get_template("_papers_index_row.md").render(page=page, row=listing.row(site, paper))
+
+
+def render_papers_index(site: SiteData, reuse: Reuse = _fresh, reuse_row: RowReuse = _fresh_row) -> list[tuple[str, str]]:
     """The all-papers list as (docs path, Markdown), cut into pages (generator/render/listing.py)."""
     ordered = sorted(site.papers, key=listing.index_order)
     pieces = listing.chunks(ordered, listing.PAPERS_PER_PAGE)
@@ -333,7 +347,8 @@ def render_papers_index(site: SiteData, reuse: Reuse = _fresh) -> list[tuple[str
             return _render(
                 "papers_index.md",
                 page=page,
-                rows=[listing.row(site, p) for p in piece],
+                rows=piece,
+                row_html=[Markup(reuse_row(page.folder, p.key, partial(_index_row, site, page, p))) for p in piece],
                 total=len(ordered),
                 first=(number - 1) * listing.PAPERS_PER_PAGE + 1,
                 pager=listing.pager(page, sources, number),

@@ -88,7 +88,7 @@ def test_one_edit_is_one_rebuild_and_shows_on_the_page(tmp_path):
     pages = BuildCache(cache).stage("paper-pages").entries
     assert "Edited in the loop" in next(text for src, (key, text) in pages.items() if src.endswith("lora.md"))
     stored = sorted(p.name for p in cache.glob("*.pickle"))
-    assert stored == sorted(f"{n}.pickle" for n in ("assignments", "bibtex", "csl", "exports", "list-pages", "listed-fields", "listings", "paper-pages", "papers-json", "records", "text", "themes"))
+    assert stored == sorted(f"{n}.pickle" for n in ("assignments", "bibtex", "csl", "exports", "list-pages", "list-rows", "listed-fields", "listings", "paper-pages", "papers-json", "records", "text", "themes"))
     assert not (root / "content" / ".cache").exists() and not list((root / "generated").rglob("*.pickle"))
 
 
