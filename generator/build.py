@@ -169,11 +169,12 @@ def generate(content: Content, settings: Settings = Settings(), cache: cache_sta
     )
     outputs = OutputSet()
     shown = _shown_keys(site, cache) if cache is not None else None
+    listed = _listed_ids(site, cache) if cache is not None else None
     try:
-        _pages(outputs, site, cache, shown)
+        _pages(outputs, site, cache, shown, listed)
         for relative, data in content.pages:  # hand-written: about, how to curate, images
             outputs.add(relative, data)
-        _cached_exports(outputs, site, _csl_items(papers, cache), cache)
+        _cached_exports(outputs, site, _csl_items(papers, cache), cache, listed)
         outputs.add(PAPERS_JSON, _papers_json(site, cache, shown))
     except OutputConflict as err:  # e.g. content/pages/tags.md, or a paper keyed "library"
         raise ContentError([Problem(str(content.root), f"{err}; rename the page or record")]) from None
@@ -287,8 +288,9 @@ def _papers_json(site: SiteData, cache: cache_stage.BuildCache | None, shown: di
     return join_lines(lines)
 
 
-def _pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCache | None = None, shown: dict[str, str] | None = None) -> None:
-    for src, text in _listings(site, cache):
+def _pages(outputs: OutputSet, site: SiteData, cache: cache_stage.BuildCache | None = None,
+           shown: dict[str, str] | None = None, listed: dict[str, str] | None = None) -> None:
+    for src, text in _listings(site, cache, listed):
         outputs.add(src, text)
     _paper_pages(outputs, site, cache, shown)
 
@@ -299,7 +301,7 @@ def _listing_pages(site: SiteData, reuse: pages.Reuse = pages._fresh, reuse_row:
     chart = bar_chart(counts, title="Papers per theme", chart_id="rl-themes-chart")
     found = [(HOME_SRC, pages.render_home(site, chart)), (THEMES_INDEX_SRC, pages.render_themes_index(site))]
     for theme in site.themes:
-        found.append((theme_src(theme.id), _theme_page(site, theme, reuse)))
+        found.append((theme_src(theme.id), pages.render_theme(site, theme, reuse)))
         found += pages.render_theme_pages(site, theme, reuse)
     found += pages.render_papers_index(site, reuse, reuse_row)
     found.append((PAPERS_LIST_JSON, papers_list_json(site)))
@@ -308,20 +310,11 @@ def _listing_pages(site: SiteData, reuse: pages.Reuse = pages._fresh, reuse_row:
     return found
 
 
-def _theme_page(site: SiteData, theme, reuse: pages.Reuse) -> str:
-    """A theme's first page: made from its members, the papers of its reading path and
-    the citations among its members (render/review.py), besides the themes and settings."""
-    members = [paper.key for paper in site.members(theme.id)]
-    path = [step.paper for step in theme.start_here if step.paper in site.by_key]
-    citations = tuple(sorted(site.citations.within(members).edges()))
-    return reuse(theme_src(theme.id), ("theme", len(members), citations), (*members, *path), lambda: pages.render_theme(site, theme))
-
-
 # Paper fields no listing page shows: editing them (the curator's notes) leaves every list as it was.
 NOT_LISTED = {"notes": None}
 
 
-def _listings(site: SiteData, cache: cache_stage.BuildCache | None) -> list[tuple[str, str]]:
+def _listings(site: SiteData, cache: cache_stage.BuildCache | None, listed: dict[str, str] | None) -> list[tuple[str, str]]:
     """The listing pages, reused when nothing they show changed (an edit to a paper's notes).
 
     They are made from the papers but for `NOT_LISTED` (every other input of
@@ -330,9 +323,8 @@ def _listings(site: SiteData, cache: cache_stage.BuildCache | None) -> list[tupl
     When something listed changed (a title, a status), each page of a long
     list is still reused while its own papers and place are unchanged.
     """
-    if cache is None:
+    if cache is None or listed is None:
         return _listing_pages(site)
-    listed = _listed_ids(site, cache)
     frame = cache_stage.digest(site.themes, site.settings)  # all a list page shows besides its place and papers
     key = cache_stage.digest(list(listed.values()), frame, site.home_intro)
     stage = cache.stage("listings")
@@ -377,13 +369,13 @@ def _listed_ids(site: SiteData, cache: cache_stage.BuildCache) -> dict[str, str]
     return listed
 
 
-def _cached_exports(outputs: OutputSet, site: SiteData, csl: dict[str, str], cache: cache_stage.BuildCache | None) -> None:
+def _cached_exports(outputs: OutputSet, site: SiteData, csl: dict[str, str],
+                    cache: cache_stage.BuildCache | None, listed: dict[str, str] | None) -> None:
     """The exports, reused whole while the papers but for their NOT_LISTED fields (feeds,
     tables), their BibTeX and CSL entries, the themes and the settings are unchanged:
     a note edit at 10,000 papers spent 0.6 s joining and hashing them again."""
-    if cache is None:
+    if cache is None or listed is None:
         return _exports(outputs, site, csl)
-    listed = _listed_ids(site, cache)
     key = cache_stage.digest(
         site.themes, site.settings, [listed[p.key] for p in site.papers],
         [site.bibtex[p.key] for p in site.papers], [csl[p.key] for p in site.papers],

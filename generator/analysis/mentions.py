@@ -56,6 +56,7 @@ from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from generator.model import Paper
+from generator.analysis.last_call import kept_from_last
 from generator.analysis.stopwords import ENGLISH_STOP_WORDS
 
 MAX_WORDS = 3
@@ -271,18 +272,12 @@ def _lower_case_writers(papers: Sequence[Paper], wanted: set[str]) -> dict[str, 
     writers: dict[str, set[str]] = defaultdict(set)
     if not wanted:
         return writers
-    known, seen = _LOWER_WORDS, {}
+    texts = (text for paper in papers for text in (paper.title, paper.abstract))
+    _LOWER_WORDS = words = kept_from_last(texts, lambda text: frozenset(_LOWER_WORD_RE.findall(text)), _LOWER_WORDS)
     for paper in papers:
         for text in (paper.title, paper.abstract):
-            words = seen.get(text)
-            if words is None:
-                words = known.get(text)
-                if words is None:
-                    words = frozenset(_LOWER_WORD_RE.findall(text))
-                seen[text] = words
-            for word in wanted.intersection(words):
+            for word in wanted.intersection(words[text]):
                 writers[word].add(paper.key)
-    _LOWER_WORDS = seen
     return writers
 
 
@@ -350,14 +345,11 @@ def _shadows_none(built_for: tuple[str, ...], names: list[str]) -> bool:
 def _spans(pattern: re.Pattern[str], abstracts: list[str]) -> dict[str, tuple[tuple[str, int, int], ...]]:
     """Each abstract's matches of `pattern` (text, start, end), reusing the last call's for the same pattern."""
     global _FOUND
-    known = _FOUND[1] if _FOUND[0] is pattern else {}
-    found = {}
-    for text in abstracts:
-        if text not in found:
-            spans = known.get(text)
-            found[text] = spans if spans is not None else tuple(
-                (match.group(), match.start(), match.end()) for match in _matches(pattern, text)
-            )
+    found = kept_from_last(
+        abstracts,
+        lambda text: tuple((match.group(), match.start(), match.end()) for match in _matches(pattern, text)),
+        _FOUND[1] if _FOUND[0] is pattern else {},
+    )
     _FOUND = (pattern, found)
     return found
 

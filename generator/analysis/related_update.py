@@ -32,6 +32,7 @@ from typing import Sequence
 
 import numpy as np
 
+from generator.analysis.last_call import kept_from_last
 from generator.analysis.ranking import merge_best, top_k
 from generator.analysis.similarity import (
     _BLOCK_CELLS, Related, _ordered, _vectorise, candidates_for, explain, related_and_candidates,
@@ -112,14 +113,9 @@ _NAME_IDS: dict[str, bytes] = {}
 def _name_ids(names: list[str]) -> np.ndarray:
     """Each feature's hash as a fixed-size item, so that a row's names hash as one slice of bytes."""
     global _NAME_IDS
-    known = _NAME_IDS
-    found = {}
-    for name in names:
-        digest = known.get(name)
-        if digest is None:
-            digest = hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-        found[name] = digest
-    _NAME_IDS = found
+    _NAME_IDS = found = kept_from_last(
+        names, lambda name: hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=8).digest(), _NAME_IDS
+    )
     return np.array([found[name] for name in names], dtype="S8")
 
 

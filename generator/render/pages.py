@@ -220,7 +220,29 @@ def render_paper(site: SiteData, paper: Paper) -> str:
     )
 
 
-def render_theme(site: SiteData, theme: Any) -> str:
+# A page of a long list is made from the site's themes and settings, its place in
+# the list (`values`) and its papers (`keys`) alone. `reuse(src, values, keys, render)`
+# may return the text an earlier build made from the same inputs instead of
+# calling `render()`; the build passes one that knows what each paper key stood
+# for (build.py).
+Reuse = Callable[[str, tuple, tuple[str, ...], Callable[[], str]], str]
+
+
+def _fresh(src: str, values: tuple, keys: tuple[str, ...], render: Callable[[], str]) -> str:
+    return render()
+
+
+def render_theme(site: SiteData, theme: Any, reuse: Reuse = _fresh) -> str:
+    """A theme's first page: made from its members, the papers of its reading path and
+    the citations among its members (render/review.py), besides the themes and settings."""
+    members = site.members(theme.id)
+    keys = [paper.key for paper in members]
+    path = [step.paper for step in theme.start_here if step.paper in site.by_key]
+    citations = tuple(sorted(site.citations.within(keys).edges()))
+    return reuse(theme_src(theme.id), ("theme", len(keys), citations), (*keys, *path), partial(_theme_page, site, theme))
+
+
+def _theme_page(site: SiteData, theme: Any) -> str:
     src = theme_src(theme.id)
     page = _Page(site, src)
     members = site.members(theme.id)
@@ -243,18 +265,6 @@ def render_theme(site: SiteData, theme: Any) -> str:
         description=excerpt(theme_short(theme), site.settings.excerpt_chars),  # <meta name="description">
         **theme_review(site, theme, page, members),  # reading path, timeline, citations, table (render/review.py)
     )
-
-
-# A page of a long list is made from the site's themes and settings, its place in
-# the list (`values`) and its papers (`keys`) alone. `reuse(src, values, keys, render)`
-# may return the text an earlier build made from the same inputs instead of
-# calling `render()`; the build passes one that knows what each paper key stood
-# for (build.py).
-Reuse = Callable[[str, tuple, tuple[str, ...], Callable[[], str]], str]
-
-
-def _fresh(src: str, values: tuple, keys: tuple[str, ...], render: Callable[[], str]) -> str:
-    return render()
 
 
 def render_theme_pages(site: SiteData, theme: Any, reuse: Reuse = _fresh) -> list[tuple[str, str]]:
