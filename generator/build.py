@@ -304,7 +304,7 @@ def _listing_pages(site: SiteData, reuse: pages.Reuse = pages._fresh, reuse_row:
         found.append((theme_src(theme.id), pages.render_theme(site, theme, reuse)))
         found += pages.render_theme_pages(site, theme, reuse)
     found += pages.render_papers_index(site, reuse, reuse_row)
-    found.append((PAPERS_LIST_JSON, papers_list_json(site)))
+    found.append((PAPERS_LIST_JSON, papers_list_json(site, reuse_row)))
     found.append((UNSORTED_SRC, pages.render_unsorted(site)))
     found.append((TAGS_SRC, pages.render_tags(site)))
     return found

@@ -337,3 +337,22 @@ def test_a_file_changed_or_deleted_between_two_syncs_of_one_process_is_written_a
     changed.add("a.md", "alpha\n")
     changed.add("b/c.md", "delta\n")  # the same size: the hash tells it apart
     assert sync_tree(tmp_path, changed).written == ("b/c.md",)
+
+
+def test_a_text_given_again_keeps_its_bytes_and_a_new_text_is_encoded():
+    """The bytes of the last build are reused only for the very same string at the same path."""
+    page = "".join(["# Pa", "ge é\n"])  # made at run time: not an interned constant
+    first = OutputSet()
+    first.add("p/index.md", page)
+    again = OutputSet()
+    again.add("p/index.md", page)
+    assert again.files["p/index.md"] is first.files["p/index.md"]
+    equal_but_new = "".join(["# Pa", "ge é\n"])
+    edited = OutputSet()
+    edited.add("p/index.md", "# Page è\n")
+    edited.add("q/index.md", page)
+    assert edited.files["p/index.md"] == "# Page è\n".encode()
+    assert edited.files["q/index.md"] == page.encode()
+    fresh = OutputSet()
+    fresh.add("p/index.md", equal_but_new)
+    assert fresh.files["p/index.md"] == page.encode()

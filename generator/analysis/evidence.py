@@ -102,7 +102,7 @@ def drop_common(titles: list[list[str]], abstracts: list[list[str]]) -> tuple[li
     n = len(titles)
     if n < 20:
         return titles, abstracts
-    df = Counter(chain.from_iterable(set(t) | set(a) for t, a in zip(titles, abstracts)))
+    df = _document_frequencies(titles, abstracts)
     common = {term for term, count in df.items() if count > COMMON_SHARE * n}
     if not common:
         return titles, abstracts
@@ -123,6 +123,35 @@ def drop_common(titles: list[list[str]], abstracts: list[list[str]]) -> tuple[li
     _FILTERED = (common, found)
     return kept
 
+
+def _document_frequencies(titles: list[list[str]], abstracts: list[list[str]]) -> Counter:
+    """Papers per feature (a feature of both title and abstract counted once).
+
+    After an edit, the last call's counts are corrected for the papers whose
+    feature lists are new: counting 10,000 papers again took 0.4 s.
+    """
+    global _DF
+    last_titles, last_abstracts, last_df = _DF
+    changed = None
+    if len(last_titles) == len(titles):
+        changed = [i for i, (t, a) in enumerate(zip(titles, abstracts)) if t is not last_titles[i] or a is not last_abstracts[i]]
+    if changed is None or len(changed) > len(titles) // 8:
+        df = Counter(chain.from_iterable(set(t) | set(a) for t, a in zip(titles, abstracts)))
+    else:
+        df = last_df.copy()
+        for i in changed:
+            before, now = set(last_titles[i]) | set(last_abstracts[i]), set(titles[i]) | set(abstracts[i])
+            for feature in before - now:
+                df[feature] -= 1
+                if not df[feature]:
+                    del df[feature]
+            df.update(now - before)
+    _DF = (list(titles), list(abstracts), df)  # the lists are held, so their ids are not reused
+    return df
+
+
+# The last call's document frequencies and the lists they were counted from.
+_DF: tuple[list[list[str]], list[list[str]], Counter] = ([], [], Counter())
 
 # The last call's filtered documents, by the identity of the feature lists they came
 # from (features.py keeps one list per text between rebuilds): after an edit the

@@ -51,6 +51,7 @@ from generator.mkdocs_integration.site_parts import SharedParts  # noqa: E402
 from generator.mkdocs_integration.static_files import link_static_files  # noqa: E402
 from generator.mkdocs_integration.dirty_files import without_unchanged  # noqa: E402
 from generator.mkdocs_integration.compiled_templates import COMPILED  # noqa: E402
+from generator.mkdocs_integration.watching import watch_natively  # noqa: E402
 from generator.mkdocs_integration.scripts import FOLDER as SCRIPTS_FOLDER  # noqa: E402
 from generator.writer import write_atomic  # noqa: E402
 
@@ -204,7 +205,8 @@ def build_cache(config) -> BuildCache | None:
 
 
 def on_serve(server, config, builder, **kwargs):
-    """One edit, one rebuild: stop watching the generated docs folder.
+    """One edit, one rebuild, started at once: stop watching the generated docs
+    folder, and have the operating system report edits (watching.py).
 
     MkDocs watches docs_dir, but here only the generator writes it, from
     content/ (watched through `config.watch`). Watching it too made every edit
@@ -214,6 +216,7 @@ def on_serve(server, config, builder, **kwargs):
         server.unwatch(config.docs_dir)
     except KeyError:  # `mkdocs serve --no-livereload` watches nothing
         pass
+    watch_natively(server)  # content/ (added next, from config.watch) is not polled
     return server
 
 

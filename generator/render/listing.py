@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from markupsafe import Markup
 
@@ -83,16 +83,19 @@ def row(site: SiteData, paper: Paper) -> dict:
     }
 
 
-def papers_list_json(site: SiteData) -> str:
+def papers_list_json(site: SiteData, reuse_row: Callable[[str, str, Callable[[], str]], str] | None = None) -> str:
     """One short row per paper, in title order, for sorting and filtering in the browser.
 
-    Rows are arrays named once by `fields`, so 10,000 papers stay near 2 MB;
-    `page` is site-relative, as in papers.json.
+    Rows are arrays named once by `fields`, one to a line, so 10,000 papers
+    stay near 2 MB; `page` is site-relative, as in papers.json. Each row is
+    encoded on its own, so `reuse_row(folder, key, render)` can keep a row
+    while its paper is unchanged (a title edit at 10,000 papers spent 0.4 s
+    encoding every row again).
     """
     dirs = site.settings.use_directory_urls
-    rows = []
-    for paper in sorted(site.papers, key=index_order):
-        rows.append(
+
+    def encoded(paper: Paper) -> str:
+        return _json_line(
             [
                 page_url(paper_src(paper.slug), dirs),
                 plain(paper.title).strip(),
@@ -103,13 +106,24 @@ def papers_list_json(site: SiteData) -> str:
                 [a.theme for a in site.assignments.get(paper.key, ())],
             ]
         )
-    data = {
-        "fields": list(LIST_FIELDS),
-        "themes": [[t.id, plain(t.title), page_url(theme_src(t.id), dirs)] for t in site.themes],
-        "statuses": [[s, status_label(s)] for s in STATUSES],
-        "papers": rows,
-    }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("],[", "],\n[") + "\n"
+
+    keep = reuse_row or (lambda folder, key, render: render())
+    rows = [keep(PAPERS_LIST_JSON, paper.key, lambda paper=paper: encoded(paper)) for paper in sorted(site.papers, key=index_order)]
+    themes = [_json_line([t.id, plain(t.title), page_url(theme_src(t.id), dirs)]) for t in site.themes]
+    statuses = [_json_line([s, status_label(s)]) for s in STATUSES]
+    return (
+        f'{{"fields":{_json_line(list(LIST_FIELDS))},"themes":[{_lines(themes)}],'
+        f'"statuses":[{_lines(statuses)}],"papers":[{_lines(rows)}]}}\n'
+    )
+
+
+def _json_line(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _lines(items: list[str]) -> str:
+    """Array items one to a line (a text's own "],[" stays inside its string)."""
+    return ",\n".join(items)
 
 
 def theme_pieces(site: SiteData, theme_id: str) -> list[list[Paper]]:

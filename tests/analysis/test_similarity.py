@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
+from itertools import chain
 import os
 import random
 import re
@@ -364,6 +366,7 @@ def test_the_common_word_filter_kept_between_calls_gives_a_fresh_answer():
 
     def fresh(titles, abstracts):
         evidence._FILTERED = (frozenset(), {})
+        evidence._DF = ([], [], Counter())
         return evidence.drop_common(titles, abstracts)
 
     rng = np.random.default_rng(7)
@@ -384,3 +387,31 @@ def test_the_common_word_filter_kept_between_calls_gives_a_fresh_answer():
     titles, abstracts = titles + [["x"]] * 10, abstracts + [[rare]] * 10  # the same lists, and `rare` now common
     kept = evidence.drop_common(titles, abstracts)
     assert kept == fresh(titles, abstracts) and not any(rare in a for a in kept[1])
+
+
+def test_document_frequencies_corrected_after_an_edit_equal_a_fresh_count():
+    """The last call's counts, corrected for the papers whose lists are new, are the
+    counts made from nothing: a word that leaves its last paper is gone, a new one
+    counts once per paper, a word in both title and abstract counts once."""
+    from generator.analysis import evidence
+
+    def fresh(titles, abstracts):
+        return Counter(chain.from_iterable(set(t) | set(a) for t, a in zip(titles, abstracts)))
+
+    rng = np.random.default_rng(11)
+    words = [f"w{i}" for i in range(300)]
+    titles = [[str(w) for w in rng.choice(words, 5)] for _ in range(40)]
+    abstracts = [[str(w) for w in rng.choice(words, 15)] for _ in range(40)]
+    evidence._DF = ([], [], Counter())
+    assert evidence._document_frequencies(titles, abstracts) == fresh(titles, abstracts)
+    lone = next(w for w in words if fresh(titles, abstracts)[w] == 1)
+    holder = next(i for i in range(40) if lone in titles[i] or lone in abstracts[i])
+    titles[holder] = ["brand", "new", "brand"]
+    abstracts[holder] = ["new", "words"]
+    abstracts[5] = abstracts[5] + ["extra"]
+    counted = evidence._document_frequencies(titles, abstracts)
+    assert counted == fresh(titles, abstracts)
+    assert lone not in counted and counted["new"] == 1 and counted["brand"] == 1
+    titles[7] = list(titles[7])  # the same words in a new list: nothing moves
+    assert evidence._document_frequencies(titles, abstracts) == fresh(titles, abstracts)
+    assert evidence._document_frequencies(titles[:-1], abstracts[:-1]) == fresh(titles[:-1], abstracts[:-1])

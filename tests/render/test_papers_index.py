@@ -14,6 +14,7 @@ import pytest
 from generator.analysis import themes as themes_stage
 from generator.build import Content, _joined_bibtex, generate, load_content
 from generator.export.csl import csl_json
+from generator.model import STATUSES
 from generator.export.downloads import THEME_DOWNLOADS, assemble
 from generator.render.listing import PAPERS_PER_PAGE, THEME_PAPERS_PER_PAGE, chunks, sort_title
 from generator.settings import Settings
@@ -115,6 +116,19 @@ def test_papers_list_json_holds_every_paper_in_title_order_compactly(big):
     assert [row[0] for row in rows] == [f"papers/{p.key}/" for p in by_title]
     assert {t[0] for t in data["themes"]} == {t.id for t in content.themes}
     assert len(raw) / SYNTHETIC < 350  # bytes per paper: 10,000 papers stay near 3 MB
+
+
+def test_papers_list_json_stays_json_whatever_a_title_holds():
+    """Rows are one to a line; brackets and commas inside a title or an author stay in their string."""
+    content, _ = load_content(SHIPPED)
+    hostile = dataclasses.replace(content.papers[0], title='Arrays],["injected"],[of a title', authors=("Doe],[X",))
+    papers = (hostile,) + tuple(content.papers[1:])
+    outputs = generate(dataclasses.replace(content, papers=papers), SETTINGS)
+    raw = outputs.files["papers-list.json"].decode()
+    rows = {row[0]: row for row in json.loads(raw)["papers"]}
+    assert rows[f"papers/{hostile.slug}/"][1:3] == ['Arrays],["injected"],[of a title', "Doe],[X"]
+    lines = (len(papers) - 1) + (len(content.themes) - 1) + (len(STATUSES) - 1) + 1  # one per row, theme and status
+    assert raw.count("\n") == lines
 
 
 def test_theme_downloads_are_the_bytes_the_theme_files_held(big):
