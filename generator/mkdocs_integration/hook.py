@@ -44,7 +44,7 @@ from generator.settings import apply_view, settings_from  # noqa: E402
 from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
 from generator.mkdocs_integration.postprocess import compact_html  # noqa: E402
 from generator.render.urls import theme_src  # noqa: E402
-from generator.mkdocs_integration import search, shared_markdown  # noqa: E402
+from generator.mkdocs_integration import collector, search, shared_markdown  # noqa: E402
 from generator.mkdocs_integration.live_index import LiveIndex  # noqa: E402
 from generator.mkdocs_integration.shared_frame import SharedBlocks, SharedHeader  # noqa: E402
 from generator.mkdocs_integration.site_parts import SharedParts  # noqa: E402
@@ -136,6 +136,7 @@ def on_pre_build(config, **kwargs):
         # reads, and at 10,000 papers it took the CPU from the rebuild. The index
         # of this build follows it (on_post_build).
         search.stop_background_indexing()
+        collector.rebuild_starts()  # no full pass of the collector over the site kept in memory
     content_dir = _site_root(config) / "content"
     settings = settings_from(config.site_url, config.use_directory_urls, config.site_name, config.extra, config.repo_url)
     cache = build_cache(config)
@@ -313,6 +314,11 @@ def on_post_page(output, page, config, **kwargs):
     return output
 
 
+def on_build_error(error, **kwargs):
+    if _PROCESS["command"] == "serve":
+        collector.rebuild_ended()
+
+
 def on_post_build(config, **kwargs):
     """The shared scripts that write Material's search dialog and config
     (site_parts.py), then Pagefind's index of the built pages (search.py).
@@ -325,6 +331,7 @@ def on_post_build(config, **kwargs):
     for name, text in build_state(config).parts.files().items():
         write_atomic(site / SCRIPTS_FOLDER / name, text)
     if _PROCESS["command"] == "serve":
+        collector.rebuild_ended()
         threading.Thread(target=_index_in_background, args=(site,), daemon=True).start()
         return
     try:
