@@ -10,6 +10,10 @@ reader can trust the themes:
     unsorted    share of the papers with at least one gold theme that get none
     per paper   themes given per paper (a list is more useful when this is low)
 
+A second, independent labelling of the held-out half
+(tests/fixtures/gold/themes-second-labels.yml) scored the same way says how
+far two curators agree: the ceiling for rules judged by one curator.
+
 For the shipped library there are no labels, so only themes per paper and the
 unsorted share are reported. Related papers are judged on pairs that must
 find each other and pairs that must not (tests/fixtures/gold/related-pairs.yml).
@@ -93,6 +97,23 @@ def score_themes(sample: list[dict], themes: tuple[Theme, ...], half: str | None
     return ThemeScores(n, gold, given, found, unsorted, with_gold)
 
 
+def label_agreement(sample: list[dict], second: list[dict]) -> ThemeScores:
+    """A second labelling (tests/fixtures/gold/themes-second-labels.yml, by title) scored
+    against the sample's labels as if it were the rules: how far two curators agree."""
+    by_title = {item["title"]: set(item.get("themes") or ()) for item in sample}
+    n = gold = given = found = unsorted = with_gold = 0
+    for item in second:
+        want, got = by_title[item["title"]], set(item.get("themes") or ())
+        n += 1
+        gold += len(want)
+        given += len(got)
+        found += len(want & got)
+        if want:
+            with_gold += 1
+            unsorted += not got
+    return ThemeScores(n, gold, given, found, unsorted, with_gold)
+
+
 def mistakes(sample: list[dict], themes: tuple[Theme, ...], half: str | None = "dev") -> list[str]:
     """One line per paper whose themes differ from gold: what was missed, what was extra, and why."""
     papers = sample_papers(sample)
@@ -146,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     sample = load_sample(args.gold / "themes-sample.yml")
     for half in ("dev", "held-out", "new", None) if args.final else ("dev",):
         print(score_themes(sample, themes, half).line(half or "all"))
+    second_file = args.gold / "themes-second-labels.yml"
+    if second_file.exists():  # the ceiling: one curator's labels scored against the other's
+        print(label_agreement(sample, load_sample(second_file)).line("2nd label"))
     papers = load_library(args.content).papers
     per_paper, unsorted = library_scores(papers, themes)
     print(f"library    {len(papers):>3} papers  themes/paper {per_paper:.2f}  unsorted {unsorted:.1%}")
