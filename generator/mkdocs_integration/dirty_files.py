@@ -43,9 +43,10 @@ class KnownFiles(Files):
         return super().get_file_from_path(path) or self.left_out.get(PurePath(path).as_posix())
 
 
-def without_unchanged(files: Files) -> Files:
-    """`files` without the per-paper pages and files whose built copy is up to date."""
-    kept, left_out = [], []
+def without_unchanged(files: Files, left_out_already: list = ()) -> KnownFiles:
+    """`files` without the per-paper pages and files whose built copy is up to date;
+    `left_out_already` (served_files.py) are known to be, and only resolve links too."""
+    kept, left_out = [], list(left_out_already)
     for file in files:
         (left_out if per_paper(file.src_uri) and not file.is_modified() else kept).append(file)
     return KnownFiles(kept, left_out)

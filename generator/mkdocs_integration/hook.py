@@ -44,7 +44,7 @@ from generator.settings import apply_view, settings_from  # noqa: E402
 from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
 from generator.mkdocs_integration.postprocess import compact_html  # noqa: E402
 from generator.render.urls import theme_src  # noqa: E402
-from generator.mkdocs_integration import collector, search, shared_markdown  # noqa: E402
+from generator.mkdocs_integration import collector, search, served_files, shared_markdown  # noqa: E402
 from generator.mkdocs_integration.live_index import LiveIndex  # noqa: E402
 from generator.mkdocs_integration.shared_frame import SharedBlocks, SharedHeader  # noqa: E402
 from generator.mkdocs_integration.site_parts import SharedParts  # noqa: E402
@@ -89,12 +89,15 @@ class BuildState:
     parts: SharedParts = field(default_factory=SharedParts)
     # A full build's search index, fed each page as it is built (live_index.py).
     live_index: LiveIndex | None = None
+    # `mkdocs serve --dirty`: the per-paper files left out of this rebuild (served_files.py).
+    left_out: dict = field(default_factory=dict)
 
 
 _STATE = "reading_list_build"
 # The command this process runs ("serve", "build", "gh-deploy"): the process's,
 # not a build's, so it is kept here; on_startup sets it once.
 _PROCESS = {"command": None, "dirty": False, "build_date_set": False}
+_SERVED = served_files.ServedFiles()  # the per-paper files of this server's last rebuild
 
 
 def on_startup(command, dirty=False, **kwargs):
@@ -102,6 +105,8 @@ def on_startup(command, dirty=False, **kwargs):
     _PROCESS["dirty"] = dirty
     if command == "serve":
         atexit.register(search.stop_background_indexing)  # no indexer outlives the server
+    if command == "serve" and dirty and os.environ.get("READING_LIST_SERVED_FILES", "on") != "off":
+        served_files.install(_SERVED)  # unchanged paper files are not listed again per rebuild
     if command == "serve" and threading.current_thread() is threading.main_thread():
         # A server stopped by SIGTERM (an editor's task runner, `kill`) ends like
         # Ctrl-C, so the build cache kept in memory is written at exit.
@@ -146,11 +151,13 @@ def on_pre_build(config, **kwargs):
         for problem in err.problems:
             log.error(str(problem))
         if _PROCESS["command"] == "serve":  # show it in the browser; the next edit rebuilds
+            _SERVED.forget()  # every page shows the problems: MkDocs lists every file
             _serve_content_error(config, [str(problem) for problem in err.problems])
             return
         raise PluginError(
             f"generator: {len(err.problems)} problem(s) in {content_dir}; run `python -m generator check`"
         ) from None
+    _SERVED.generated(report.written)
     if cache is not None and _PROCESS["command"] == "serve":
         cache.write_at_exit()  # the first build's cache is on disk; an edit's additions follow at exit
     set_build_date(content.papers)
@@ -242,9 +249,10 @@ def on_env(env, config, files, **kwargs):
 
 def on_files(files, config, **kwargs):
     state = build_state(config)
-    state.site_paths = {file.url for file in files}
+    state.site_paths = {file.url for file in files} | {file.url for file in _SERVED.reused}
     if _PROCESS["command"] == "serve" and _PROCESS["dirty"] and not state.content_problems:
-        files = without_unchanged(files)  # built already: MkDocs would only skip them, slowly
+        files = without_unchanged(files, _SERVED.reused)  # built already: MkDocs would only skip them, slowly
+        state.left_out = files.left_out
     link_static_files(files, config.docs_dir)  # the per-paper .bib files and the rest: linked, not copied
     if _indexes_while_building():
         try:
@@ -316,6 +324,7 @@ def on_post_page(output, page, config, **kwargs):
 
 def on_build_error(error, **kwargs):
     if _PROCESS["command"] == "serve":
+        _SERVED.finished(build_state(config).left_out)
         collector.rebuild_ended()
 
 
@@ -331,6 +340,7 @@ def on_post_build(config, **kwargs):
     for name, text in build_state(config).parts.files().items():
         write_atomic(site / SCRIPTS_FOLDER / name, text)
     if _PROCESS["command"] == "serve":
+        _SERVED.finished(build_state(config).left_out)
         collector.rebuild_ended()
         threading.Thread(target=_index_in_background, args=(site,), daemon=True).start()
         return

@@ -124,6 +124,17 @@ def test_a_dirty_rebuild_leaves_unchanged_paper_pages_as_built(tmp_path):
         assert served("papers/zero/") == untouched
         assert "papers/zero/" not in serve.get("sitemap.xml")  # left out of the rebuild
         assert "papers/lora/" in serve.get("sitemap.xml")
+        # The next rebuilds leave the same files out without listing them again (served_files.py).
+        other = root / "content" / "papers" / "zero.yml"
+        time.sleep(1.5)
+        other.write_text(other.read_text("utf-8") + "notes: 'A second note'\n", "utf-8")
+        serve.wait_for(r"Reloading browsers", count=2)
+        assert "A second note" in serve.get("papers/zero/")
+        time.sleep(1.5)
+        record.write_text(text + "notes: 'The first paper again'\n", "utf-8")
+        serve.wait_for(r"Reloading browsers", count=3)
+        assert "The first paper again" in serve.get("papers/lora/")
+        assert "A second note" in serve.get("papers/zero/")
         log = "".join(serve.lines)
         assert "not found among documentation files" not in log and "ERROR" not in log, log
     finally:
