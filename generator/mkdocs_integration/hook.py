@@ -323,8 +323,8 @@ def on_post_page(output, page, config, **kwargs):
 
 
 def on_build_error(error, **kwargs):
+    """A failed rebuild hands the collector its objects back; the files it was to build stay unbuilt."""
     if _PROCESS["command"] == "serve":
-        _SERVED.finished(build_state(config).left_out)
         collector.rebuild_ended()
 
 

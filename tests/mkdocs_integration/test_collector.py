@@ -36,3 +36,16 @@ def test_old_objects_are_frozen_during_a_rebuild_and_garbage_freed_after_it(monk
     while garbage() is not None and time.monotonic() < deadline:
         time.sleep(0.02)
     assert garbage() is None  # the pass after the rebuild freed it
+
+
+def test_a_failed_served_rebuild_hands_the_objects_back(monkeypatch):
+    from generator.mkdocs_integration import hook
+
+    monkeypatch.setitem(hook._PROCESS, "command", "serve")
+    monkeypatch.setattr(collector, "IDLE_S", 0.01)
+    written = {"papers/x.md"}
+    monkeypatch.setattr(hook._SERVED, "written", set(written))
+    collector.rebuild_starts()
+    hook.on_build_error(error=RuntimeError("a page failed"))
+    assert gc.get_freeze_count() == 0
+    assert hook._SERVED.written == written  # still to be built: not left out next time
