@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import yaml
 
@@ -81,29 +82,24 @@ def score_themes(sample: list[dict], themes: tuple[Theme, ...], half: str | None
     """Compare the rules' themes with the gold ones, on one half of the sample or all of it."""
     papers = sample_papers(sample)
     assigned = assign_themes(papers, themes)
-    n = gold = given = found = unsorted = with_gold = 0
-    for paper, item in zip(papers, sample):
-        if half is not None and item.get("half") != half:
-            continue
-        want = set(item.get("themes") or ())
-        got = {a.theme for a in assigned[paper.key]}
-        n += 1
-        gold += len(want)
-        given += len(got)
-        found += len(want & got)
-        if want:
-            with_gold += 1
-            unsorted += not got
-    return ThemeScores(n, gold, given, found, unsorted, with_gold)
+    return _scores(
+        (set(item.get("themes") or ()), {a.theme for a in assigned[paper.key]})
+        for paper, item in zip(papers, sample)
+        if half is None or item.get("half") == half
+    )
 
 
 def label_agreement(sample: list[dict], second: list[dict]) -> ThemeScores:
     """A second labelling (tests/fixtures/gold/themes-second-labels.yml, by title) scored
     against the sample's labels as if it were the rules: how far two curators agree."""
     by_title = {item["title"]: set(item.get("themes") or ()) for item in sample}
+    return _scores((by_title[item["title"]], set(item.get("themes") or ())) for item in second)
+
+
+def _scores(papers: Iterable[tuple[set[str], set[str]]]) -> ThemeScores:
+    """The counts of ThemeScores from each paper's (gold themes, themes given)."""
     n = gold = given = found = unsorted = with_gold = 0
-    for item in second:
-        want, got = by_title[item["title"]], set(item.get("themes") or ())
+    for want, got in papers:
         n += 1
         gold += len(want)
         given += len(got)

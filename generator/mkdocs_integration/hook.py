@@ -157,9 +157,10 @@ def on_pre_build(config, **kwargs):
         raise PluginError(
             f"generator: {len(err.problems)} problem(s) in {content_dir}; run `python -m generator check`"
         ) from None
-    _SERVED.generated(report.written)
-    if cache is not None and _PROCESS["command"] == "serve":
-        cache.write_at_exit()  # the first build's cache is on disk; an edit's additions follow at exit
+    if _PROCESS["command"] == "serve":
+        _SERVED.generated(report.written)
+        if cache is not None:
+            cache.write_at_exit()  # the first build's cache is on disk; an edit's additions follow at exit
     set_build_date(content.papers)
     log.info(
         "generator: %d file(s) written, %d unchanged, %d removed",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 
-from mkdocs.structure.files import File, Files, set_exclusions
+from mkdocs.structure.files import File, Files, _file_sort_key, set_exclusions  # get_files' own order
 
 from generator.mkdocs_integration.dirty_files import per_paper
 
@@ -61,7 +61,7 @@ class ServedFiles:
             dirnames.sort()
             if any(name.lower() == "readme.md" for name in filenames):
                 return None  # MkDocs' README/index rule: let it decide
-            for name in _sorted_names(filenames):
+            for name in sorted(filenames, key=_file_sort_key):
                 src = name if relative == "." else f"{relative}/{name}".replace(os.sep, "/")
                 kept = self.left_out.get(src)
                 if kept is not None and src not in self.written:
@@ -71,13 +71,6 @@ class ServedFiles:
         set_exclusions(fresh, config)
         log.debug("generator: %d unchanged per-paper file(s) left out without listing them", len(self.reused))
         return Files(fresh)
-
-
-def _sorted_names(filenames: list[str]) -> list[str]:
-    """The names in MkDocs' order: index files first (as `get_files` sorts them)."""
-    from mkdocs.structure import files as mkdocs_files
-
-    return sorted(filenames, key=mkdocs_files._file_sort_key)
 
 
 def install(served: ServedFiles) -> None:

@@ -38,7 +38,7 @@ def watch_natively(server) -> bool:
     except Exception as err:  # no native API on this system
         log.debug("generator: watching by polling (%s)", err)
         return False
-    paths = {path: count for path, count in watched.items()}
+    paths = dict(watched)
     for path, count in paths.items():
         for _ in range(count):
             server.unwatch(path)

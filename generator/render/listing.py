@@ -83,7 +83,17 @@ def row(site: SiteData, paper: Paper) -> dict:
     }
 
 
-def papers_list_json(site: SiteData, reuse_row: Callable[[str, str, Callable[[], str]], str] | None = None) -> str:
+# A row of the all-papers list is made from the site's themes and settings, the folder
+# of the page it is on (its links are relative) and its paper alone.
+# `reuse_row(folder, key, render)` may return an earlier build's row (build.py).
+RowReuse = Callable[[str, str, Callable[[], str]], str]
+
+
+def fresh_row(folder: str, key: str, render: Callable[[], str]) -> str:
+    return render()
+
+
+def papers_list_json(site: SiteData, reuse_row: RowReuse = fresh_row) -> str:
     """One short row per paper, in title order, for sorting and filtering in the browser.
 
     Rows are arrays named once by `fields`, one to a line, so 10,000 papers
@@ -107,8 +117,7 @@ def papers_list_json(site: SiteData, reuse_row: Callable[[str, str, Callable[[],
             ]
         )
 
-    keep = reuse_row or (lambda folder, key, render: render())
-    rows = [keep(PAPERS_LIST_JSON, paper.key, lambda paper=paper: encoded(paper)) for paper in sorted(site.papers, key=index_order)]
+    rows = [reuse_row(PAPERS_LIST_JSON, paper.key, lambda paper=paper: encoded(paper)) for paper in sorted(site.papers, key=index_order)]
     themes = [_json_line([t.id, plain(t.title), page_url(theme_src(t.id), dirs)]) for t in site.themes]
     statuses = [_json_line([s, status_label(s)]) for s in STATUSES]
     return (

@@ -328,14 +328,8 @@ def render_themes_index(site: SiteData) -> str:
     return _render("themes_index.md", page=page, cards=_theme_cards(site, page), unsorted=len(site.unsorted()))
 
 
-# A row of the all-papers list is made from the site's themes and settings, the folder
-# of the page it is on (its links are relative) and its paper alone.
-# `reuse_row(folder, key, render)` may return an earlier build's row (build.py).
-RowReuse = Callable[[str, str, Callable[[], str]], str]
-
-
-def _fresh_row(folder: str, key: str, render: Callable[[], str]) -> str:
-    return render()
+RowReuse = listing.RowReuse  # a row of the all-papers list, kept by build.py
+_fresh_row = listing.fresh_row
 
 
 def _index_row(site: SiteData, page: _Page, paper: Paper) -> str:
