@@ -264,6 +264,8 @@ _LOWER_WORDS: dict[str, frozenset[str]] = {}
 _PATTERN: tuple[tuple[str, ...], re.Pattern[str] | None] = ((), None)
 _MAX_REMOVED = 8  # names removed since the pattern was compiled: past this, compile (each is checked per build)
 _FOUND: tuple[re.Pattern[str] | None, dict[str, tuple[tuple[str, int, int], ...]]] = (None, {})
+_TITLE_NAMES: dict[str, str] = {}  # title -> its short name, or ""
+_JUDGED: dict[tuple[str, frozenset[str]], bool] = {}  # (name, the library's lower-case words of it) -> a name?
 
 
 def _lower_case_writers(papers: Sequence[Paper], wanted: set[str]) -> dict[str, set[str]]:
@@ -383,21 +385,25 @@ def find_mentions(papers: Sequence[Paper]) -> Mentions:
     if len(set(keys)) != len(keys):
         dupes = sorted(key for key, count in Counter(keys).items() if count > 1)
         raise ValueError(f"duplicate paper keys: {', '.join(dupes)}")
+    global _TITLE_NAMES, _JUDGED
+    _TITLE_NAMES = name_of = kept_from_last((p.title for p in ordered), lambda title: short_name_of(title) or "", _TITLE_NAMES)
     owners: dict[str, list[str]] = defaultdict(list)  # name -> keys of the papers it names
     for paper in ordered:
-        words = _name_words(paper.title)
-        if words is not None and _is_name(words):
-            owners[" ".join(words)].append(paper.key)
+        if name_of[paper.title]:
+            owners[name_of[paper.title]].append(paper.key)
     # Second look with the library's own usage: a word that a paper other than
     # the named one writes in lower case is an ordinary word ("Optima" in
     # "local optima"), however rare in English.
     wanted = {word.lower() for name in owners for word in name.split()}
     writers = _lower_case_writers(ordered, wanted)
+    judged = {}
+    for name, named in owners.items():
+        library_words = frozenset(w.lower() for w in name.split() if writers.get(w.lower(), set()) - set(named))
+        judged[name] = (name, library_words)
+    _JUDGED = is_name = kept_from_last(judged.values(), lambda judging: _is_name(judging[0].split(), judging[1]), _JUDGED)
     target_of: dict[str, str | None] = {}
     for name, named in owners.items():
-        words = name.split()
-        library_words = {w.lower() for w in words if writers.get(w.lower(), set()) - set(named)}
-        if _is_name(words, library_words):
+        if is_name[judged[name]]:
             # an ambiguous name maps to None: it is matched (so it takes its text) but links nowhere
             target_of[name] = named[0] if len(named) == 1 else None
     pattern = _compile(sorted(target_of))

@@ -78,6 +78,7 @@ from generator.analysis.ranking import merge_best as _merge
 from generator.analysis.ranking import top_k as _top_k
 from generator.analysis.features import STOP_WORDS, _paper_features, _Tokenizer  # noqa: F401 (tests reach them here)
 from generator.analysis.spelling import _Spelling, _Spellings  # noqa: F401
+from generator.analysis.vocabulary import current_vocabulary, retire_if_stale
 
 TITLE_WEIGHT = 0.5  # weight of the title's vector next to the abstract's (both unit length)
 MAX_TERMS = 3
@@ -154,20 +155,31 @@ def _count(titles: list[list[str]], abstracts: list[list[str]]) -> tuple[sparse.
     once. Columns are the features in name order; within a row, entries are
     kept in the order in which the corpus first used each feature
     (scikit-learn's layout, which decides the order of the sums in `_normalise`).
+    Features are looked up as numbers kept between calls (vocabulary.py).
     """
     docs = titles + abstracts
-    first_seen = dict.fromkeys(chain.from_iterable(docs))  # features in order of first use
-    vocabulary = {feature: i for i, feature in enumerate(first_seen)}
-    names = sorted(vocabulary)
-    size = len(names)
-    if not size:
-        return sparse.csr_matrix((len(docs), 0)), np.zeros(0), names
-    ids = np.fromiter(map(vocabulary.__getitem__, chain.from_iterable(docs)), dtype=np.int64)
-    doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), [len(doc) for doc in docs])
+    vocabulary = current_vocabulary()
+    numbered = vocabulary.documents(docs)
+    total = sum(map(len, numbered))
+    if not total:
+        return sparse.csr_matrix((len(docs), 0)), np.zeros(0), []
+    stream = np.concatenate(numbered)
+    first = np.full(len(vocabulary.names), total, dtype=np.int64)
+    np.minimum.at(first, stream, np.arange(total, dtype=np.int64))
+    used = np.flatnonzero(first < total)
+    by_first_use = used[np.argsort(first[used])]  # the numbers of the features in order of first use
+    size = by_first_use.size
+    first_use_id = np.empty(len(vocabulary.names), dtype=np.int64)
+    first_use_id[by_first_use] = np.arange(size, dtype=np.int64)
+    ids = first_use_id[stream]
+    in_name_order = np.argsort(vocabulary.name_ranks()[by_first_use])  # first-use ids in name order
+    names = [vocabulary.names[number] for number in by_first_use[in_name_order].tolist()]
+    retire_if_stale(size)
+    doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), [len(doc) for doc in numbered])
     cells, counts = np.unique(doc_of * size + ids, return_counts=True)  # by document, then first use
     rows, first_use = np.divmod(cells, size)
     column = np.empty(size, dtype=np.int32)  # first-use id -> column (name order)
-    column[[vocabulary[name] for name in names]] = np.arange(size, dtype=np.int32)
+    column[in_name_order] = np.arange(size, dtype=np.int32)
     indptr = np.zeros(len(docs) + 1, dtype=np.int32)
     np.cumsum(np.bincount(rows, minlength=len(docs)), out=indptr[1:])
     matrix = sparse.csr_matrix((counts.astype(np.float64), column[first_use], indptr), shape=(len(docs), size))

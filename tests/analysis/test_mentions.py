@@ -307,6 +307,7 @@ def _fresh_mentions(papers):
     from generator.analysis import mentions as module
 
     module._LOWER_WORDS, module._PATTERN, module._FOUND = {}, ((), None), (None, {})
+    module._TITLE_NAMES, module._JUDGED = {}, {}
     return find_mentions(papers)
 
 
