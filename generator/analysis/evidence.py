@@ -33,6 +33,7 @@ from itertools import chain
 import numpy as np
 from scipy import sparse
 
+from generator.analysis.last_call import kept_from_last
 from generator.analysis.stopwords import GENERIC_WORDS
 
 # A term in more than this share of the library's papers is one of the
@@ -67,13 +68,31 @@ def is_generic(term: str, df: int, n: int) -> bool:
 
 
 def feature_weights(names: list[str], df: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per feature: the factor on its TF-IDF weight, and whether it is distinctive evidence."""
-    counts = df.astype(np.int64).tolist()
-    distinctive = np.fromiter((not is_generic(t, c, n) for t, c in zip(names, counts)), dtype=bool, count=len(names))
+    """Per feature: the factor on its TF-IDF weight, and whether it is distinctive evidence
+    (`is_generic`, with what depends on the name alone kept between calls)."""
+    global _KINDS
+    _KINDS = kinds = kept_from_last(names, _kind, _KINDS)
+    kind = np.fromiter(map(kinds.__getitem__, names), dtype=np.int8, count=len(names))
+    phrase, listed = (kind & _PHRASE) > 0, (kind & _LISTED) > 0
+    limit = np.where(phrase, 2.0, 1.0) * common_limit(n)
+    distinctive = ~listed & ~(df > limit)
     weights = np.where(distinctive, 1.0, GENERIC_WEIGHT)
-    phrase = np.fromiter((" " in t for t in names), dtype=bool, count=len(names))
     weights[distinctive & phrase] = PHRASE_WEIGHT
     return weights, distinctive
+
+
+_PHRASE, _LISTED = 1, 2
+
+
+def _kind(term: str) -> int:
+    """What `is_generic` asks of a term's words alone, as bits: a phrase? generic by the word list?"""
+    words = term.split(" ")
+    listed = all(w in GENERIC_WORDS for w in words) if len(words) > 1 else term in GENERIC_WORDS
+    return (_PHRASE if len(words) > 1 else 0) | (_LISTED if listed else 0)
+
+
+# feature name -> its _kind, for the names of the last call (a title edit keeps nearly all of them)
+_KINDS: dict[str, int] = {}
 
 
 def boost_names(matrix: sparse.csr_matrix, names: list[str], coined: list[set[str]], distinctive: np.ndarray) -> sparse.csr_matrix:

@@ -135,3 +135,20 @@ def test_a_name_counts_only_where_a_paper_writes_it_as_a_name():
     plain = sparse.csr_matrix(np.ones((2, 2)))
     boosted = evidence.boost_names(plain, ["kernels", "zero"], [{"zero"}, set()], np.array([True, True]))
     assert boosted.toarray().tolist() == [[1.0, evidence.NAME_WEIGHT], [1.0, 1.0]]
+
+
+@pytest.mark.parametrize("n", [10, 100, 1000])
+def test_feature_weights_judge_each_feature_as_is_generic_does(library, n):
+    """The per-name facts kept between calls give the answer of `is_generic` for every feature of the library."""
+    import numpy as np
+
+    from generator.analysis import similarity
+
+    matrix, names, _, df, _ = similarity._tf_idf_vectors(sorted(library, key=lambda p: p.key))
+    df = np.floor(df * n / len(library))  # about the same features in a library of n papers
+    for _ in range(2):  # the second call reads what the first kept
+        weights, distinctive = evidence.feature_weights(names, df, n)
+        expected = [not evidence.is_generic(t, int(c), n) for t, c in zip(names, df.astype(np.int64).tolist())]
+        assert distinctive.tolist() == expected
+    assert 0 < distinctive.sum() < len(names)
+    assert set(weights[~distinctive].tolist()) == {evidence.GENERIC_WEIGHT}
