@@ -33,7 +33,7 @@ from itertools import chain
 import numpy as np
 from scipy import sparse
 
-from generator.analysis.last_call import kept_from_last
+from generator.analysis.last_call import kept_by_identity, kept_from_last
 from generator.analysis.stopwords import GENERIC_WORDS
 
 # A term in more than this share of the library's papers is one of the
@@ -129,18 +129,9 @@ def drop_common(titles: list[list[str]], abstracts: list[list[str]]) -> tuple[li
     global _FILTERED
     common = frozenset(common)  # what a document's filtering depends on
     known = _FILTERED[1] if _FILTERED[0] == common else {}
-    found: dict[int, tuple[list[str], list[str]]] = {}
-
-    def without(doc: list[str]) -> list[str]:
-        entry = known.get(id(doc))
-        if entry is None or entry[0] is not doc:  # the entry holds its list, so its id is not reused
-            entry = (doc, [f for f in doc if f not in dropped])
-        found[id(doc)] = entry
-        return entry[1]
-
-    kept = [without(t) for t in titles], [without(a) for a in abstracts]
+    found = kept_by_identity(chain(titles, abstracts), lambda doc: [f for f in doc if f not in dropped], known)
     _FILTERED = (common, found)
-    return kept
+    return [found[id(t)][1] for t in titles], [found[id(a)][1] for a in abstracts]
 
 
 def _document_frequencies(titles: list[list[str]], abstracts: list[list[str]]) -> Counter:

@@ -24,4 +24,18 @@ def kept_from_last(keys: Iterable[K], make: Callable[[K], V], last: dict[K, V]) 
     return found
 
 
-__all__ = ["kept_from_last"]
+def kept_by_identity(objects: Iterable[object], make: Callable[[object], V], last: dict[int, tuple[object, V]]
+                     ) -> dict[int, tuple[object, V]]:
+    """id(object) -> (object, `make(object)`) for each object, taken from `last` where it
+    holds that very object: for lists, unhashable but handed back unchanged between calls.
+    An entry holds its object, so its id is not reused while the entry lives."""
+    found: dict[int, tuple[object, V]] = {}
+    for obj in objects:
+        entry = last.get(id(obj))
+        if entry is None or entry[0] is not obj:
+            entry = (obj, make(obj))
+        found[id(obj)] = entry
+    return found
+
+
+__all__ = ["kept_by_identity", "kept_from_last"]

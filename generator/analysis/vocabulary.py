@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from generator.analysis.last_call import kept_by_identity
+
 _STALE_SHARE = 0.5  # start over when fewer than this share of the numbered features are in use
 
 
@@ -32,16 +34,8 @@ class Vocabulary:
 
     def documents(self, docs: list[list[str]]) -> list[np.ndarray]:
         """Each document's feature numbers, in its order; kept only for the documents of this call."""
-        kept: dict[int, tuple[list[str], np.ndarray]] = {}
-        found = []
-        for doc in docs:
-            entry = self._documents.get(id(doc))
-            if entry is None or entry[0] is not doc:  # the entry holds its list, so its id is not reused
-                entry = (doc, self._numbers(doc))
-            kept[id(doc)] = entry
-            found.append(entry[1])
-        self._documents = kept
-        return found
+        self._documents = kept = kept_by_identity(docs, self._numbers, self._documents)
+        return [kept[id(doc)][1] for doc in docs]
 
     def _numbers(self, doc: list[str]) -> np.ndarray:
         number, names = self.number, self.names
