@@ -414,22 +414,39 @@ def site_figures(site: Path) -> dict:
     }
 
 
-def cached_build(folder: Path, site: Path, logs: Path, repeat: int) -> tuple[Step, float | None]:
+def cached_build(folder: Path, site: Path, logs: Path, repeat: int, content: Path, docs: Path) -> tuple[Step, float | None, int | None]:
     """`mkdocs build` into an empty site folder with the build cache of the build before
-    (`.cache/build`): what the deploy workflow does after a content edit, and a
-    curator's `mkdocs build`. The cache was filled by the `mkdocs` step."""
+    (`.cache/build`) after a curator's note on one paper: what the deploy workflow does
+    after a content edit, and a curator's `mkdocs build`. The cache was filled by the
+    `mkdocs` step; each run edits the note again, so no run finds its pages kept whole.
+    Returns the step, the hook's generation and how many pages were kept (page_cache.py)."""
     timings = logs / "mkdocs-cached-timings.json"
-    by_run: list[tuple[Step, float | None]] = []
+    record = content / "papers" / f"{_pick_paper(content, docs)}.yml"
+    by_run: list[tuple[Step, float | None, int | None]] = []
 
     def run() -> Step:
         shutil.rmtree(site, ignore_errors=True)
+        set_note(record, f"Benchmark note {len(by_run) + 1}: read again before the review.")
         step = run_step("mkdocs-cached", [sys.executable, str(REPO / "benchmarks" / "_mkdocs_timed.py"), str(timings), "build",
                                           "-f", str(folder / "mkdocs.yml")], folder, logs)
-        by_run.append((step, _hook_seconds(timings)))
+        by_run.append((step, _hook_seconds(timings), _pages_kept(logs / "mkdocs-cached.err")))
         return step
 
     step = best_of(repeat, run)
-    return step, next(hook for found, hook in by_run if found is step)
+    return next((found, hook, kept) for found, hook, kept in by_run if found is step)
+
+
+def set_note(record: Path, note: str) -> None:
+    """The record's `notes` set to `note` (a curator's edit that changes only its own page and the exports)."""
+    text = record.read_text("utf-8")
+    line = f"notes: {json.dumps(note)}"
+    text = re.sub(r"(?m)^notes: .*$", line, text, count=1) if re.search(r"(?m)^notes: ", text) else text.rstrip("\n") + "\n" + line + "\n"
+    record.write_text(text, "utf-8")
+
+
+def _pages_kept(log: Path) -> int | None:
+    found = re.findall(r"(\d+) page\(s\) kept from the last build", log.read_text("utf-8", "replace")) if log.is_file() else []
+    return int(found[-1]) if found else None
 
 
 def _hook_seconds(timings_path: Path) -> float | None:
@@ -592,7 +609,7 @@ def bench_corpus(name: str, folder: Path, *, papers: list[SynthPaper] | None, rn
     # Keep the per-event timings of the fastest mkdocs run, for the hook's own time.
     timings.write_text(next(text for step, text in timings_by_run if step is mk), "utf-8")
     hook_s = _hook_seconds(timings)
-    cached, cached_hook_s = cached_build(folder, site, logs, repeat)
+    cached, cached_hook_s, cached_kept = cached_build(folder, site, logs, repeat, content, docs)
     mkdocs_only = mk.seconds - hook_s if hook_s is not None else mk.seconds
     figures = site_figures(site)
     pages = page_figures(site)
@@ -617,6 +634,7 @@ def bench_corpus(name: str, folder: Path, *, papers: list[SynthPaper] | None, rn
         "mkdocs_only_s": round(mkdocs_only, 3),
         "build_s": round(build, 3),
         "cached_build_s": round(cached.seconds, 3),
+        "cached_pages_kept": cached_kept,
         "cached_hook_s": round(cached_hook_s, 3) if cached_hook_s is not None else None,
         "cached_generation_share": round(cached_hook_s / cached.seconds, 4) if cached_hook_s is not None and cached.seconds else None,
         "total_s": round(total, 3),
@@ -729,10 +747,11 @@ def check_targets(corpora: list[dict], ratios: dict) -> dict:
         "list_pages": target(f"every page <= {TARGETS['page_kb']:.0f} KB (largest page, all-papers list, theme pages)",
                              {c["name"]: [c["pages"]["largest_page"]["kb"], c["pages"]["papers_index"]["kb"], c["pages"]["theme_pages"]["kb"]] for c in corpora},
                              all(c["pages"]["pages_over_budget"] == 0 for c in corpora) if corpora else None),
-        "first_search": target(f"first search results <= {TARGETS['first_search_s']} s and <= {TARGETS['first_search_mb']} MB fetched",
-                               {c["name"]: c["browser"] and [c["browser"]["search"]["first_results_s"], c["browser"]["search"]["fetched_mb"]] for c in corpora},
+        "first_search": target(f"first search results <= {TARGETS['first_search_s']} s (median of the first searches) "
+                               f"and <= {TARGETS['first_search_mb']} MB fetched (the most any fetched)",
+                               {c["name"]: c["browser"] and [c["browser"]["search"]["first_results_s"], c["browser"]["search"].get("fetched_max_mb", c["browser"]["search"]["fetched_mb"])] for c in corpora},
                                all(c["browser"]["search"]["first_results_s"] <= TARGETS["first_search_s"]
-                                   and c["browser"]["search"]["fetched_mb"] <= TARGETS["first_search_mb"] for c in corpora)
+                                   and c["browser"]["search"].get("fetched_max_mb", c["browser"]["search"]["fetched_mb"]) <= TARGETS["first_search_mb"] for c in corpora)
                                if corpora and all(c["browser"] for c in corpora) else None),
         "median_page": target(f"median paper page < {TARGETS['median_page_kb']:.0f} KB", {c["name"]: c["median_page_kb"] for c in corpora},
                               all(0 < c["median_page_kb"] < TARGETS["median_page_kb"] for c in corpora) if corpora else None),
@@ -754,6 +773,7 @@ def print_report(results: dict) -> None:
             ("generate s", "generate_s", "{:.2f}"), ("mkdocs s*", "mkdocs_s", "{:.2f}"), ("hook s", "mkdocs_hook_s", "{:.2f}"), ("mk-only s", "mkdocs_only_s", "{:.2f}"),
             ("build s", "build_s", "{:.2f}"), ("gen share", "generation_share", "{:.1%}"), ("+import s", "total_s", "{:.2f}"),
             ("cached build s", "cached_build_s", "{:.2f}"), ("cached gen share", "cached_generation_share", "{:.1%}"),
+            ("pages kept", "cached_pages_kept", "{}"),
             ("gen ms/p", ("per_paper_ms", "generate"), "{:.2f}"), ("build ms/p", ("per_paper_ms", "build"), "{:.2f}"),
             ("site MB", "site_mb", "{:.1f}"), ("median KB", "median_page_kb", "{:.1f}"), ("max KB", "max_page_kb", "{:.1f}"),
             ("search MB", "search_index_mb", "{:.2f}"), ("pagefind MB", "search_bundle_mb", "{:.1f}"), ("peak RSS MB", "peak_rss_mb", "{:.0f}"), ("incr. rewritten", "incremental_rewritten", "{}")]
@@ -772,7 +792,7 @@ def print_report(results: dict) -> None:
     print("* mkdocs s = `mkdocs build` including a no-op generation by the hook (hook s); "
           "build = generate + (mkdocs - hook), the site from the library; +import = import + build;\n"
           "  cached build = `mkdocs build` into an empty site folder with the build cache of the build before "
-          "(the deploy workflow after a content edit), gen share = its hook's generation")
+          "after a note on one paper\n  (the deploy workflow after a content edit), gen share = its hook's generation; pages kept = pages not rendered again")
     view = results["settings"].get("view", "published")
     print(f"view: {view} ({'what the deploy workflow publishes' if view == 'published' else 'the curators local preview'})")
     print("\npages and what a reader waits for (headless Chromium, local server):")
@@ -783,7 +803,9 @@ def print_report(results: dict) -> None:
                 f"theme pages up to {pg['theme_pages']['kb']:.0f} KB ({pg['theme_pages']['count']}), over {PAGE_BUDGET_KB:.0f} KB: {pg['pages_over_budget']}")
         if b:
             s_, i_ = b["search"], b["papers_index"]
-            line += (f"; search {s_['word']!r}: first results {s_['first_results_s']:.2f} s after typing ({s_.get('from_first_key_s', 0):.2f} s from the first key), {s_['fetched_mb']:.2f} MB fetched; "
+            line += (f"; {len(s_.get('runs', [s_]))} first searches ({', '.join(map(repr, s_.get('words', [s_['word']])))}): "
+                     f"results {s_['first_results_s']:.2f} s after typing (median; slowest {s_.get('first_results_max_s', s_['first_results_s']):.2f} s; "
+                     f"{s_.get('from_first_key_s', 0):.2f} s from the first key), up to {s_.get('fetched_max_mb', s_['fetched_mb']):.2f} MB fetched; "
                      f"all-papers page {i_['open_s']:.2f} s, {i_['fetched_mb']:.2f} MB")
         print(line)
         print(f"    MB by folder: {json.dumps(c['site_breakdown']['folders_mb'])}")

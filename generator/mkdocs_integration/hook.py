@@ -36,6 +36,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # the hook is loaded by file path
     sys.path.insert(0, str(ROOT))
 
+import jinja2  # noqa: E402
+import material  # noqa: E402
+import mkdocs  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
 
 from generator.build import ContentError, build_site  # noqa: E402
@@ -44,7 +47,7 @@ from generator.settings import apply_view, settings_from  # noqa: E402
 from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
 from generator.mkdocs_integration.postprocess import compact_html  # noqa: E402
 from generator.render.urls import theme_src  # noqa: E402
-from generator.mkdocs_integration import collector, search, served_files, shared_markdown  # noqa: E402
+from generator.mkdocs_integration import collector, page_cache, search, served_files, shared_markdown  # noqa: E402
 from generator.mkdocs_integration.live_index import LiveIndex  # noqa: E402
 from generator.mkdocs_integration.shared_frame import SharedBlocks, SharedHeader  # noqa: E402
 from generator.mkdocs_integration.site_parts import SharedParts  # noqa: E402
@@ -91,6 +94,13 @@ class BuildState:
     live_index: LiveIndex | None = None
     # `mkdocs serve --dirty`: the per-paper files left out of this rebuild (served_files.py).
     left_out: dict = field(default_factory=dict)
+    # A full build's pages kept from the last one (page_cache.py): the cache, the pages
+    # found in it, the keys of the pages rendered, the navigation's pages (never kept).
+    page_cache: page_cache.PageCache | None = None
+    kept: dict[str, page_cache.KeptPage] = field(default_factory=dict)
+    page_keys: dict[str, str] = field(default_factory=dict)
+    in_nav: set[str] = field(default_factory=set)
+    warnings: page_cache.WarningCount | None = None
 
 
 _STATE = "reading_list_build"
@@ -127,7 +137,11 @@ def build_state(config) -> BuildState:
 
 
 def on_config(config, **kwargs):
-    setattr(config, _STATE, BuildState())
+    state = BuildState()
+    setattr(config, _STATE, state)
+    if _keeps_pages():
+        state.warnings = page_cache.WarningCount()
+        logging.getLogger("mkdocs").addHandler(state.warnings)
     root = _site_root(config)
     for path in (root / "content", root / "overrides"):
         if path.is_dir() and str(path) not in config.watch:
@@ -235,7 +249,33 @@ def on_nav(nav, config, files, **kwargs):
     state = build_state(config)
     state.shared_blocks = SharedBlocks({page.file.src_uri for page in nav.pages}, enabled)
     state.shared_header = SharedHeader(enabled)
+    if _keeps_pages():
+        state.in_nav = {page.file.src_uri for page in nav.pages}
+        packages = (Path(material.__file__).parent, Path(mkdocs.__file__).parent)
+        own_dirs = [d for d in config.theme.dirs if not any(Path(d).is_relative_to(p) for p in packages)]
+        state.page_cache = page_cache.PageCache(_site_root(config) / SITE_CACHE_DIR,
+                                                page_cache.frame_digest(config, nav, files, own_dirs))
     return nav
+
+
+def _keeps_pages() -> bool:
+    """Pages are kept between full builds only: `mkdocs serve` has its own way (dirty_files.py)."""
+    return _PROCESS["command"] in ("build", "gh-deploy") and not _PROCESS["dirty"] and page_cache.enabled()
+
+
+def on_page_read_source(page, config, **kwargs):
+    """A page kept from the last build is not read: MkDocs is handed an empty source."""
+    state = build_state(config)
+    if state.page_cache is None or page.file.src_uri in state.in_nav:
+        return None
+    source = page.file.content_string
+    key = page_cache.page_key(page.file.src_uri, page.file.dest_uri, page.url, source)
+    kept = state.page_cache.find(page.file.src_uri, key)
+    if kept is None:
+        state.page_keys[page.file.src_uri] = key
+        return source
+    state.kept[page.file.src_uri] = kept
+    return ""
 
 
 def on_env(env, config, files, **kwargs):
@@ -245,6 +285,8 @@ def on_env(env, config, files, **kwargs):
     env.globals["rl_shared_header"] = lambda key, title, rendered=None: state.shared_header.html(key, title, rendered)
     env.globals["rl_pagefind"] = True  # on_post_build writes the index the search worker reads
     env.bytecode_cache = COMPILED  # a serve rebuild does not compile the theme's templates again
+    if state.page_cache is not None:  # the template of a kept page (page_cache.py)
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({page_cache.TEMPLATE: page_cache.TEMPLATE_TEXT}), env.loader])
     return env
 
 
@@ -276,7 +318,13 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
     Search is Pagefind's (search.py): the page's own choice is remembered, and
     Material's index is told to leave every page out. A generated page is
     rendered on the build's one Python-Markdown instance (shared_markdown.py).
+    A page kept from the last build is not rendered (page_cache.py).
     """
+    kept = build_state(config).kept.get(page.file.src_uri)
+    if kept is not None:
+        page_cache.stand_in(page, kept, files)
+        page.meta["search"] = {"exclude": True}
+        return markdown
     if search.excluded(page.meta):
         build_state(config).unsearchable.add(page.file.src_uri)
     page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
@@ -292,6 +340,8 @@ def on_page_markdown(markdown, page, config, files, **kwargs):
 
 def on_page_content(html, page, config, files, **kwargs):
     state = build_state(config)
+    if page.file.src_uri in state.kept:
+        return html
     fragments = state.lifted.pop(page.file.src_uri, None)
     if state.content_problems:
         html = content_error_html(state.content_problems) + html
@@ -311,22 +361,42 @@ def on_page_content(html, page, config, files, **kwargs):
 
 def on_post_page(output, page, config, **kwargs):
     state = build_state(config)
+    kept = state.kept.get(page.file.src_uri)
+    if kept is not None:
+        _feed_search(state, page, kept.search_view)
+        return kept.html
     searchable = page.file.src_uri not in state.unsearchable
     if searchable:
         output = search.mark_searchable(output)
     output = compact_html(output, state.parts)
-    if searchable and state.live_index is not None:
-        try:
-            state.live_index.add(page.file.dest_uri, search.pagefind_view(output))
-        except search.SearchIndexError as err:
-            raise PluginError(f"generator: {err}") from None
+    key = state.page_keys.pop(page.file.src_uri, None)
+    view = search.pagefind_view(output) if searchable and (state.live_index is not None or key) else None
+    _feed_search(state, page, view)
+    if key is not None:
+        state.page_cache.keep(page.file.src_uri, page_cache.kept_page(key, page, output, view if searchable else None))
     return output
+
+
+def _feed_search(state: BuildState, page, view: str | None) -> None:
+    if view is None or state.live_index is None:
+        return
+    try:
+        state.live_index.add(page.file.dest_uri, view)
+    except search.SearchIndexError as err:
+        raise PluginError(f"generator: {err}") from None
 
 
 def on_build_error(error, **kwargs):
     """A failed rebuild hands the collector its objects back; the files it was to build stay unbuilt."""
     if _PROCESS["command"] == "serve":
         collector.rebuild_ended()
+    _stop_counting_warnings()
+
+
+def _stop_counting_warnings(state: BuildState | None = None) -> None:
+    for handler in list(logging.getLogger("mkdocs").handlers):
+        if isinstance(handler, page_cache.WarningCount) and (state is None or handler is state.warnings):
+            logging.getLogger("mkdocs").removeHandler(handler)
 
 
 def on_post_build(config, **kwargs):
@@ -338,7 +408,11 @@ def on_post_build(config, **kwargs):
     the next rebuild stops a run that has not finished (on_pre_build).
     """
     site = Path(config.site_dir)
-    for name, text in build_state(config).parts.files().items():
+    state = build_state(config)
+    shared_scripts = state.parts.files()
+    if state.page_cache is not None and state.page_cache.hits:
+        shared_scripts = {**state.page_cache.site_files, **shared_scripts}
+    for name, text in shared_scripts.items():
         write_atomic(site / SCRIPTS_FOLDER / name, text)
     if _PROCESS["command"] == "serve":
         _SERVED.finished(build_state(config).left_out)
@@ -346,9 +420,22 @@ def on_post_build(config, **kwargs):
         threading.Thread(target=_index_in_background, args=(site,), daemon=True).start()
         return
     try:
-        search.replace_bundle(site, live=build_state(config).live_index)
+        search.replace_bundle(site, live=state.live_index)
     except search.SearchIndexError as err:
         raise PluginError(f"generator: {err}") from None
+    _keep_pages(state, shared_scripts)
+
+
+def _keep_pages(state: BuildState, shared_scripts: dict[str, str]) -> None:
+    """Save this build's pages for the next one, unless it logged a warning (page_cache.py)."""
+    _stop_counting_warnings(state)
+    if state.page_cache is None:
+        return
+    if state.warnings is not None and state.warnings.count:
+        log.info("generator: %d warning(s) in this build: no page kept for the next one", state.warnings.count)
+        return
+    state.page_cache.save(shared_scripts)
+    log.info("generator: %d page(s) kept from the last build", state.page_cache.hits)
 
 
 _INDEXING = threading.Lock()  # one Pagefind run at a time in this process (rapid edits under serve)
