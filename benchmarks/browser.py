@@ -4,8 +4,10 @@ The built site is served from 127.0.0.1 (a thread of this process); each
 figure opens a fresh browser context, so nothing is cached:
 
 - `search`: open the home page, type a word from late in one abstract into
-  Material's search box, and time from the last keystroke to the first result
-  (`from_first_key_s` includes the typing); bytes are everything the page
+  Material's search box, and time from the last keystroke's input event to
+  the animation frame that draws the first result, on the page's own clock
+  (`seen_from_here_s` is the same as this process saw it, through
+  Playwright's polling; `from_first_key_s` includes the typing); bytes are everything the page
   fetched from opening it to that result. One search is one sample of a noisy
   figure (0.35 to 0.87 s for the same word and bundle on one machine), so
   there are `SEARCHES` of them, for words of papers spread over the library,
@@ -59,7 +61,7 @@ def _searches(runs: list[dict]) -> dict:
 
     return {"word": runs[0]["word"], "words": [run["word"] for run in runs], "runs": runs,
             "first_results_s": middle("first_results_s"), "first_results_max_s": max(r["first_results_s"] for r in runs),
-            "from_first_key_s": middle("from_first_key_s"),
+            "seen_from_here_s": middle("seen_from_here_s"), "from_first_key_s": middle("from_first_key_s"),
             "fetched_mb": middle("fetched_mb"), "fetched_max_mb": max(r["fetched_mb"] for r in runs),
             "results_shown": min(r["results_shown"] for r in runs)}
 
@@ -84,10 +86,26 @@ class _Counting:
         return round(total / 1e6, 3)
 
 
+# Timed inside the page: the last keystroke's input event, and the animation frame in which
+# the first result is drawn. Playwright's own wait polls the page from this process, which
+# added 0.1 to 0.3 s to a search measured from here.
+_PAGE_CLOCK = """
+window.__rl = {};
+document.addEventListener("input", () => { window.__rl.typed = performance.now(); }, true);
+new MutationObserver(() => {
+  if (window.__rl.shown === undefined && document.querySelector(".md-search-result__item")) {
+    window.__rl.shown = null;
+    requestAnimationFrame(() => { window.__rl.shown = performance.now(); });
+  }
+}).observe(document, { subtree: true, childList: true });
+"""
+
+
 def _search(browser, base: str, word: str) -> dict:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     fetched = _Counting(context)
     page = context.new_page()
+    page.add_init_script(_PAGE_CLOCK)
     page.goto(base, wait_until="load")
     box = page.locator("input.md-search__input")
     box.click()
@@ -96,12 +114,16 @@ def _search(browser, base: str, word: str) -> dict:
     typed = time.perf_counter()
     page.wait_for_selector(".md-search-result__item", timeout=TIMEOUT_MS)
     end = time.perf_counter()
+    page.wait_for_function("window.__rl.shown", timeout=TIMEOUT_MS)
+    clock = page.evaluate("window.__rl")
     results = page.locator(".md-search-result__item").count()
     mb = fetched.mb()
     context.close()
-    # The target is "after typing": from the last keystroke. Typing itself (one
-    # browser round trip per letter here) is reported apart.
-    return {"word": word, "first_results_s": round(end - typed, 3), "from_first_key_s": round(end - start, 3),
+    # The target is "after typing": from the last keystroke, on the page's clock. Typing
+    # itself (one browser round trip per letter here) is reported apart, as is the time
+    # this process saw.
+    return {"word": word, "first_results_s": round((clock["shown"] - clock["typed"]) / 1000, 3),
+            "seen_from_here_s": round(end - typed, 3), "from_first_key_s": round(end - start, 3),
             "fetched_mb": mb, "results_shown": results}
 
 

@@ -805,7 +805,7 @@ def print_report(results: dict) -> None:
             s_, i_ = b["search"], b["papers_index"]
             line += (f"; {len(s_.get('runs', [s_]))} first searches ({', '.join(map(repr, s_.get('words', [s_['word']])))}): "
                      f"results {s_['first_results_s']:.2f} s after typing (median; slowest {s_.get('first_results_max_s', s_['first_results_s']):.2f} s; "
-                     f"{s_.get('from_first_key_s', 0):.2f} s from the first key), up to {s_.get('fetched_max_mb', s_['fetched_mb']):.2f} MB fetched; "
+                     f"{s_.get('seen_from_here_s', 0):.2f} s as this process saw it, {s_.get('from_first_key_s', 0):.2f} s from the first key), up to {s_.get('fetched_max_mb', s_['fetched_mb']):.2f} MB fetched; "
                      f"all-papers page {i_['open_s']:.2f} s, {i_['fetched_mb']:.2f} MB")
         print(line)
         print(f"    MB by folder: {json.dumps(c['site_breakdown']['folders_mb'])}")
