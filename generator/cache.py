@@ -20,6 +20,7 @@ docs_dir), or writing it would start another rebuild: the hook and
 from __future__ import annotations
 
 import atexit
+import gc
 import hashlib
 import pickle
 import sys
@@ -44,6 +45,20 @@ def _code_digest() -> str:
 
 
 CODE_DIGEST = _code_digest()
+
+
+def unpickle(data: bytes) -> Any:
+    """`pickle.loads` with the garbage collector paused: unpickling a cache makes
+    hundreds of thousands of objects, none of them garbage, and the collector's
+    passes over them took 0.5 to 0.9 s of the 1.3 s that reading a 10,000-paper
+    build cache took."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(data)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def digest(*parts: Any) -> str:
@@ -115,7 +130,7 @@ class BuildCache:
         if self.folder is None:
             return {}
         try:
-            code, entries = pickle.loads(self._file(name).read_bytes())
+            code, entries = unpickle(self._file(name).read_bytes())
         except Exception:  # missing, truncated, or written by another version: start over
             return {}
         return entries if code == CODE_DIGEST and isinstance(entries, dict) else {}

@@ -267,3 +267,25 @@ def test_the_exports_are_made_again_only_when_what_they_hold_changed(shipped_con
     assert made == [1]
     build_site(content, tmp_path / "clean")
     assert _tree(tmp_path / "incremental") == _tree(tmp_path / "clean")
+
+
+def test_unpickling_pauses_the_collector_and_turns_it_back_on():
+    import gc
+    import pickle
+
+    import pytest
+
+    from generator.cache import unpickle
+
+    data = {"a": [1, 2, (3, "x")]}
+    assert unpickle(pickle.dumps(data)) == data
+    assert gc.isenabled()
+    with pytest.raises(Exception):
+        unpickle(b"not a pickle")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        unpickle(pickle.dumps(data))
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()

@@ -28,7 +28,7 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cache import CODE_DIGEST
+from generator.cache import CODE_DIGEST, unpickle
 from generator.writer import write_atomic
 
 FILE_NAME = "pages.pickle"
@@ -141,7 +141,7 @@ class PageCache:
 
     def _read(self) -> dict[str, KeptPage]:
         try:
-            code, frame, kept, site_files = pickle.loads(self.path.read_bytes())
+            code, frame, kept, site_files = unpickle(self.path.read_bytes())
         except Exception:  # missing, truncated, or from another version: nothing kept
             return {}
         if code != CODE_DIGEST or frame != self.frame or not isinstance(kept, dict):
