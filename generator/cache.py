@@ -24,6 +24,7 @@ import gc
 import hashlib
 import pickle
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,9 @@ class BuildCache:
         self.stages: dict[str, Stage] = {}
         self.records: RecordMemo | None = None  # set by each load, for `paper_id`
         self._at_exit = False
+        self._in_background = False
+        self._writer: threading.Thread | None = None
+        self._write_error: BaseException | None = None
 
     def paper_id(self, paper) -> str:
         return self.records.paper_id(paper) if self.records is not None else digest(paper)
@@ -140,8 +144,35 @@ class BuildCache:
         (at exit instead, once `write_at_exit` was called)."""
         for stage in self.stages.values():
             stage.prune()
-        if not self._at_exit:
+        if self._in_background:
+            self.wait_for_writes()  # one writer at a time
+            self._writer = threading.Thread(target=self._write_catching, name="build-cache-writer")
+            self._writer.start()
+        elif not self._at_exit:
             self.write()
+
+    def write_in_background(self) -> None:
+        """Write later saves on a thread of their own: `mkdocs build` goes on rendering
+        pages while the changed stages (60 MB and more at 10,000 papers) reach the disk.
+        `wait_for_writes` (also run at exit) waits for them and raises what the writing raised.
+        A build makes one save and does not touch the stages after it."""
+        if not self._in_background:
+            self._in_background = True
+            atexit.register(self.wait_for_writes)
+
+    def wait_for_writes(self) -> None:
+        writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.join()
+        error, self._write_error = self._write_error, None
+        if error is not None:
+            raise error
+
+    def _write_catching(self) -> None:
+        try:
+            self.write()
+        except BaseException as err:  # handed to wait_for_writes
+            self._write_error = err
 
     def write(self) -> None:
         for name, stage in self.stages.items():

@@ -289,3 +289,36 @@ def test_unpickling_pauses_the_collector_and_turns_it_back_on():
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()
+
+
+def test_a_build_cache_written_in_the_background_is_complete_after_waiting(shipped_content, tmp_path, monkeypatch):
+    registered = []
+    monkeypatch.setattr(cache_mod.atexit, "register", registered.append)
+    content = tmp_path / "content"
+    shutil.copytree(shipped_content, content)
+    folder = tmp_path / "cache"
+    cache = BuildCache(folder)
+    cache.write_in_background()
+    build_site(content, tmp_path / "docs", cache=cache)
+    cache.wait_for_writes()
+    assert registered == [cache.wait_for_writes]  # also waited for at exit
+    _, report = build_site(content, tmp_path / "docs", cache=BuildCache(folder))
+    assert not report.written and (folder / "paper-pages.pickle").is_file()
+
+
+def test_a_failed_background_write_is_raised_when_waited_for(tmp_path, monkeypatch):
+    import pytest
+
+    monkeypatch.setattr(cache_mod.atexit, "register", lambda f: None)
+    cache = BuildCache(tmp_path / "cache")
+    cache.write_in_background()
+    cache.stage("records").put("x", "k", 1)
+
+    def fail(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(cache_mod, "write_atomic", fail)
+    cache.save()
+    with pytest.raises(OSError, match="disk full"):
+        cache.wait_for_writes()
+    cache.wait_for_writes()  # raised once

@@ -159,6 +159,8 @@ def on_pre_build(config, **kwargs):
     content_dir = _site_root(config) / "content"
     settings = settings_from(config.site_url, config.use_directory_urls, config.site_name, config.extra, config.repo_url)
     cache = build_cache(config)
+    if cache is not None and _PROCESS["command"] in ("build", "gh-deploy"):
+        cache.write_in_background()  # waited for in on_post_build
     try:
         content, report = build_site(content_dir, Path(config.docs_dir), settings, cache)
     except ContentError as err:
@@ -409,6 +411,12 @@ def on_post_build(config, **kwargs):
     """
     site = Path(config.site_dir)
     state = build_state(config)
+    cache = build_cache(config)
+    if cache is not None and _PROCESS["command"] != "serve":
+        try:
+            cache.wait_for_writes()
+        except OSError as err:
+            raise PluginError(f"generator: the build cache could not be written: {err}") from None
     shared_scripts = state.parts.files()
     if state.page_cache is not None and state.page_cache.hits:
         shared_scripts = {**state.page_cache.site_files, **shared_scripts}
