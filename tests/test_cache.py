@@ -202,15 +202,20 @@ def test_an_edit_renders_only_the_list_pages_and_data_lines_it_changes(shipped_c
     assert _tree(tmp_path / "incremental") == _tree(tmp_path / "clean")
 
 
-def test_a_serve_cache_writes_its_later_builds_at_exit(shipped_content, tmp_path, monkeypatch):
-    """Under `mkdocs serve` the first build's cache is written at once, later
-    ones at exit: a save in between leaves the files as they were."""
+def _library_and_cache(shipped_content, tmp_path, monkeypatch) -> tuple[Path, Path, BuildCache, list]:
+    """A copy of the shipped content, an empty cache folder, and the functions registered to run at exit."""
     registered = []
     monkeypatch.setattr(cache_mod.atexit, "register", registered.append)
     content = tmp_path / "content"
     shutil.copytree(shipped_content, content)
     folder = tmp_path / "cache"
-    cache = BuildCache(folder)
+    return content, folder, BuildCache(folder), registered
+
+
+def test_a_serve_cache_writes_its_later_builds_at_exit(shipped_content, tmp_path, monkeypatch):
+    """Under `mkdocs serve` the first build's cache is written at once, later
+    ones at exit: a save in between leaves the files as they were."""
+    content, folder, cache, registered = _library_and_cache(shipped_content, tmp_path, monkeypatch)
     build_site(content, tmp_path / "docs", cache=cache)
     cache.write_at_exit()
     cache.write_at_exit()
@@ -292,12 +297,7 @@ def test_unpickling_pauses_the_collector_and_turns_it_back_on():
 
 
 def test_a_build_cache_written_in_the_background_is_complete_after_waiting(shipped_content, tmp_path, monkeypatch):
-    registered = []
-    monkeypatch.setattr(cache_mod.atexit, "register", registered.append)
-    content = tmp_path / "content"
-    shutil.copytree(shipped_content, content)
-    folder = tmp_path / "cache"
-    cache = BuildCache(folder)
+    content, folder, cache, registered = _library_and_cache(shipped_content, tmp_path, monkeypatch)
     cache.write_in_background()
     build_site(content, tmp_path / "docs", cache=cache)
     cache.wait_for_writes()
