@@ -139,14 +139,16 @@ class BuildCache:
             return {}
         return entries if code == CODE_DIGEST and isinstance(entries, dict) else {}
 
-    def save(self) -> None:
+    def save(self, only: list[str] | None = None) -> None:
         """Forget what this build did not use, and write the stages that changed
-        (at exit instead, once `write_at_exit` was called)."""
-        for stage in self.stages.values():
-            stage.prune()
+        (at exit instead, once `write_at_exit` was called). `only` saves just those
+        stages: one filled after the others were saved (the built pages, page_cache.py)."""
+        names = list(self.stages) if only is None else list(only)
+        for name in names:
+            self.stages[name].prune()
         if self._in_background:
             self.wait_for_writes()  # one writer at a time
-            self._writer = threading.Thread(target=self._write_catching, name="build-cache-writer")
+            self._writer = threading.Thread(target=self._write_catching, args=(names,), name="build-cache-writer")
             self._writer.start()
         elif not self._at_exit:
             self.write()
@@ -155,7 +157,7 @@ class BuildCache:
         """Write later saves on a thread of their own: `mkdocs build` goes on rendering
         pages while the changed stages (60 MB and more at 10,000 papers) reach the disk.
         `wait_for_writes` (also run at exit) waits for them and raises what the writing raised.
-        A build makes one save and does not touch the stages after it."""
+        The writer is handed the names of the stages to write, and nothing touches those after the save."""
         if not self._in_background:
             self._in_background = True
             atexit.register(self.wait_for_writes)
@@ -168,14 +170,15 @@ class BuildCache:
         if error is not None:
             raise error
 
-    def _write_catching(self) -> None:
+    def _write_catching(self, names: list[str]) -> None:
         try:
-            self.write()
+            self.write(names)
         except BaseException as err:  # handed to wait_for_writes
             self._write_error = err
 
-    def write(self) -> None:
-        for name, stage in self.stages.items():
+    def write(self, names: list[str] | None = None) -> None:
+        for name in list(self.stages) if names is None else names:
+            stage = self.stages[name]
             if stage.changed and self.folder is not None:
                 write_atomic(self._file(name), pickle.dumps((CODE_DIGEST, stage.entries), protocol=5))
             stage.changed = False

@@ -251,12 +251,12 @@ def on_nav(nav, config, files, **kwargs):
     state = build_state(config)
     state.shared_blocks = SharedBlocks({page.file.src_uri for page in nav.pages}, enabled)
     state.shared_header = SharedHeader(enabled)
-    if _keeps_pages():
+    cache = build_cache(config)
+    if _keeps_pages() and cache is not None:
         state.in_nav = {page.file.src_uri for page in nav.pages}
         packages = (Path(material.__file__).parent, Path(mkdocs.__file__).parent)
         own_dirs = [d for d in config.theme.dirs if not any(Path(d).is_relative_to(p) for p in packages)]
-        state.page_cache = page_cache.PageCache(_site_root(config) / SITE_CACHE_DIR,
-                                                page_cache.frame_digest(config, nav, files, own_dirs))
+        state.page_cache = page_cache.PageCache(cache, page_cache.frame_digest(config, nav, files, own_dirs))
     return nav
 
 
@@ -271,7 +271,7 @@ def on_page_read_source(page, config, **kwargs):
     if state.page_cache is None or page.file.src_uri in state.in_nav:
         return None
     source = page.file.content_string
-    key = page_cache.page_key(page.file.src_uri, page.file.dest_uri, page.url, source)
+    key = state.page_cache.key(page.file.src_uri, page.file.dest_uri, page.url, source)
     kept = state.page_cache.find(page.file.src_uri, key)
     if kept is None:
         state.page_keys[page.file.src_uri] = key
@@ -375,7 +375,7 @@ def on_post_page(output, page, config, **kwargs):
     view = search.pagefind_view(output) if searchable and (state.live_index is not None or key) else None
     _feed_search(state, page, view)
     if key is not None:
-        state.page_cache.keep(page.file.src_uri, page_cache.kept_page(key, page, output, view if searchable else None))
+        state.page_cache.keep(page.file.src_uri, key, page_cache.kept_page(key, page, output, view))
     return output
 
 
@@ -395,9 +395,10 @@ def on_build_error(error, **kwargs):
     _stop_counting_warnings()
 
 
-def _stop_counting_warnings(state: BuildState | None = None) -> None:
+def _stop_counting_warnings() -> None:
+    """A process makes one full build: its counter goes with it (or with its error)."""
     for handler in list(logging.getLogger("mkdocs").handlers):
-        if isinstance(handler, page_cache.WarningCount) and (state is None or handler is state.warnings):
+        if isinstance(handler, page_cache.WarningCount):
             logging.getLogger("mkdocs").removeHandler(handler)
 
 
@@ -411,15 +412,9 @@ def on_post_build(config, **kwargs):
     """
     site = Path(config.site_dir)
     state = build_state(config)
-    cache = build_cache(config)
-    if cache is not None and _PROCESS["command"] != "serve":
-        try:
-            cache.wait_for_writes()
-        except OSError as err:
-            raise PluginError(f"generator: the build cache could not be written: {err}") from None
     shared_scripts = state.parts.files()
     if state.page_cache is not None and state.page_cache.hits:
-        shared_scripts = {**state.page_cache.site_files, **shared_scripts}
+        shared_scripts = {**state.page_cache.shared_scripts, **shared_scripts}
     for name, text in shared_scripts.items():
         write_atomic(site / SCRIPTS_FOLDER / name, text)
     if _PROCESS["command"] == "serve":
@@ -431,12 +426,17 @@ def on_post_build(config, **kwargs):
         search.replace_bundle(site, live=state.live_index)
     except search.SearchIndexError as err:
         raise PluginError(f"generator: {err}") from None
-    _keep_pages(state, shared_scripts)
+    try:
+        _keep_pages(state, shared_scripts)
+        if (cache := build_cache(config)) is not None:
+            cache.wait_for_writes()  # written while MkDocs rendered (on_pre_build)
+    except OSError as err:
+        raise PluginError(f"generator: the build cache could not be written: {err}") from None
 
 
 def _keep_pages(state: BuildState, shared_scripts: dict[str, str]) -> None:
     """Save this build's pages for the next one, unless it logged a warning (page_cache.py)."""
-    _stop_counting_warnings(state)
+    _stop_counting_warnings()
     if state.page_cache is None:
         return
     if state.warnings is not None and state.warnings.count:

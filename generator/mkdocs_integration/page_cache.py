@@ -16,7 +16,8 @@ the titles and metadata of those in it. A kept page still gives MkDocs its
 title, the anchors it holds and the links to anchors it makes, so MkDocs
 checks links to and from it as before. A build that logs a warning keeps
 nothing new: a kept page would not repeat its warning, and `--strict`
-would then pass a page it should fail.
+would then pass a page it should fail. The pages are one stage of the build
+cache (generator/cache.py), saved after the others, once the pages are built.
 """
 
 from __future__ import annotations
@@ -24,14 +25,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cache import CODE_DIGEST, unpickle
-from generator.writer import write_atomic
+from generator.cache import CODE_DIGEST, BuildCache
 
-FILE_NAME = "pages.pickle"
+STAGE = "pages"
+SHARED_SCRIPTS = "<shared scripts>"  # the stage's entry for them: no page's src_uri
 TEMPLATE = "rl-kept-page.html"  # renders a marker; on_post_page puts the kept page in its place
 TEMPLATE_TEXT = "rl-kept-page"
 # What a page may show besides its own Markdown, read from the configuration.
@@ -53,13 +53,8 @@ class KeptPage:
 
 
 def enabled() -> bool:
-    """READING_LIST_PAGE_CACHE=off renders every page (READING_LIST_CACHE=off does too)."""
-    return (os.environ.get("READING_LIST_PAGE_CACHE", "on") != "off"
-            and os.environ.get("READING_LIST_CACHE", "on") != "off")
-
-
-def page_key(src_uri: str, dest_uri: str, url: str, source: str) -> str:
-    return hashlib.blake2b("\0".join((src_uri, dest_uri, url, source)).encode("utf-8"), digest_size=16).hexdigest()
+    """READING_LIST_PAGE_CACHE=off renders every page (so does READING_LIST_CACHE=off, with no build cache)."""
+    return os.environ.get("READING_LIST_PAGE_CACHE", "on") != "off"
 
 
 def frame_digest(config, nav, files, theme_dirs_outside_packages: list[str]) -> str:
@@ -127,42 +122,41 @@ class WarningCount(logging.Handler):
 
 
 class PageCache:
-    """The kept pages of one cache folder under one frame digest."""
+    """The kept pages: the build cache's `pages` stage, each page under a key of the frame,
+    its place and its source, so a page of another frame is never found."""
 
-    def __init__(self, folder: Path, frame: str):
-        self.path = Path(folder) / FILE_NAME
+    def __init__(self, cache: BuildCache, frame: str):
+        self.cache = cache
+        self.stage = cache.stage(STAGE)
         self.frame = frame
-        # The shared scripts the kept pages call (site_parts.py): learnt from rendered pages, so kept
-        # with them for a build that renders none.
-        self.site_files: dict[str, str] = {}
-        self._kept = self._read()
-        self._used: dict[str, KeptPage] = {}
         self.hits = 0
+        self._built: dict[str, tuple[str, KeptPage]] = {}
 
-    def _read(self) -> dict[str, KeptPage]:
-        try:
-            code, frame, kept, site_files = unpickle(self.path.read_bytes())
-        except Exception:  # missing, truncated, or from another version: nothing kept
-            return {}
-        if code != CODE_DIGEST or frame != self.frame or not isinstance(kept, dict):
-            return {}
-        self.site_files = dict(site_files)
-        return kept
+    def key(self, src_uri: str, dest_uri: str, url: str, source: str) -> str:
+        parts = (self.frame, src_uri, dest_uri, url, source)
+        return hashlib.blake2b("\0".join(parts).encode("utf-8"), digest_size=16).hexdigest()
 
     def find(self, src_uri: str, key: str) -> KeptPage | None:
-        page = self._kept.get(src_uri)
-        if page is None or page.key != key:
-            return None
-        self._used[src_uri] = page
-        self.hits += 1
+        page = self.stage.get(src_uri, key)
+        self.hits += page is not None
         return page
 
-    def keep(self, src_uri: str, page: KeptPage) -> None:
-        self._used[src_uri] = page
+    def keep(self, src_uri: str, key: str, page: KeptPage) -> None:
+        self._built[src_uri] = (key, page)
 
-    def save(self, site_files: dict[str, str]) -> None:
-        """Write the pages of this build (only those: a removed page is forgotten)."""
-        write_atomic(self.path, pickle.dumps((CODE_DIGEST, self.frame, self._used, site_files), protocol=5))
+    @property
+    def shared_scripts(self) -> dict[str, str]:
+        """The shared scripts the kept pages call (site_parts.py), learnt from rendered
+        pages: kept with them for a build that renders none."""
+        return self.stage.get(SHARED_SCRIPTS, self.frame) or {}
+
+    def save(self, shared_scripts: dict[str, str]) -> None:
+        """Store the pages built, keep the ones found, forget the rest (a removed page)."""
+        for src_uri, (key, page) in self._built.items():
+            self.stage.put(src_uri, key, page)
+        if self.shared_scripts != shared_scripts:
+            self.stage.put(SHARED_SCRIPTS, self.frame, shared_scripts)
+        self.cache.save(only=[STAGE])
 
 
 def kept_page(key: str, page, html: str, search_view: str | None) -> KeptPage:
