@@ -52,7 +52,7 @@ from generator.mkdocs_integration.live_index import LiveIndex  # noqa: E402
 from generator.mkdocs_integration.shared_frame import SharedBlocks, SharedHeader  # noqa: E402
 from generator.mkdocs_integration.site_parts import SharedParts  # noqa: E402
 from generator.mkdocs_integration.static_files import link_static_files  # noqa: E402
-from generator.mkdocs_integration.dirty_files import without_unchanged  # noqa: E402
+from generator.mkdocs_integration.dirty_files import per_paper, without_unchanged  # noqa: E402
 from generator.mkdocs_integration.compiled_templates import COMPILED  # noqa: E402
 from generator.mkdocs_integration.watching import watch_natively  # noqa: E402
 from generator.mkdocs_integration.scripts import FOLDER as SCRIPTS_FOLDER  # noqa: E402
@@ -92,8 +92,9 @@ class BuildState:
     parts: SharedParts = field(default_factory=SharedParts)
     # A full build's search index, fed each page as it is built (live_index.py).
     live_index: LiveIndex | None = None
-    # `mkdocs serve --dirty`: the per-paper files left out of this rebuild (served_files.py).
+    # `mkdocs serve --dirty`: the per-paper files left out of this rebuild, and those it builds (served_files.py).
     left_out: dict = field(default_factory=dict)
+    built_per_paper: list = field(default_factory=list)
     # A full build's pages kept from the last one (page_cache.py): the cache, the pages
     # found in it, the keys of the pages rendered, the navigation's pages (never kept).
     page_cache: page_cache.PageCache | None = None
@@ -106,13 +107,14 @@ class BuildState:
 _STATE = "reading_list_build"
 # The command this process runs ("serve", "build", "gh-deploy"): the process's,
 # not a build's, so it is kept here; on_startup sets it once.
-_PROCESS = {"command": None, "dirty": False, "build_date_set": False}
+_PROCESS = {"command": None, "dirty": False, "build_date_set": False, "stopping": False}
 _SERVED = served_files.ServedFiles()  # the per-paper files of this server's last rebuild
 
 
 def on_startup(command, dirty=False, **kwargs):
     _PROCESS["command"] = command
     _PROCESS["dirty"] = dirty
+    _PROCESS["stopping"] = False
     if command == "serve":
         atexit.register(search.stop_background_indexing)  # no indexer outlives the server
     if command == "serve" and dirty and os.environ.get("READING_LIST_SERVED_FILES", "on") != "off":
@@ -298,6 +300,7 @@ def on_files(files, config, **kwargs):
     if _PROCESS["command"] == "serve" and _PROCESS["dirty"] and not state.content_problems:
         files = without_unchanged(files, _SERVED.reused)  # built already: MkDocs would only skip them, slowly
         state.left_out = files.left_out
+        state.built_per_paper = [file for file in files if per_paper(file.src_uri)]
     link_static_files(files, config.docs_dir)  # the per-paper .bib files and the rest: linked, not copied
     if _indexes_while_building():
         try:
@@ -418,7 +421,7 @@ def on_post_build(config, **kwargs):
     for name, text in shared_scripts.items():
         write_atomic(site / SCRIPTS_FOLDER / name, text)
     if _PROCESS["command"] == "serve":
-        _SERVED.finished(build_state(config).left_out)
+        _SERVED.finished(state.left_out, state.built_per_paper)
         collector.rebuild_ended()
         threading.Thread(target=_index_in_background, args=(site,), daemon=True).start()
         return
@@ -447,11 +450,23 @@ def _keep_pages(state: BuildState, shared_scripts: dict[str, str]) -> None:
 
 
 _INDEXING = threading.Lock()  # one Pagefind run at a time in this process (rapid edits under serve)
+SHUTDOWN_WAIT_S = 10.0  # for a stopped indexer to be gone
+
+
+def on_shutdown(**kwargs):
+    """The server stops: its indexer goes first. MkDocs removes the served site folder
+    next, and an indexer still writing into it made that fail ("Directory not empty")."""
+    _PROCESS["stopping"] = True
+    search.stop_background_indexing()
+    if _INDEXING.acquire(timeout=SHUTDOWN_WAIT_S):  # the running one has been reaped
+        _INDEXING.release()
 
 
 def _index_in_background(site: Path) -> None:
     try:
         with _INDEXING:
+            if _PROCESS["stopping"]:
+                return
             search.replace_bundle(site, background=True)
     except search.IndexingStopped:
         pass  # a newer build indexes the site again

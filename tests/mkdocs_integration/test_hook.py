@@ -95,3 +95,36 @@ def test_shared_sidebar_belongs_to_the_build(tmp_path, monkeypatch, setting, sha
         assert env_b.globals["rl_shared_block"]("nav", key) is None  # b renders its own
     with pytest.raises(ValueError):
         env_a.globals["rl_shared_block"]("content", key, "<p>one page's</p>")
+
+
+def test_a_stopped_server_stops_its_indexer_before_its_site_folder_is_removed(tmp_path, monkeypatch):
+    """MkDocs removes the served site right after on_shutdown: an indexer still writing made that fail."""
+    import shutil
+    import sys
+    import threading
+    import time
+
+    site = tmp_path / "served"
+    site.mkdir()
+    writer = [sys.executable, "-c", "import itertools, pathlib, sys, time\n"
+              "for n in itertools.count():\n    pathlib.Path(sys.argv[1], f'{n}.txt').write_text('x'); time.sleep(0.002)", str(site)]
+    runs = []
+    monkeypatch.setattr(hook.search, "replace_bundle", lambda folder, background: runs.append(hook.search.run_indexer(writer, background)))
+    monkeypatch.setitem(hook._PROCESS, "stopping", False)
+    indexing = threading.Thread(target=hook._index_in_background, args=(site,))
+    indexing.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(list(site.iterdir())) < 20 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(list(site.iterdir())) >= 20  # the indexer is writing
+        hook.on_shutdown()
+        shutil.rmtree(site)  # what MkDocs' serve does next
+        time.sleep(0.1)
+        assert not site.exists()
+    finally:
+        hook.search.stop_background_indexing()  # a failed test leaves no writer behind
+        indexing.join(5)
+    assert not indexing.is_alive() and len(runs) == 1
+    hook._index_in_background(site)  # a build that ends after the stop starts no indexer
+    assert len(runs) == 1
