@@ -47,7 +47,7 @@ from generator.settings import apply_view, settings_from  # noqa: E402
 from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
 from generator.mkdocs_integration.postprocess import compact_html  # noqa: E402
 from generator.render.urls import theme_src  # noqa: E402
-from generator.mkdocs_integration import collector, page_cache, search, served_files, shared_markdown  # noqa: E402
+from generator.mkdocs_integration import collector, page_cache, search, served_files, served_problems, shared_markdown  # noqa: E402
 from generator.mkdocs_integration.live_index import LiveIndex  # noqa: E402
 from generator.mkdocs_integration.shared_frame import SharedBlocks, SharedHeader  # noqa: E402
 from generator.mkdocs_integration.site_parts import SharedParts  # noqa: E402
@@ -107,14 +107,16 @@ class BuildState:
 _STATE = "reading_list_build"
 # The command this process runs ("serve", "build", "gh-deploy"): the process's,
 # not a build's, so it is kept here; on_startup sets it once.
-_PROCESS = {"command": None, "dirty": False, "build_date_set": False, "stopping": False}
+_PROCESS = {"command": None, "dirty": False, "build_date_set": False, "stopping": False, "problems_served": False}
 _SERVED = served_files.ServedFiles()  # the per-paper files of this server's last rebuild
+_PROBLEMS = served_problems.ServedProblems()  # the box the server adds to each page (served_problems.py)
 
 
 def on_startup(command, dirty=False, **kwargs):
     _PROCESS["command"] = command
     _PROCESS["dirty"] = dirty
     _PROCESS["stopping"] = False
+    _PROCESS["problems_served"] = False
     if command == "serve":
         atexit.register(search.stop_background_indexing)  # no indexer outlives the server
     if command == "serve" and dirty and os.environ.get("READING_LIST_SERVED_FILES", "on") != "off":
@@ -169,13 +171,13 @@ def on_pre_build(config, **kwargs):
         for problem in err.problems:
             log.error(str(problem))
         if _PROCESS["command"] == "serve":  # show it in the browser; the next edit rebuilds
-            _SERVED.forget()  # every page shows the problems: MkDocs lists every file
             _serve_content_error(config, [str(problem) for problem in err.problems])
             return
         raise PluginError(
             f"generator: {len(err.problems)} problem(s) in {content_dir}; run `python -m generator check`"
         ) from None
     if _PROCESS["command"] == "serve":
+        _PROBLEMS.clear()
         _SERVED.generated(report.written)
         if cache is not None:
             cache.write_at_exit()  # the first build's cache is on disk; an edit's additions follow at exit
@@ -206,8 +208,16 @@ def set_build_date(papers) -> None:
 
 
 def _serve_content_error(config, problems: list[str]) -> None:
-    """Keep the last good pages, each showing the problems; a home page if there is none."""
-    build_state(config).content_problems = problems
+    """Keep the last good pages, each showing the problems; a home page if there is none.
+
+    The server adds the box to each page it serves (served_problems.py); a server
+    that cannot (`--no-livereload`) gets pages rendered again with the box in them.
+    """
+    if _PROCESS["problems_served"]:
+        _PROBLEMS.show(content_error_html(problems))
+    else:
+        _SERVED.forget()  # every page shows the problems: MkDocs lists every file
+        build_state(config).content_problems = problems
     docs = Path(config.docs_dir)
     if not (docs / "index.md").is_file():
         write_atomic(docs / "index.md", "# The content has problems\n\nFix them and save: the site rebuilds.\n")
@@ -244,6 +254,7 @@ def on_serve(server, config, builder, **kwargs):
     except KeyError:  # `mkdocs serve --no-livereload` watches nothing
         pass
     watch_natively(server)  # content/ (added next, from config.watch) is not polled
+    _PROCESS["problems_served"] = served_problems.install(server, _PROBLEMS)
     return server
 
 
