@@ -56,7 +56,6 @@ def watch_natively(server) -> bool:
 def _changes_observer():
     """Watchdog's native observer, handing its handlers changes only."""
     from watchdog import events
-    from watchdog.events import FileSystemEventHandler
     from watchdog.observers import Observer
 
     changes = {events.EVENT_TYPE_CREATED, events.EVENT_TYPE_DELETED, events.EVENT_TYPE_MODIFIED, events.EVENT_TYPE_MOVED}
@@ -65,7 +64,7 @@ def _changes_observer():
         events.DirCreatedEvent, events.DirDeletedEvent, events.DirModifiedEvent, events.DirMovedEvent,
     ]
 
-    class ChangesOnly(FileSystemEventHandler):
+    class ChangesOnly(events.FileSystemEventHandler):
         def __init__(self, handler):
             self.handler = handler
 
