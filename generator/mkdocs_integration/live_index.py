@@ -10,6 +10,11 @@ for every answer, so this one speaks the protocol itself: base64-encoded
 JSON messages ended by a comma, each way, answers read by a thread of their
 own so that neither pipe can fill up.
 
+The bundle is asked for in memory (`GetFiles`) and written here, not left
+to the service (`WriteFiles`): the service answers `WriteFiles` while its
+last writes are still in flight, and exits the moment its input closes, so
+now and then a bundle file was left empty or cut short.
+
 The bundle depends on the order pages are added in; MkDocs builds pages in
 the same order every time, so the same site gives the same bundle. Only a
 full build knows every page: `--dirty` builds and `mkdocs serve` index the
@@ -22,7 +27,7 @@ import base64
 import json
 import subprocess
 import threading
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generator.mkdocs_integration.search import SearchIndexError
 
@@ -64,17 +69,17 @@ class LiveIndex:
                     "url": None, "file_contents": html}, page=True)
 
     def write(self, out_dir: Path) -> None:
-        """Write the bundle of every page added so far into `out_dir`, then stop the service."""
+        """Write the bundle of every page added so far into `out_dir` (a new folder), then stop the service."""
         try:
             with self._done:  # every page indexed before the bundle is written
                 if not self._done.wait_for(lambda: self._answered >= len(self._pages) or self._closed, WRITE_TIMEOUT_S):
                     raise SearchIndexError(f"pagefind --service indexed {self._answered} of {len(self._pages)} pages in {WRITE_TIMEOUT_S} s")
-            self._wait(self._send({"type": "WriteFiles", "index_id": self._index_id, "output_path": str(out_dir)}),
-                       WRITE_TIMEOUT_S)
+            answer = self._wait(self._send({"type": "GetFiles", "index_id": self._index_id}), WRITE_TIMEOUT_S)
             if self._errors:
                 raise SearchIndexError(f"pagefind --service: {len(self._errors)} page(s) not indexed: {self._errors[0]}")
         finally:
             self.close()
+        write_bundle(out_dir, answer.get("files"))
 
     def close(self) -> None:
         if self._process.poll() is None:
@@ -112,15 +117,15 @@ class LiveIndex:
         return answer
 
     def _read_answers(self) -> None:
-        pending = b""
-        while True:
-            chunk = self._process.stdout.read1(1 << 16)
-            if not chunk:
-                break
-            pending += chunk
-            *messages, pending = pending.split(b",")
-            for message in messages:
-                self._take(message)
+        parts: list[bytes] = []  # of the message not yet ended (the bundle's answer is tens of MB)
+        while chunk := self._process.stdout.read1(1 << 16):
+            *ends, rest = chunk.split(b",")
+            for end in ends:
+                parts.append(end)
+                self._take(b"".join(parts))
+                parts = []
+            if rest:
+                parts.append(rest)
         with self._done:
             self._closed = True
             self._done.notify_all()
@@ -143,3 +148,21 @@ class LiveIndex:
     def _exit_detail(self) -> str:
         code = self._process.poll()
         return f"exit code {code}" if code is not None else "no exit code yet"
+
+
+def write_bundle(out_dir: Path, files) -> None:
+    """Write the service's `GetFiles` answer (paths inside the bundle, contents in base64) into `out_dir`."""
+    if not isinstance(files, list) or not files:
+        raise SearchIndexError("pagefind --service returned no bundle files")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        relative = PurePosixPath(str(file.get("path", "")) if isinstance(file, dict) else "")
+        if not relative.parts or relative.is_absolute() or ".." in relative.parts:
+            raise SearchIndexError(f"pagefind --service returned a bundle file outside the bundle: {relative}")
+        target = out_dir.joinpath(*relative.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            content = base64.b64decode(file.get("content", ""), validate=True)
+        except (ValueError, TypeError):
+            raise SearchIndexError(f"pagefind --service returned an unreadable bundle file: {relative}") from None
+        target.write_bytes(content)

@@ -125,3 +125,71 @@ def test_a_view_without_ignored_sections_is_indexed_as_the_written_page(tmp_path
     for name in ("fragment", "filter"):
         found = lambda root: {p.name: p.read_bytes() for p in (root / "pagefind" / name).glob("*")}  # noqa: E731
         assert found(live_site) == found(written), name
+
+
+# A stand-in for `pagefind --service` that behaves as Pagefind's does: it answers
+# `WriteFiles` before its writes land and exits the moment its input closes.
+STAND_IN = '''#!{python}
+import base64, json, os, sys, threading, time
+FILES = {files!r}
+def answer(message_id, payload):
+    sys.stdout.write(base64.b64encode(json.dumps({{"message_id": message_id, "payload": payload}}).encode()).decode() + ",")
+    sys.stdout.flush()
+def late_write(out):
+    time.sleep(0.5)
+    for path, content in FILES.items():
+        os.makedirs(os.path.dirname(os.path.join(out, path)), exist_ok=True)
+        open(os.path.join(out, path), "wb").write(content.encode())
+buffer = b""
+while True:
+    byte = sys.stdin.buffer.read(1)
+    if not byte:
+        os._exit(0)
+    if byte != b",":
+        buffer += byte
+        continue
+    message, buffer = json.loads(base64.b64decode(buffer)), b""
+    kind = message["payload"]["type"]
+    if kind == "NewIndex":
+        answer(message["message_id"], {{"type": "NewIndex", "index_id": 0}})
+    elif kind == "AddFile":
+        answer(message["message_id"], {{"type": "IndexedFile", "page_word_count": 1}})
+    elif kind == "WriteFiles":
+        threading.Thread(target=late_write, args=(message["payload"]["output_path"],), daemon=True).start()
+        answer(message["message_id"], {{"type": "WriteFiles", "output_path": message["payload"]["output_path"]}})
+    elif kind == "GetFiles":
+        answer(message["message_id"], {{"type": "GetFiles", "files": [
+            {{"path": path, "content": base64.b64encode(content.encode()).decode()}} for path, content in FILES.items()]}})
+'''
+
+
+def _stand_in(tmp_path: Path, monkeypatch, files: dict[str, str]) -> None:
+    import sys
+
+    from generator.mkdocs_integration import live_index
+
+    script = tmp_path / "pagefind-stand-in"
+    script.write_text(STAND_IN.format(python=sys.executable, files=files), "utf-8")
+    script.chmod(0o755)
+    monkeypatch.setattr(live_index, "_executable", lambda: str(script))
+
+
+def test_the_bundle_is_whole_although_the_service_exits_before_its_writes_land(tmp_path, monkeypatch):
+    files = {"pagefind.js": "const pagefind_version = 1;", "pagefind-entry.json": '{"version": "1"}',
+             "fragment/en_1.pf_fragment": "x" * 70_000, "pagefind-ui.js": "ui"}  # more than one pipe read
+    _stand_in(tmp_path, monkeypatch, files)
+    site = tmp_path / "site"
+    site.mkdir()
+    _live_bundle(site, PAGES)
+    written = {p.relative_to(site / "pagefind").as_posix(): p.read_text() for p in (site / "pagefind").rglob("*") if p.is_file()}
+    assert written == {path: content for path, content in files.items() if path != "pagefind-ui.js"}
+
+
+@pytest.mark.parametrize("path", ["../escaped.js", "/tmp/escaped.js", ""])
+def test_a_bundle_file_outside_the_bundle_is_refused(tmp_path, monkeypatch, path):
+    _stand_in(tmp_path, monkeypatch, {"pagefind.js": "js", path: "x"})
+    site = tmp_path / "site"
+    site.mkdir()
+    with pytest.raises(search.SearchIndexError, match="outside the bundle"):
+        _live_bundle(site, PAGES)
+    assert not (tmp_path / "escaped.js").exists() and not (site / "pagefind").exists()
