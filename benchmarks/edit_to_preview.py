@@ -3,7 +3,7 @@
 being served by `mkdocs serve`.
 
     .venv/bin/python benchmarks/edit_to_preview.py [--sizes 1000,10000] [--modes main,cache,cache-dirty]
-                                                   [--main-repo /work/main] [--out benchmarks/out/serve.json]
+                                                   [--main-repo /work/main] [--code REPO] [--out benchmarks/out/serve.json]
 
 For each synthetic corpus (made as benchmarks/run.py makes them) and each mode it
 starts `mkdocs serve`, waits for the first build, then makes two edits one
@@ -14,7 +14,11 @@ and the number of builds the edit started (should be 1).
 
 Modes: `main` runs the generator of --main-repo (the code before this work),
 `nocache` this generator with READING_LIST_CACHE=off, `cache` with the build
-cache, `cache-dirty` the same under `mkdocs serve --dirty`.
+cache, `cache-dirty` the same under `mkdocs serve --dirty`. A mode ending in
+`-again` (`cache-dirty-again`) times a server started a second time, on the
+cache and site the first one left when it stopped: a curator's next session,
+whose first build finds everything in the cache. `--code` runs the modes other
+than `main` with another checkout's generator (the code before a change).
 """
 
 from __future__ import annotations
@@ -127,6 +131,7 @@ def _edit(record: Path, field: str, value: str) -> None:
 
 def edit_to_preview(folder: Path, repo: Path, mode: str) -> dict:
     """Start serve, make a note edit and a title edit, time each to its page."""
+    dirty = "dirty" in mode
     _point_at(folder, repo)
     shutil.rmtree(folder / "generated", ignore_errors=True)  # every mode starts like a fresh clone
     (folder / "generated").mkdir()
@@ -136,7 +141,13 @@ def edit_to_preview(folder: Path, repo: Path, mode: str) -> dict:
     original = record.read_text("utf-8")
     page = f"papers/{record.stem}/"
     env = {"READING_LIST_CACHE": "off"} if mode in ("main", "nocache") else {}
-    serve = Serve(folder, repo, mode.endswith("dirty"), env)
+    if mode.endswith("-again"):  # a first session builds the cache and site, and stops
+        first = Serve(folder, repo, dirty, env)
+        try:
+            first.wait("Serving on", 1)
+        finally:
+            first.stop()
+    serve = Serve(folder, repo, dirty, env)
     result: dict = {"mode": mode, "papers": len(records)}
     try:
         ready = serve.wait("Serving on", 1)
@@ -178,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--modes", default="main,cache,cache-dirty")
     parser.add_argument("--main-repo", type=Path, default=Path("/work/main"), help="the code to compare with (mode main)")
+    parser.add_argument("--code", type=Path, default=bench.REPO, help="the generator the other modes run")
     parser.add_argument("--work", type=Path, default=HERE / "out" / "serve-work")
     parser.add_argument("--out", type=Path, default=HERE / "out" / "serve.json")
     parser.add_argument("--seed", type=int, default=bench.SEED)
@@ -187,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = prepare_corpus(size, args.work.resolve() / f"synthetic-{size}", args.seed)
         for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
             shutil.rmtree(folder / ".cache", ignore_errors=True)
-            repo = args.main_repo.resolve() if mode == "main" else bench.REPO
+            repo = args.main_repo.resolve() if mode == "main" else args.code.resolve()
             results.append(edit_to_preview(folder, repo, mode))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", "utf-8")

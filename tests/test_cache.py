@@ -322,3 +322,31 @@ def test_a_failed_background_write_is_raised_when_waited_for(tmp_path, monkeypat
     with pytest.raises(OSError, match="disk full"):
         cache.wait_for_writes()
     cache.wait_for_writes()  # raised once
+
+
+def test_a_server_started_on_a_cache_is_prepared_for_its_first_title_edit(shipped_content, tmp_path, monkeypatch):
+    """`mkdocs serve` on the cache of an earlier session takes every stage from it, so
+    nothing of the text stages is in memory; `prepare_for_edits` does that work after
+    the first build, and the first title edit then splits only its own paper into words."""
+    from generator.analysis import features, vocabulary
+    from generator.build import prepare_for_edits
+
+    content = tmp_path / "content"
+    shutil.copytree(shipped_content, content)
+    build_site(content, tmp_path / "docs", cache=BuildCache(tmp_path / "cache"))
+    monkeypatch.setattr(features, "_FEATURES", {})  # a new process
+    monkeypatch.setattr(vocabulary, "_VOCABULARY", vocabulary.Vocabulary())
+    cache = BuildCache(tmp_path / "cache")
+    loaded, _ = build_site(content, tmp_path / "docs", cache=cache)
+    assert features._FEATURES == {}  # every stage from the cache: no text split into words
+    prepare_for_edits(loaded.papers, cache)
+    assert set(features._FEATURES) == {(p.title, p.abstract) for p in loaded.papers}
+    assert vocabulary.current_vocabulary().names
+    split = []
+    real = features._Tokenizer.__call__
+    monkeypatch.setattr(features._Tokenizer, "__call__", lambda self, text, *a, **k: split.append(text) or real(self, text, *a, **k))
+    _set_field(sorted((content / "papers").glob("*.yml"))[3], "title", "'A title edited while serving'")
+    build_site(content, tmp_path / "docs", cache=cache)
+    assert len(split) == 2 and split[0] == "A title edited while serving"  # its title and abstract only
+    build_site(content, tmp_path / "clean")
+    assert _tree(tmp_path / "docs") == _tree(tmp_path / "clean")

@@ -41,7 +41,7 @@ import material  # noqa: E402
 import mkdocs  # noqa: E402
 from mkdocs.exceptions import PluginError  # noqa: E402
 
-from generator.build import ContentError, build_site  # noqa: E402
+from generator.build import ContentError, build_site, prepare_for_edits  # noqa: E402
 from generator.cache import SITE_CACHE_DIR, BuildCache, open_cache  # noqa: E402
 from generator.settings import apply_view, settings_from  # noqa: E402
 from generator.render.fragments import FRONT_MATTER_FLAG, FragmentError, broken_links, lift, restore  # noqa: E402
@@ -102,12 +102,15 @@ class BuildState:
     page_keys: dict[str, str] = field(default_factory=dict)
     in_nav: set[str] = field(default_factory=set)
     warnings: page_cache.WarningCount | None = None
+    # `mkdocs serve`'s first build: the papers and cache to prepare later builds with (build.prepare_for_edits).
+    to_prepare: tuple | None = None
 
 
 _STATE = "reading_list_build"
 # The command this process runs ("serve", "build", "gh-deploy"): the process's,
 # not a build's, so it is kept here; on_startup sets it once.
-_PROCESS = {"command": None, "dirty": False, "build_date_set": False, "stopping": False, "problems_served": False}
+_PROCESS = {"command": None, "dirty": False, "build_date_set": False, "stopping": False, "problems_served": False,
+            "prepared": False}
 _SERVED = served_files.ServedFiles()  # the per-paper files of this server's last rebuild
 _PROBLEMS = served_problems.ServedProblems()  # the box the server adds to each page (served_problems.py)
 
@@ -117,6 +120,7 @@ def on_startup(command, dirty=False, **kwargs):
     _PROCESS["dirty"] = dirty
     _PROCESS["stopping"] = False
     _PROCESS["problems_served"] = False
+    _PROCESS["prepared"] = False
     if command == "serve":
         atexit.register(search.stop_background_indexing)  # no indexer outlives the server
     if command == "serve" and dirty and os.environ.get("READING_LIST_SERVED_FILES", "on") != "off":
@@ -181,6 +185,9 @@ def on_pre_build(config, **kwargs):
         _SERVED.generated(report.written)
         if cache is not None:
             cache.write_at_exit()  # the first build's cache is on disk; an edit's additions follow at exit
+            if not _PROCESS["prepared"]:
+                _PROCESS["prepared"] = True
+                build_state(config).to_prepare = (content.papers, cache)  # prepared after this build
     set_build_date(content.papers)
     log.info(
         "generator: %d file(s) written, %d unchanged, %d removed",
@@ -435,6 +442,8 @@ def on_post_build(config, **kwargs):
         _SERVED.finished(state.left_out, state.built_per_paper)
         collector.rebuild_ended()
         threading.Thread(target=_index_in_background, args=(site,), daemon=True).start()
+        if state.to_prepare is not None:
+            threading.Thread(target=_prepare_in_background, args=state.to_prepare, daemon=True).start()
         return
     try:
         search.replace_bundle(site, live=state.live_index)
@@ -483,6 +492,13 @@ def _index_in_background(site: Path) -> None:
         pass  # a newer build indexes the site again
     except (search.SearchIndexError, OSError) as err:
         log.error("generator: %s", err)
+
+
+def _prepare_in_background(papers, cache) -> None:
+    try:
+        prepare_for_edits(papers, cache)
+    except Exception as err:  # only a head start for the next edit, which does the same work itself
+        log.debug("generator: not prepared for edits: %s", err)
 
 
 def expand_theme_nav(nav: list, theme_pages: list[str]) -> list:

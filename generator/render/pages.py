@@ -84,6 +84,13 @@ def environment() -> Environment:
     return env
 
 
+def compile_templates() -> None:
+    """Compile every page template now (a process otherwise compiles each at its first use)."""
+    env = environment()
+    for name in env.list_templates():
+        env.get_template(name)
+
+
 def _render(template: str, **context: Any) -> str:
     text = environment().get_template(template).render(**context)
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"

@@ -128,3 +128,35 @@ def test_a_stopped_server_stops_its_indexer_before_its_site_folder_is_removed(tm
     assert not indexing.is_alive() and len(runs) == 1
     hook._index_in_background(site)  # a build that ends after the stop starts no indexer
     assert len(runs) == 1
+
+
+def test_a_server_prepares_for_edits_after_its_first_build_only(tmp_path, monkeypatch):
+    """The first served build may take every stage from the cache; what later edits reuse
+    from memory is then made after it (build.prepare_for_edits), once per server."""
+    from fixtures.site.sitetools import SITE_CONTENT, make_site
+
+    root = make_site(tmp_path / "site", SITE_CONTENT)
+    for name in ("command", "dirty", "prepared"):  # given back as they were after the test
+        monkeypatch.setitem(hook._PROCESS, name, hook._PROCESS[name])
+    monkeypatch.delenv("READING_LIST_CACHE", raising=False)
+    prepared = []
+    monkeypatch.setattr(hook, "prepare_for_edits", lambda papers, cache: prepared.append((papers, cache)))
+    hook.on_startup("serve", dirty=True)
+    states = []
+    for _ in range(2):
+        config = load_config(str(root / "mkdocs.yml"))
+        hook.on_config(config)
+        hook.on_pre_build(config)
+        states.append(hook.build_state(config))
+    first, second = states
+    assert first.to_prepare is not None and second.to_prepare is None
+    papers, cache = first.to_prepare
+    assert {p.key for p in papers} >= {"galore"} and cache is not None
+    hook._prepare_in_background(*first.to_prepare)
+    assert prepared == [first.to_prepare]
+    hook.on_startup("build")
+    config = load_config(str(root / "mkdocs.yml"))
+    hook.on_config(config)
+    hook.on_pre_build(config)
+    hook.build_cache(config).wait_for_writes()  # the build's cache, written in the background
+    assert hook.build_state(config).to_prepare is None  # a one-off build has no later edits
