@@ -29,10 +29,12 @@ import threading
 from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
+from typing import Callable
 
 from generator import cache as cache_stage
 from generator.analysis import themes as themes_stage
 from generator.analysis.citations import citation_graph
+from generator.analysis.features import warm_features
 from generator.analysis.mentions import find_mentions
 from generator.analysis.themes.review import validate_review
 from generator.analysis.related_update import related_papers_updated
@@ -206,7 +208,7 @@ def _text_stages(papers: tuple[Paper, ...], cache: cache_stage.BuildCache | None
 _TEXT_WORK = threading.Lock()  # the text stages and their warm-up share what they keep between calls
 
 
-def prepare_for_edits(papers: tuple[Paper, ...], cache: cache_stage.BuildCache) -> None:
+def prepare_for_edits(papers: tuple[Paper, ...], cache: cache_stage.BuildCache, pause: Callable[[], object] = lambda: None) -> None:
     """Do once the work that later builds of this process reuse from memory, for a
     `mkdocs serve` whose first build took everything from the cache: every title and
     abstract split into features and their words numbered, names judged (the text
@@ -214,15 +216,21 @@ def prepare_for_edits(papers: tuple[Paper, ...], cache: cache_stage.BuildCache) 
 
     The first title edit of such a server otherwise does it all: at 10,000 papers its
     generation took 10.3 s, later ones 3.9 s. Run in the background after the first
-    build, while the curator reads; a text stage that starts meanwhile waits for it.
+    build, while the curator reads. `pause()` is called between steps, so that a
+    rebuild started meanwhile has the interpreter to itself; a text stage that starts
+    during one of the two text steps waits for it.
     """
     pages.compile_templates()
     for paper in papers:
         title_order(paper), index_order(paper)
+    warm_features(papers, pause)
     papers = tuple(sorted(papers, key=lambda p: p.key))
     previous = cache.stage("text").get("related-state", "latest")
+    pause()
     with _TEXT_WORK:
         related_papers_updated(papers, RELATED_PER_PAPER, previous)
+    pause()
+    with _TEXT_WORK:
         find_mentions(papers)
 
 

@@ -7,7 +7,7 @@ docstring; they are made here, one paper at a time, from its text alone.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Callable, Sequence
 
 from generator.analysis.spelling import _Spelling
 from generator.analysis.stopwords import ENGLISH_STOP_WORDS, RESEARCH_STOP_WORDS
@@ -126,15 +126,28 @@ def _paper_features(papers: Sequence[Paper]) -> list[tuple[list[str], list[str],
     found = {}
     for paper in papers:
         text = (paper.title, paper.abstract)
-        if text in found:
-            continue
-        known = _FEATURES.get(text)
-        if known is None:
-            spelling = _Spelling()
-            title = tokenizer(paper.title, spelling, title=True)
-            abstract = tokenizer(paper.abstract, spelling)
-            known = (title, abstract, spelling, tokenizer.coined)
-            tokenizer.coined = set()
-        found[text] = known
+        if text not in found:
+            found[text] = _FEATURES.get(text) or _features_of(text, tokenizer)
     _FEATURES = found  # only the library's current texts stay in memory
     return [found[(paper.title, paper.abstract)] for paper in papers]
+
+
+def warm_features(papers: Sequence[Paper], pause: Callable[[], object] = lambda: None, every: int = 200) -> None:
+    """Split these papers' texts into features ahead of the next `_paper_features`, keeping
+    what is known already; `pause()` is called every `every` papers (a rebuild goes first)."""
+    tokenizer = _Tokenizer()
+    for start in range(0, len(papers), every):
+        pause()
+        for paper in papers[start:start + every]:
+            text = (paper.title, paper.abstract)
+            if text not in _FEATURES:
+                _FEATURES[text] = _features_of(text, tokenizer)
+
+
+def _features_of(text: tuple[str, str], tokenizer: _Tokenizer) -> tuple[list[str], list[str], _Spelling, set[str]]:
+    spelling = _Spelling()
+    title = tokenizer(text[0], spelling, title=True)
+    abstract = tokenizer(text[1], spelling)
+    found = (title, abstract, spelling, tokenizer.coined)
+    tokenizer.coined = set()
+    return found

@@ -29,6 +29,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,6 +160,7 @@ def on_config(config, **kwargs):
 
 def on_pre_build(config, **kwargs):
     if _PROCESS["command"] == "serve":
+        _IDLE.clear()  # preparing for edits pauses (build.prepare_for_edits)
         # The last edit's search index gives way: this build rewrites the pages it
         # reads, and at 10,000 papers it took the CPU from the rebuild. The index
         # of this build follows it (on_post_build).
@@ -413,6 +415,7 @@ def on_build_error(error, **kwargs):
     """A failed rebuild hands the collector its objects back; the files it was to build stay unbuilt."""
     if _PROCESS["command"] == "serve":
         collector.rebuild_ended()
+        _IDLE.set()
     _stop_counting_warnings()
 
 
@@ -441,6 +444,7 @@ def on_post_build(config, **kwargs):
     if _PROCESS["command"] == "serve":
         _SERVED.finished(state.left_out, state.built_per_paper)
         collector.rebuild_ended()
+        _IDLE.set()
         threading.Thread(target=_index_in_background, args=(site,), daemon=True).start()
         if state.to_prepare is not None:
             threading.Thread(target=_prepare_in_background, args=state.to_prepare, daemon=True).start()
@@ -494,11 +498,19 @@ def _index_in_background(site: Path) -> None:
         log.error("generator: %s", err)
 
 
+_IDLE = threading.Event()  # no rebuild running: set by on_post_build and on_build_error
+_IDLE.set()
+PAUSE_AT_MOST_S = 60.0  # a rebuild that never ends does not hold preparing back for ever
+
+
 def _prepare_in_background(papers, cache) -> None:
+    started = time.perf_counter()
     try:
-        prepare_for_edits(papers, cache)
+        prepare_for_edits(papers, cache, pause=lambda: _IDLE.wait(PAUSE_AT_MOST_S))
     except Exception as err:  # only a head start for the next edit, which does the same work itself
         log.debug("generator: not prepared for edits: %s", err)
+        return
+    log.info("generator: prepared for edits in %.1f s", time.perf_counter() - started)
 
 
 def expand_theme_nav(nav: list, theme_pages: list[str]) -> list:

@@ -359,6 +359,27 @@ def test_features_kept_from_an_earlier_call_give_the_same_links(library):
     assert kept == related_papers(papers)
 
 
+def test_features_warmed_ahead_are_those_computed_from_nothing(library, monkeypatch):
+    """`warm_features` (a served site's head start) keeps what is known, pauses between
+    steps, and hands `_paper_features` exactly what it would have made itself."""
+    papers = list(library)
+    monkeypatch.setattr(features, "_FEATURES", {})
+    fresh = features._paper_features(papers)
+    features._FEATURES.clear()
+    kept = features._FEATURES[(papers[0].title, papers[0].abstract)] = fresh[0]
+    pauses = []
+    features.warm_features(papers, pause=lambda: pauses.append(len(features._FEATURES)), every=100)
+    assert len(pauses) == -(-len(papers) // 100) and pauses[0] == 1  # before each step of 100
+    assert features._FEATURES[(papers[0].title, papers[0].abstract)] is kept
+    split = []
+    real = features._Tokenizer.__call__
+    monkeypatch.setattr(features._Tokenizer, "__call__", lambda self, text, *a, **k: split.append(text) or real(self, text, *a, **k))
+    warmed = features._paper_features(papers)
+    assert split == []  # nothing split again
+    slots = lambda found: [(t, a, [getattr(s, n) for n in s.__slots__], c) for t, a, s, c in found]  # noqa: E731
+    assert slots(warmed) == slots(fresh)
+
+
 def test_the_common_word_filter_kept_between_calls_gives_a_fresh_answer():
     """drop_common keeps its filtered lists between calls (by list identity); changed lists,
     and every list once the common words change, are filtered again."""

@@ -139,8 +139,12 @@ def test_a_server_prepares_for_edits_after_its_first_build_only(tmp_path, monkey
     for name in ("command", "dirty", "prepared"):  # given back as they were after the test
         monkeypatch.setitem(hook._PROCESS, name, hook._PROCESS[name])
     monkeypatch.delenv("READING_LIST_CACHE", raising=False)
+    import threading
+
+    monkeypatch.setattr(hook, "_IDLE", threading.Event())
+    monkeypatch.setattr(hook, "PAUSE_AT_MOST_S", 0.1)
     prepared = []
-    monkeypatch.setattr(hook, "prepare_for_edits", lambda papers, cache: prepared.append((papers, cache)))
+    monkeypatch.setattr(hook, "prepare_for_edits", lambda papers, cache, pause: prepared.append((papers, cache, pause())))
     hook.on_startup("serve", dirty=True)
     states = []
     for _ in range(2):
@@ -152,8 +156,10 @@ def test_a_server_prepares_for_edits_after_its_first_build_only(tmp_path, monkey
     assert first.to_prepare is not None and second.to_prepare is None
     papers, cache = first.to_prepare
     assert {p.key for p in papers} >= {"galore"} and cache is not None
+    hook._prepare_in_background(*first.to_prepare)  # while a rebuild runs, it pauses (here for 0.1 s at most)
+    hook.on_build_error(error=None)  # a rebuild's end, failed or not, lets it go on
     hook._prepare_in_background(*first.to_prepare)
-    assert prepared == [first.to_prepare]
+    assert prepared == [(*first.to_prepare, False), (*first.to_prepare, True)]
     hook.on_startup("build")
     config = load_config(str(root / "mkdocs.yml"))
     hook.on_config(config)
