@@ -3,6 +3,7 @@
 
     .venv/bin/python benchmarks/run.py [--sizes 1000,10000] [--out benchmarks/out/results.json]
                                        [--work benchmarks/out/work] [--include-shipped | --no-shipped]
+                                       [--serve-modes cache-dirty,cache-dirty-again]
 
 For each corpus (synthetic ones of N papers recombined from the seed dumps,
 plus a copy of the shipped content/) it times, each step in its own
@@ -15,7 +16,10 @@ subprocess with its peak memory taken from wait4()'s rusage:
             own time is measured in-process (benchmarks/_mkdocs_timed.py) and reported apart.
   incremental  append a tag to one paper record, rerun generate, count rewritten files
 
-and reports the built site's size, paper page sizes and search index size.
+and reports the built site's size, paper page sizes and search index size. For each
+synthetic size it then times the curator's loop under `mkdocs serve --dirty`
+(benchmarks/edit_to_preview.py: a note and a title edit, saved to shown), on a
+new server and on one restarted on the cache of the one before.
 The figures are printed as a table and written as JSON (schema: see
 `RESULT_SCHEMA_VERSION` and benchmarks/README.md); targets print PASS/FAIL
 but never fail the run. Nothing in the repository is touched: every corpus
@@ -76,6 +80,7 @@ TARGETS = {
     "first_search_mb": 1.5,
     "median_page_kb": 40.0,
     "search_index_mb": 10.0,
+    "edit_to_preview_s": 5.0,  # issue 16: an edit to one record, saved to shown by `mkdocs serve`
 }
 
 
@@ -722,9 +727,11 @@ def compute_ratios(corpora: list[dict]) -> dict:
     return out
 
 
-def check_targets(corpora: list[dict], ratios: dict) -> dict:
+def check_targets(corpora: list[dict], ratios: dict, served: list[dict] = ()) -> dict:
     def target(description, value, passed):
         return {"target": description, "value": value, "pass": passed}
+
+    served_big = [r for r in served if r["papers"] >= 10_000]
 
     shares = {c["name"]: c["generation_share"] for c in corpora}
     big = [c for c in corpora if c["papers"] >= 10_000]
@@ -764,8 +771,27 @@ def check_targets(corpora: list[dict], ratios: dict) -> dict:
                               {c["name"]: {"rewritten": c["incremental_rewritten"], "not_naming_it": c["incremental"]["not_naming_the_paper_count"]} for c in corpora},
                               all(c["incremental"]["not_naming_the_paper_count"] == 0 and c["incremental_rewritten"] < c["incremental"]["generated_files"]
                                   for c in corpora) if corpora else None),
+        "edit_to_preview_10k": target(f"10,000 papers under `mkdocs serve --dirty`: a note and a title edit each on the served page "
+                                      f"<= {TARGETS['edit_to_preview_s']:.0f} s after saving, one build each, on a new and a restarted server",
+                                      {r["mode"]: [r["note"]["edit_to_page_s"], r["title"]["edit_to_page_s"]] for r in served_big} or None,
+                                      all(r[e]["edit_to_page_s"] <= TARGETS["edit_to_preview_s"] and r[e]["builds"] == 1
+                                          for r in served_big for e in ("note", "title")) if served_big else None),
     }
     return out
+
+
+def serve_figures(sizes: list[int], work: Path, seed: int, modes: list[str]) -> list[dict]:
+    """edit_to_preview.py's figures for each size and mode, each in a corpus folder of its own."""
+    import edit_to_preview  # benchmarks/: it imports this module for the corpora
+
+    found = []
+    for size in sizes:
+        folder = edit_to_preview.prepare_corpus(size, work / f"serve-synthetic-{size}", seed)
+        for mode in modes:
+            print(f"[serve-synthetic-{size}] {mode} ...", file=sys.stderr, flush=True)
+            shutil.rmtree(folder / ".cache", ignore_errors=True)  # every mode starts from an empty cache
+            found.append(edit_to_preview.edit_to_preview(folder, REPO, mode))
+    return found
 
 
 def print_report(results: dict) -> None:
@@ -820,6 +846,11 @@ def print_report(results: dict) -> None:
               f"{inc['rewritten']} of {inc['generated_files']} generated files rewritten in {inc['seconds']:.2f}s; e.g. {', '.join(inc['sample'][:8])}")
         if inc["not_naming_the_paper_count"]:
             print(f"    {inc['not_naming_the_paper_count']} rewritten file(s) do not name the paper, e.g. {', '.join(inc['not_naming_the_paper'][:8])}")
+    if results.get("serve"):
+        print("\nthe curator's loop (`mkdocs serve`: a record saved -> its page served with the edit; generation; builds):")
+        for r in results["serve"]:
+            cell = lambda e: f"{r[e]['edit_to_page_s']:.2f} s ({r[e]['generation_s']} s, {r[e]['builds']})"  # noqa: E731
+            print(f"  synthetic-{r['papers']} {r['mode']}: first build {r['first_build_s']:.1f} s; note {cell('note')}; title {cell('title')}")
     print("\ntargets:")
     for name, t in results["targets"].items():
         verdict = "n/a " if t["pass"] is None else ("PASS" if t["pass"] else "FAIL")
@@ -840,6 +871,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-browser", dest="browser", action="store_false", default=True,
                         help="skip the headless-Chromium figures (search latency and bytes, opening the all-papers page)")
     parser.add_argument("--repeat", type=int, default=1, help="run generate and mkdocs N times and keep the fastest (default: 1)")
+    parser.add_argument("--serve-modes", default="cache-dirty,cache-dirty-again",
+                        help="edit_to_preview.py modes timed at each synthetic size ('' for none; default: "
+                             "cache-dirty,cache-dirty-again)")
     parser.add_argument("--view", choices=("published", "preview"), default="published",
                         help="build the readers' view that the deploy workflow publishes (READING_LIST_PUBLIC=true, "
                              "default), or the curators' local preview")
@@ -871,15 +905,17 @@ def main(argv: list[str] | None = None) -> int:
               f"mkdocs {result['mkdocs_s']:.1f}s", file=sys.stderr, flush=True)
         corpora.append(result)
     ratios = compute_ratios(corpora)
+    served = serve_figures(sizes, work, args.seed, [m.strip() for m in args.serve_modes.split(",") if m.strip()])
     results = {
         "schema": RESULT_SCHEMA_VERSION,
         "machine": {**machine_info(), "loadavg_at_start": load_at_start},
         "settings": {"sizes": sizes, "shipped": args.shipped, "seed": args.seed, "papers_per_dump": PAPERS_PER_DUMP,
                      "repeat_fraction": REPEAT_FRACTION, "seed_papers": len(seeds), "repeat": args.repeat,
-                     "browser": args.browser, "view": args.view},
+                     "browser": args.browser, "view": args.view, "serve_modes": args.serve_modes},
         "corpora": corpora,
         "ratios": ratios,
-        "targets": check_targets(corpora, ratios),
+        "serve": served,
+        "targets": check_targets(corpora, ratios, served),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", "utf-8")

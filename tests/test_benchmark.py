@@ -41,7 +41,8 @@ def results(tmp_path_factory) -> dict:
     tmp = tmp_path_factory.mktemp("bench")
     out = tmp / "results.json"
     run = subprocess.run(
-        [sys.executable, str(SCRIPT), "--sizes", str(SIZE), "--no-shipped", "--repeat", "2", "--work", str(tmp / "work"), "--out", str(out)],
+        [sys.executable, str(SCRIPT), "--sizes", str(SIZE), "--no-shipped", "--repeat", "2", "--work", str(tmp / "work"), "--out", str(out),
+         "--serve-modes", "cache-dirty-again"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -81,6 +82,11 @@ def test_sane_values(results):
     assert 0 < corpus["cached_hook_s"] < corpus["cached_build_s"]
     assert corpus["cached_generation_share"] == pytest.approx(corpus["cached_hook_s"] / corpus["cached_build_s"], abs=1e-3)
     assert "cached_build_10k" in results["targets"]
+    [served] = results["serve"]  # a server restarted on the cache of the one before, timed
+    assert (served["mode"], served["papers"]) == ("cache-dirty-again", SIZE)
+    for edit in ("note", "title"):
+        assert served[edit]["builds"] == 1 and 0 < served[edit]["edit_to_page_s"] < 120
+    assert results["targets"]["edit_to_preview_10k"]["pass"] is None  # no 10,000-paper corpus here
     assert corpus["generated_files_written"] and corpus["generated_files_written"] > 0
     inc = corpus["incremental"]
     assert inc["generated_files"] > 0
