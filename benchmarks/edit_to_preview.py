@@ -184,6 +184,20 @@ def edit_to_preview(folder: Path, repo: Path, mode: str) -> dict:
     return result
 
 
+def figures(sizes: list[int], modes: list[str], work: Path, seed: int, code: Path = bench.REPO,
+            main_repo: Path | None = None, prefix: str = "") -> list[dict]:
+    """`edit_to_preview` for each size (a corpus folder `work/<prefix>synthetic-<size>`) and mode,
+    each mode from an empty cache; `code` runs the modes but `main`, which runs `main_repo`."""
+    results = []
+    for size in sizes:
+        folder = prepare_corpus(size, work / f"{prefix}synthetic-{size}", seed)
+        for mode in modes:
+            print(f"[{folder.name}] {mode} ...", file=sys.stderr, flush=True)
+            shutil.rmtree(folder / ".cache", ignore_errors=True)
+            results.append(edit_to_preview(folder, main_repo if mode == "main" else code, mode))
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000")
@@ -194,13 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "out" / "serve.json")
     parser.add_argument("--seed", type=int, default=bench.SEED)
     args = parser.parse_args(argv)
-    results = []
-    for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
-        folder = prepare_corpus(size, args.work.resolve() / f"synthetic-{size}", args.seed)
-        for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
-            shutil.rmtree(folder / ".cache", ignore_errors=True)
-            repo = args.main_repo.resolve() if mode == "main" else args.code.resolve()
-            results.append(edit_to_preview(folder, repo, mode))
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    results = figures(sizes, modes, args.work.resolve(), args.seed, args.code.resolve(), args.main_repo.resolve())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
     print("| papers | mode | first build | note edit -> page (generation, builds) | title edit -> page (generation, builds) |")

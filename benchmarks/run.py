@@ -781,17 +781,10 @@ def check_targets(corpora: list[dict], ratios: dict, served: list[dict] = ()) ->
 
 
 def serve_figures(sizes: list[int], work: Path, seed: int, modes: list[str]) -> list[dict]:
-    """edit_to_preview.py's figures for each size and mode, each in a corpus folder of its own."""
+    """edit_to_preview.py's figures for each size and mode, in corpus folders of their own."""
     import edit_to_preview  # benchmarks/: it imports this module for the corpora
 
-    found = []
-    for size in sizes:
-        folder = edit_to_preview.prepare_corpus(size, work / f"serve-synthetic-{size}", seed)
-        for mode in modes:
-            print(f"[serve-synthetic-{size}] {mode} ...", file=sys.stderr, flush=True)
-            shutil.rmtree(folder / ".cache", ignore_errors=True)  # every mode starts from an empty cache
-            found.append(edit_to_preview.edit_to_preview(folder, REPO, mode))
-    return found
+    return edit_to_preview.figures(sizes, modes, work, seed, prefix="serve-")
 
 
 def print_report(results: dict) -> None:
