@@ -10,6 +10,7 @@ the curator wrote it.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -70,11 +71,25 @@ def _broken(text: str, src: str, paths: set[str], dirs: bool, page: bytes | str 
     return list(dict.fromkeys(written.get(href.replace("&amp;", "&"), written.get(href, href)) for href in broken))
 
 
-def _message(where: str, href: str) -> str:
+def _message(where: str, href: str, src: str = "", paths: set[str] = frozenset(), dirs: bool = True) -> str:
+    hint = _from_the_root(href, src, paths, dirs)
     return (
         f"{where} links to {href!r}, which is no page or file of the site; "
-        "expected a path from the docs root such as papers/KEY.md or themes/ID.md"
+        + (f"write it from the docs root: {hint!r}" if hint else
+           "expected a path from the docs root such as papers/KEY.md or themes/ID.md")
     )
+
+
+def _from_the_root(href: str, src: str, paths: set[str], dirs: bool) -> str | None:
+    """The docs-root form of a link written relative to its own page (`other.md` in a
+    paper's note is `papers/other.md`), when that names a page: what the curator meant."""
+    path, sep, fragment = href.partition("#")
+    if not src or not path.endswith(".md"):
+        return None
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(src), path))
+    if target.startswith("..") or (page_url(target, dirs) or "./") not in paths:
+        return None
+    return target + sep + fragment
 
 
 def curated_link_problems(papers, themes, themes_file: Path, outputs: dict, dirs: bool) -> list[Problem]:
@@ -92,7 +107,7 @@ def curated_link_problems(papers, themes, themes_file: Path, outputs: dict, dirs
         if broken:
             line = _line(_read(paper.path), "notes")
             name = str(paper.path) if paper.path is not None else paper.key
-            problems.extend(Problem(name, _message("notes", href), line, "notes") for href in broken)
+            problems.extend(Problem(name, _message("notes", href, src, paths, dirs), line, "notes") for href in broken)
     themes_text = None
     for theme in themes:
         if not theme.intro:
@@ -108,5 +123,7 @@ def curated_link_problems(papers, themes, themes_file: Path, outputs: dict, dirs
         if broken:
             themes_text = _read(themes_file) if themes_text is None else themes_text
             line = _line(themes_text, "intro", theme.line or 1) or theme.line
-            problems.extend(Problem(str(themes_file), _message("intro", href), line, f"{theme.keypath}.intro") for href in broken)
+            problems.extend(
+                Problem(str(themes_file), _message("intro", href, src, paths, dirs), line, f"{theme.keypath}.intro") for href in broken
+            )
     return problems

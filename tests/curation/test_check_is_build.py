@@ -103,3 +103,15 @@ def test_a_content_error_still_fails_mkdocs_build(tmp_path, monkeypatch):
     hook.on_config(config)
     with pytest.raises(PluginError, match="problem"):
         hook.on_pre_build(config)
+
+
+@pytest.mark.site
+def test_a_link_written_from_its_own_page_is_named_with_its_docs_root_form(tmp_path):
+    root = _site(tmp_path, broken=False)
+    record = root / "content" / "papers" / "galore.yml"
+    text = record.read_text("utf-8")
+    record.write_text(text.replace("[LoRA](papers/lora.md)", "[LoRA](lora.md#notes), [PaLM](palm.md)"), "utf-8")
+    messages = [p.message for p in check_content(root / "content").problems]
+    assert len(messages) == 2, messages
+    assert "'lora.md#notes'" in messages[0] and "write it from the docs root: 'papers/lora.md#notes'" in messages[0]
+    assert "'palm.md'" in messages[1] and "expected a path from the docs root" in messages[1]  # no such paper
