@@ -116,6 +116,7 @@ class Paper:
     isbn: str | None = None
     issn: str | None = None
     language: str | None = None
+    keep_case: tuple[str, ...] = ()  # title phrases whose capitals every style keeps (generator/titlecase.py)
     extra: tuple[tuple[str, str], ...] = ()  # fields of an imported entry kept verbatim
     # --- end of the bibliographic record
     # literature review (filled by hand or by enrichment from a scholarly graph)
@@ -187,6 +188,7 @@ BIBLIOGRAPHIC_FIELDS = (
     "isbn",
     "issn",
     "language",
+    "keep_case",
     "extra",
 )
 RECORD_FIELDS = PARSED_FIELDS + CURATED_FIELDS + BIBLIOGRAPHIC_FIELDS

@@ -36,6 +36,7 @@ from generator.export.names import bibtex_name, parse_name
 from generator.identifiers import DOI_PREFIX_RE, is_arxiv_id, web_url
 from generator.library.keys import BIBKEY_RE
 from generator.model import Paper
+from generator.titlecase import case_spans, needs_case_protection  # noqa: F401 - exported for csl and tests
 
 # Characters LaTeX or BibTeX would read as syntax, spelled so that both read
 # them as text. Each is a braced group so that a following letter or space is
@@ -72,9 +73,6 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 # Citation keys that BibTeX, LaTeX's \cite and file systems all accept.
-
-# A word, for title-case protection: letters and digits, any script.
-_WORD_RE = re.compile(r"[^\W_]+")
 
 _VENUE_WORDS_RE = re.compile(r"conference|proceedings|workshop|symposium|findings", re.I)
 _VENUE_ACRONYMS_RE = re.compile(
@@ -116,39 +114,16 @@ def encode_text(text: str) -> str:
     return _encode(clean_text(text))
 
 
-def encode_title(title: str) -> str:
-    """A title encoded like any text, with acronyms and coined names in braces.
+def encode_title(title: str, keep_case: tuple[str, ...] = ()) -> str:
+    """A title encoded like any text, with acronyms, coined names and the
+    source's protected phrases (`keep_case`) in braces.
 
     Styles such as `plain` lower-case titles (`{GaLore}` stays, `GaLore`
     would print as `galore`). Protection is decided on the original words;
     the added braces only ever wrap whole encoded words.
     """
     title = clean_text(title)
-    spans = []
-    for match in _WORD_RE.finditer(title):
-        end = match.end()
-        spaced = end >= len(title) or title[end].isspace()
-        if needs_case_protection(match.group(), followed_by_space=spaced):
-            spans.append((match.start(), end))
-    return _encode(title, spans)
-
-
-def needs_case_protection(word: str, *, followed_by_space: bool = True) -> bool:
-    """Whether a title word must keep its capitals in every bibliography style.
-
-    Yes for a capital after the first letter (GaLore, MoE, LLM, QuIP), a
-    capitalised word with a digit (GPT4, 70B), and a single capital letter
-    other than the article "A" (the pronoun I, the R of R&B, the A of A*).
-    Plain capitalised words are left to the style's sentence casing.
-    """
-    if len(word) == 1:
-        return word.isupper() and (word != "A" or not followed_by_space)
-    # A capital after the first letter, or a capital first letter and a digit.
-    # The str methods settle the usual words without a loop over characters.
-    rest = word[1:]
-    if not rest.islower() and any(c.isupper() for c in rest):
-        return True
-    return word[0].isupper() and not word.isalpha() and any(c.isdigit() for c in word)
+    return _encode(title, case_spans(title, [clean_text(p) for p in keep_case]))
 
 
 # Everything `_encode` must look at (one character class, non-ASCII included:
@@ -357,7 +332,7 @@ def paper_entry(paper: Paper) -> Entry:
     _check_key(paper.key)
     kind = venue_kind(paper.venue)
     etype = entry_type(paper, kind)
-    fields: list[tuple[str, str]] = [("title", encode_title(paper.title))]
+    fields: list[tuple[str, str]] = [("title", encode_title(paper.title, paper.keep_case))]
     if authors := _names(paper):
         # BibTeX's own "others" (unbraced) ends a list that goes on: styles print "et al."
         fields.append(("author", " and ".join(authors + (["others"] if paper.more_authors else []))))

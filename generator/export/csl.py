@@ -9,18 +9,18 @@ marking the title words whose case no style may change.
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from functools import lru_cache
 import weakref
 from collections.abc import Iterable
 from dataclasses import replace
 
-from generator.export.bibtex import arxiv_url, clean_text, needs_case_protection, venue_kind
+from generator.export.bibtex import arxiv_url, clean_text, venue_kind
 from generator.export.names import csl_name as _csl_name
 from generator.export.names import parse_name
 from generator.identifiers import DOI_PREFIX_RE, arxiv_id, is_doi, web_url
 from generator.model import Name, Paper
+from generator.titlecase import case_spans
 
 CSL_TYPES = {"conference": "paper-conference", "journal": "article-journal", None: "article"}
 # BibTeX entry types a richer record may carry, as CSL types.
@@ -30,7 +30,6 @@ _BIBTEX_TYPES = {
     "mastersthesis": "thesis", "techreport": "report", "misc": "article", "unpublished": "manuscript",
     "online": "webpage", "dataset": "dataset", "software": "software",
 }
-_WORD_RE = re.compile(r"[^\W_]+")
 
 
 def csl_name(name: str) -> dict[str, str]:
@@ -48,8 +47,9 @@ def _clean_name(name: Name) -> Name:
     return replace(name, **{part: clean_text(getattr(name, part)) for part in parts})
 
 
-def csl_title(title: str) -> str:
-    """The title with acronyms and coined names in `nocase` spans.
+def csl_title(title: str, keep_case: tuple[str, ...] = ()) -> str:
+    """The title with acronyms, coined names and the source's protected
+    phrases (`keep_case`) in `nocase` spans.
 
     Styles that change case (Chicago's title case, APA's sentence case)
     otherwise print `FP8` as `Fp8`; the words are the BibTeX export's, plus
@@ -57,12 +57,9 @@ def csl_title(title: str) -> str:
     """
     title = clean_text(title)
     out, pos = [], 0
-    for match in _WORD_RE.finditer(title):
-        end = match.end()
-        spaced = end >= len(title) or title[end].isspace()
-        if needs_case_protection(match.group(), followed_by_space=spaced) or _not_latin(match.group()):
-            out += [title[pos : match.start()], '<span class="nocase">', match.group(), "</span>"]
-            pos = end
+    for start, end in case_spans(title, [clean_text(p) for p in keep_case], also=_not_latin):
+        out += [title[pos:start], '<span class="nocase">', title[start:end], "</span>"]
+        pos = end
     out.append(title[pos:])
     return "".join(out)
 
@@ -87,7 +84,7 @@ def csl_item(paper: Paper) -> dict:
     number (`archive` as well made styles print "arXiv" two or three times).
     """
     kind = venue_kind(paper.venue)
-    item: dict = {"id": paper.key, "type": csl_type(paper, kind), "title": csl_title(paper.title)}
+    item: dict = {"id": paper.key, "type": csl_type(paper, kind), "title": csl_title(paper.title, paper.keep_case)}
     if paper.names:
         item["author"] = [_csl_name(_clean_name(n)) for n in paper.names if (n.literal or n.family).strip()]
     elif authors := [a for a in paper.authors if clean_text(a)]:

@@ -71,6 +71,15 @@ def _extra(value: Any, bad: Any) -> tuple[tuple[str, str], ...]:
     return tuple((k, str(v)) for k, v in value.items())
 
 
+def _keep_case(value: Any, bad: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        bad("keep_case", f"'keep_case' must be a list of title words or phrases whose capitals are kept, found {_found(value)}")
+        return ()
+    return tuple(v.strip() for v in value)
+
+
 def check_bibliographic(data: dict, bad: Any) -> dict[str, Any]:
     """The bibliographic fields of a record as Paper arguments; `bad(field, message)` for each wrong one."""
     values: dict[str, Any] = {}
@@ -98,5 +107,6 @@ def check_bibliographic(data: dict, bad: Any) -> dict[str, Any]:
             value = None
         values[field] = value.strip() or None if isinstance(value, str) else None
     values["names"] = _names(data.get("names"), bad)
+    values["keep_case"] = _keep_case(data.get("keep_case"), bad)
     values["extra"] = _extra(data.get("extra"), bad)
     return values

@@ -13,7 +13,7 @@ import re
 
 from generator.model import SourceRef
 from generator.reading.bibnames import has_more_authors, parse_names
-from generator.reading.bibvalues import decode_latex, find_arxiv_id, find_doi, find_url, find_venue, find_year
+from generator.reading.bibvalues import braced_phrases, decode_latex, find_arxiv_id, find_doi, find_url, find_venue, find_year
 from generator.reading.candidate import Candidate
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -107,6 +107,7 @@ def entry_to_candidate(fields: dict[str, str], *, file: str, source: str, line: 
         more_authors=has_more_authors(fields.get("author", "")),
         month=find_month(fields),
         pages=_pages(fields.get("pages", "")),
+        keep_case=braced_phrases(fields.get("title", "")),
         extra=_extra(fields, venue, url),
         **text,
     )

@@ -13,6 +13,7 @@ import re
 from generator.identifiers import ARXIV_DOI_RE as _ARXIV_DOI_RE, DOI_PREFIX_RE as _DOI_PREFIX_RE, arxiv_id as parse_arxiv_id
 from generator.limits import MAX_BIB_VALUE_CHARS
 from generator.textnorm import clean_line, convert_latex_escapes, latex_symbol
+from generator.titlecase import adds_protection
 
 _MONTHS = {
     "jan": "January", "feb": "February", "mar": "March", "apr": "April", "may": "May", "jun": "June",
@@ -233,3 +234,53 @@ def find_venue(fields: dict[str, str]) -> str | None:
         if text and not _NOT_A_VENUE_RE.match(text):
             return text
     return None
+
+
+# A group that is a macro's argument (`\emph{Foo}`, `\"{O}`), not protection.
+_MACRO_BEFORE_RE = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z\s])\s*$")
+
+
+_EDGE_PUNCTUATION = " .,;:!?()[]'\"‘’“”"
+
+
+def _whole_words(raw: str, start: int, end: int) -> str:
+    """raw[start:end], a braced group, widened to the words it is part of:
+    `{T}ikhonov` protects the word "Tikhonov", not a letter."""
+    left, right = start, end
+    while left > 0 and not raw[left - 1].isspace():
+        left -= 1
+    while right < len(raw) and not raw[right].isspace():
+        right += 1
+    token = raw[left:right]
+    balanced = token.count("{") - token.count("\\{") == token.count("}") - token.count("\\}")
+    return token if balanced and (left, right) != (start, end) else raw[start:end]
+
+
+def braced_phrases(raw: str) -> tuple[str, ...]:
+    """The phrases a BibTeX title protects from case changes (`{Frontier Models}`,
+    `{{Bayesian}}`), as text, where they keep a capital the word rule would not.
+
+    Only top-level groups protect: a macro's argument and a group that starts
+    with a control sequence (BibTeX's special characters, `{\\"O}`) do not.
+    """
+    found: list[str] = []
+    depth, start, in_math, i = 0, -1, False, 0
+    while i < len(raw):
+        char = raw[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "$" and depth == 0:
+            in_math = not in_math
+        elif char == "{" and not in_math:
+            if depth == 0:
+                start = -1 if _MACRO_BEFORE_RE.search(raw[:i]) else i
+            depth += 1
+        elif char == "}" and not in_math and depth:
+            depth -= 1
+            if depth == 0 and start >= 0 and not raw[start + 1 : i].lstrip().startswith("\\"):
+                phrase = decode_latex(_whole_words(raw, start, i + 1)).strip(_EDGE_PUNCTUATION)
+                if phrase and adds_protection(phrase):
+                    found.append(phrase)
+        i += 1
+    return tuple(dict.fromkeys(found))

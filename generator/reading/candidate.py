@@ -53,6 +53,7 @@ class Candidate:
     isbn: str | None = None
     issn: str | None = None
     language: str | None = None
+    keep_case: tuple[str, ...] = ()  # title phrases the source protected from case changes
     extra: tuple[tuple[str, str], ...] = ()  # fields kept verbatim
 
     def curated(self) -> dict[str, object]:
@@ -73,6 +74,7 @@ class Candidate:
         }
         for name in TEXT_FIELDS:
             values[name] = getattr(self, name)
+        values["keep_case"] = list(self.keep_case) or None
         values["extra"] = dict(self.extra) or None
         return {k: v for k, v in values.items() if v is not None}
 

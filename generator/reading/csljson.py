@@ -20,6 +20,7 @@ from generator.library.keys import is_usable_key
 from generator.model import Name, Problem, SourceRef
 from generator.reading.candidate import Candidate, Reading, read_input_text
 from generator.textnorm import clean_line
+from generator.titlecase import adds_protection
 
 # CSL item types -> BibTeX entry types (what the record's `entry_type` holds).
 CSL_TO_BIBTEX = {
@@ -96,6 +97,27 @@ def _extra(item: dict) -> tuple[tuple[str, str], ...]:
     return tuple(kept)
 
 
+# The rich text Zotero and citeproc allow in a title (italics, bold, super- and
+# subscript, small caps, and `nocase`, which protects its words from case changes).
+_RICH_TAG_RE = re.compile(
+    r"<(?:/?(?:i|b|sup|sub)|/span|span\s+(?:class=\"nocase\"|style=\"font-variant:\s*small-caps;?\"))\s*>", re.I
+)
+_NOCASE_RE = re.compile(r"<span\s+class=\"nocase\"\s*>(.*?)</span>", re.I | re.S)
+
+
+def rich_title(value: Any) -> tuple[str, tuple[str, ...]]:
+    """A CSL title as plain text, and the phrases its `nocase` spans protect.
+
+    Only the markup citeproc reads is taken away; any other `<` is the
+    title's own text (`Q<sub>8</sub>` is "Q8", `a < b` stays).
+    """
+    text = _text(value) or ""
+    if "<" not in text:
+        return text, ()
+    kept = [clean_line(_RICH_TAG_RE.sub("", m.group(1))) for m in _NOCASE_RE.finditer(text)]
+    return clean_line(_RICH_TAG_RE.sub("", text)), tuple(dict.fromkeys(p for p in kept if p and adds_protection(p)))
+
+
 def item_to_candidate(item: dict, *, file: str, source: str, line: int) -> Candidate:
     """One CSL item as a Candidate (plain text, no LaTeX to decode)."""
     names = _names(item.get("author"))
@@ -105,9 +127,10 @@ def item_to_candidate(item: dict, *, file: str, source: str, line: int) -> Candi
     entry_type = CSL_TO_BIBTEX.get(str(item.get("type")), "misc")
     keywords = re.split(r"[,;]", item["keyword"]) if isinstance(item.get("keyword"), str) else []
     pages = _text(item.get("page"))
+    title, keep_case = rich_title(item.get("title"))
     return Candidate(
-        file=file, line=line, source=SourceRef(source),
-        title=_text(item.get("title")) or "", abstract=_text(item.get("abstract")) or "",
+        file=file, line=line, source=SourceRef(source), keep_case=keep_case,
+        title=title, abstract=_text(item.get("abstract")) or "",
         bibkey=key, entry_type=entry_type, provenance=f"csl-json {source}",
         authors=tuple(n.display() for n in names), names=names, year=year, month=month,
         doi=strip_doi_prefix(_text(item.get("DOI")) or "") or None, arxiv=_arxiv(item), url=_text(item.get("URL")),

@@ -162,7 +162,7 @@ def _conflicts(kept: dict[str, Any], candidate: Candidate, key: str, report: Imp
     """Note each value `candidate` gives that differs from the one the record keeps."""
     for name, value in candidate.curated().items():
         current = kept.get(name)
-        if name == "extra" or current in (None, "", (), []):
+        if name in ("extra", "keep_case") or current in (None, "", (), []):
             continue
         if _comparable(current) != _comparable(value):
             shown = value if not isinstance(value, list) else "; ".join(str(v) for v in value)

@@ -20,6 +20,7 @@ from export.engines import (
     PROGRAMS,
     bibtex_names,
     compile_latex,
+    decode,
     latex_document,
     latex_errors,
     pdflatex_unicode_setup,
@@ -264,3 +265,50 @@ def test_each_injection_alone_in_a_document_without_url_package(key, tmp_path) -
     """
     papers = [p for p in fixture_papers("injection") if p.key == key]
     compile_injection(tmp_path, papers, "plainnat", "\\usepackage{natbib}", ())
+
+
+# A style that prints each title as sentence-casing styles (plain, plainnat, apalike) do.
+CASE_BST = """ENTRY { title } {} {}
+READ
+FUNCTION {out} { "@@" cite$ * "|" * title "t" change.case$ * write$ newline$ }
+ITERATE {out}
+"""
+
+
+def sentence_cased_titles(bib: str, folder: Path) -> dict[str, str]:
+    """key -> the title as bibtex's sentence casing prints it, read as text."""
+    folder.mkdir(parents=True)
+    (folder / "case.bst").write_text(CASE_BST, encoding="ascii")
+    (folder / "refs.bib").write_text(bib, encoding="utf-8")
+    (folder / "doc.aux").write_text("\\relax\n\\citation{*}\n\\bibstyle{case}\n\\bibdata{refs}\n")
+    run([PROGRAMS["bibtex"], "doc"], folder)
+    text = (folder / "doc.bbl").read_text(encoding="utf-8", errors="replace").replace("\n", " ")
+    titles = {}
+    for item in text.split("@@")[1:]:
+        key, _, title = item.partition("|")
+        titles[key.strip()] = unicodedata.normalize("NFC", " ".join(decode(title).split()))
+    return titles
+
+
+@needs("bibtex")
+@pytest.mark.parametrize("name", ["zotero-bbt-thahir.bib", "zotero-bbt-panreta.bib", "mendeley-aurina.bib", "d2l-references.bib"])
+def test_a_sentence_casing_style_keeps_every_capital_the_source_protected(name, tmp_path) -> None:
+    """Real exports through bibtex's own change.case$: every capital the source
+    .bib kept ({{Frontier Models}}, {T}ikhonov, {Bayesian}) is kept by the export
+    (which may keep more: acronyms the source left bare)."""
+    from generator.reading.merge import import_bibtex
+
+    source = ROOT / "tests" / "fixtures" / "bib" / "real" / name
+    content = tmp_path / "content"
+    assert not import_bibtex(content, [source], today="2026-01-15").problems
+    papers = list(load_library(content).papers)
+    before = sentence_cased_titles(source.read_text("utf-8"), tmp_path / "source")
+    after = sentence_cased_titles(bibtex_for(papers), tmp_path / "export")
+    compared = lost = 0
+    for key, title in after.items():
+        if key not in before or before[key].casefold() != title.casefold():
+            continue  # merged, or text the decoder reads differently (<i>, |)
+        compared += 1
+        lost += any(a.isupper() and not b.isupper() for a, b in zip(before[key], title))
+    assert compared >= 0.9 * len(papers) and lost == 0, (compared, lost)
+    assert any(p.keep_case for p in papers)

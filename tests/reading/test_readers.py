@@ -81,3 +81,39 @@ def test_a_bib_merges_into_a_record_kept_as_yaml(tmp_path):
     assert "galore" in report.merged
     assert not (content / "papers" / "galore.yml").exists()
     assert load_library(content).by_key()["galore"].authors[0] == "Jiawei Zhao"
+
+
+def test_the_case_a_source_protects_is_kept_and_exported(tmp_path):
+    """{{Frontier Models}} (Better BibTeX), {T}ikhonov and CSL's nocase spans become
+    `keep_case`; the BibTeX and CSL exports protect those phrases again."""
+    from generator.export.bibtex import bibtex_for
+    from generator.export.csl import csl_json
+
+    bib = tmp_path / "zotero.bib"
+    bib.write_text(
+        "@article{meinke2025,\n  title = {{{Frontier Models}} Are {{Capable}} of {{In-context Scheming}}},\n  year = {2025}\n}\n"
+        "@article{bishop1995,\n  title = {Training with noise is equivalent to {T}ikhonov regularization: {GaLore} and \\emph{Foo}},\n  year = {1995}\n}\n",
+        "utf-8",
+    )
+    csl = tmp_path / "zotero.json"
+    csl.write_text('[{"id": "zhang2024", "type": "article", "title": "Q<sub>8</sub> for <i>the</i> <span class=\\"nocase\\">Bayesian Brain</span>"}]', "utf-8")
+    content = tmp_path / "content"
+    assert not import_bibtex(content, [bib, csl], today="2026-01-15").problems
+    papers = load_library(content).by_key()
+    assert papers["meinke2025"].keep_case == ("Frontier Models", "Capable", "In-context Scheming")
+    assert papers["bishop1995"].keep_case == ("Tikhonov",)  # GaLore is protected by the word rule; \emph is no protection
+    assert papers["zhang2024"].title == "Q8 for the Bayesian Brain" and papers["zhang2024"].keep_case == ("Bayesian Brain",)
+    assert "keep_case:\n  - Frontier Models\n" in (content / "papers" / "meinke2025.yml").read_text("utf-8")
+    exported = bibtex_for(list(papers.values()))
+    assert "{Frontier Models} Are {Capable} of {In-context Scheming}" in exported
+    assert "{Tikhonov} regularization: {GaLore}" in exported and "{Bayesian Brain}" in exported
+    assert '<span class=\\"nocase\\">Frontier Models</span> Are' in csl_json(list(papers.values()))
+
+
+def test_keep_case_must_be_a_list_of_phrases(tmp_path):
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    (content / "papers" / "x.yml").write_text("key: x\ntitle: A Bayesian View\nabstract: ''\nadded: 2026-01-01\nkeep_case: Bayesian\n", "utf-8")
+    library = load_library(content)
+    assert [p.line for p in library.problems] == [5] and "keep_case" in library.problems[0].message
+    assert library.papers[0].keep_case == ()
