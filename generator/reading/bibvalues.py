@@ -237,7 +237,7 @@ def find_venue(fields: dict[str, str]) -> str | None:
 
 
 # A group that is a macro's argument (`\emph{Foo}`, `\"{O}`), not protection.
-_MACRO_BEFORE_RE = re.compile(r"\\(?:[A-Za-z]+|[^A-Za-z\s])\s*$")
+_MACRO_BEFORE_RE = re.compile(r"\\(?:[A-Za-z]+\s*|['`^\"~=.])$")  # `\& {X}` protects X
 
 
 _EDGE_PUNCTUATION = " .,;:!?()[]'\"‘’“”"

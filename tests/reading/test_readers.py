@@ -92,7 +92,7 @@ def test_the_case_a_source_protects_is_kept_and_exported(tmp_path):
     bib = tmp_path / "zotero.bib"
     bib.write_text(
         "@article{meinke2025,\n  title = {{{Frontier Models}} Are {{Capable}} of {{In-context Scheming}}},\n  year = {2025}\n}\n"
-        "@article{bishop1995,\n  title = {Training with noise is equivalent to {T}ikhonov regularization: {GaLore} and \\emph{Foo}},\n  year = {1995}\n}\n",
+        "@article{bishop1995,\n  title = {Training with noise is equivalent to {T}ikhonov regularization: {GaLore} and \\emph{Foo} \\& {Open-Source}},\n  year = {1995}\n}\n",
         "utf-8",
     )
     csl = tmp_path / "zotero.json"
@@ -101,7 +101,7 @@ def test_the_case_a_source_protects_is_kept_and_exported(tmp_path):
     assert not import_bibtex(content, [bib, csl], today="2026-01-15").problems
     papers = load_library(content).by_key()
     assert papers["meinke2025"].keep_case == ("Frontier Models", "Capable", "In-context Scheming")
-    assert papers["bishop1995"].keep_case == ("Tikhonov",)  # GaLore is protected by the word rule; \emph is no protection
+    assert papers["bishop1995"].keep_case == ("Tikhonov", "Open-Source")  # GaLore is protected by the word rule; \emph is no protection
     assert papers["zhang2024"].title == "Q8 for the Bayesian Brain" and papers["zhang2024"].keep_case == ("Bayesian Brain",)
     assert "keep_case:\n  - Frontier Models\n" in (content / "papers" / "meinke2025.yml").read_text("utf-8")
     exported = bibtex_for(list(papers.values()))
