@@ -105,7 +105,8 @@ class PoliteClient:
     user_agent: str = user_agent(None)
     cache_dir: Path | None = None
     delay: float | None = None  # one delay for every host (tests: 0); None: HOST_DELAYS
-    timeout: float = 30.0
+    timeout: float = 30.0  # for each socket read
+    answer_timeout: float = 60.0  # for a whole answer: a server may send a byte a second, each read in time
     deadline: float | None = 600.0  # seconds for the whole run, from the first request
     max_bytes: int = MAX_BYTES
     max_attempts: int = MAX_ATTEMPTS
@@ -183,11 +184,21 @@ class PoliteClient:
         if wait > 0:
             self.sleep(wait)
 
-    def _read(self, response) -> bytes:
-        data = response.read(self.max_bytes + 1)
-        if len(data) > self.max_bytes:
-            raise FetchError(f"answer larger than {self.max_bytes:,} bytes; refused")
-        return data
+    def _read(self, response, url: str) -> bytes:
+        """The body, refused past `max_bytes` or once it has taken `answer_timeout`
+        (or the run's deadline) to arrive."""
+        remaining = self._remaining()
+        allowed = self.answer_timeout if remaining is None else max(0.01, min(self.answer_timeout, remaining))
+        end = self.clock() + allowed
+        chunks, size = [], 0
+        while chunk := response.read1(65536):
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError(f"answer larger than {self.max_bytes:,} bytes; refused, from {url}")
+            if self.clock() > end:
+                raise FetchError(f"answer still arriving after {allowed:.0f} s; gave up on {url}")
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def fetch(self, url: str, accept: str = "*/*") -> bytes:
         """GET `url`, retrying network errors, 429 and 5xx with back-off."""
@@ -208,7 +219,7 @@ class PoliteClient:
             self.retries += attempt > 1
             try:
                 with urllib.request.urlopen(request, timeout=timeout) as response:
-                    return self._read(response)
+                    return self._read(response, url)
             except urllib.error.HTTPError as err:
                 last_error = f"HTTP {err.code} {err.reason}"
                 wait = retry_after_seconds(err.headers.get("Retry-After") if err.headers else None)

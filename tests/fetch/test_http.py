@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -119,6 +120,17 @@ def test_a_slow_answer_times_out_and_is_retried(api, tmp_path):
     c = client(tmp_path, timeout=0.2)
     assert c.get(f"{api.url}/acl/N19-1423.bib", "", lambda d: d).startswith(b"@inproceedings")
     assert c.requests == 2 and c.retries == 1
+
+
+def test_an_answer_sent_a_byte_at_a_time_is_cut_off(api, tmp_path):
+    """Each byte arrives within the socket timeout; the whole answer is bounded too."""
+    api.then("/acl/N19-1423.bib", Answer(200, b"@inproceedings{x, title={y}}" * 4, trickle=0.1))
+    c = client(tmp_path, timeout=5.0, answer_timeout=1.0)
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"still arriving after 1 s; gave up on http://127\.0\.0\.1:\d+/acl/N19-1423\.bib"):
+        c.get(f"{api.url}/acl/N19-1423.bib", "", lambda d: d)
+    assert time.monotonic() - started < 3.0  # not the 11 s the answer would take
+    assert c.requests == 1 and not list((tmp_path / "cache").rglob("*.raw"))
 
 
 def test_the_deadline_bounds_the_whole_run(api, tmp_path):
