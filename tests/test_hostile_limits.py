@@ -372,3 +372,21 @@ def test_csl_json_and_ris_readers_meet_the_same_limits(tmp_path):
     assert status == 1
     records = sorted(p.name for p in (content / "papers").glob("*.yml"))
     assert records == ["small2021.yml"]
+
+
+def test_a_csl_json_file_nested_thousands_deep_is_named_not_a_traceback(tmp_path):
+    from generator.reading.merge import import_bibtex
+
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 5000 + "]" * 5000, "utf-8")
+    report = import_bibtex(tmp_path / "content", [deep], today="2026-01-15")
+    assert [(p.file, p.line, p.message) for p in report.problems] == [(str(deep), 1, "nested too deeply to be a CSL-JSON export")]
+
+
+def test_a_record_nested_thousands_deep_is_a_problem_at_its_line_and_the_next_record_loads():
+    from generator.library.yamlio import load_yaml
+
+    deep = "key: x\ntitle: T\nnotes:\n  " + "[" * 3000 + "]" * 3000 + "\n"
+    data, problems = load_yaml(deep, "x.yml")
+    assert data is None and [(p.file, p.line, p.message) for p in problems] == [("x.yml", 4, "invalid YAML: nested too deeply")]
+    assert load_yaml("key: y\ntitle: U\n", "y.yml") == ({"key": "y", "title": "U"}, [])

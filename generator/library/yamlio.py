@@ -90,9 +90,23 @@ def load_yaml(text: str, filename: str) -> tuple[Any, list[Problem]]:
         if isinstance(position, int):
             line = text.count("\n", 0, position) + 1
         return None, [Problem(filename, f"invalid YAML: {err}", line=line)]
+    except RecursionError:  # [[[[... hundreds deep; the loader may be left mid-parse, so a new one next time
+        _LOADER = None
+        return None, [Problem(filename, "invalid YAML: nested too deeply", line=_first_deep_line(text))]
     except (ValueError, TypeError, OverflowError) as err:
         # A scalar that parses but cannot be built, such as the date 2024-13-45.
         return None, [Problem(filename, f"invalid YAML value: {err}", line=_bad_scalar_line(text))]
+
+
+def _first_deep_line(text: str, depth: int = 50) -> int | None:
+    """The line where brackets first nest `depth` deep (where the reader gave up, near enough)."""
+    level = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        for char in line:
+            level += (char in "[{") - (char in "]}")
+            if level >= depth:
+                return number
+    return None
 
 
 def _bad_scalar_line(text: str) -> int | None:

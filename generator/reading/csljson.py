@@ -178,6 +178,8 @@ def read_csl_json(path: Path) -> Reading:
         items = json.loads(text)
     except json.JSONDecodeError as err:
         return Reading(path, (), (Problem(name, f"not JSON: {err.msg}", line=err.lineno),))
+    except RecursionError:  # a file of [[[[...: no reference manager nests so deep
+        return Reading(path, (), (Problem(name, "nested too deeply to be a CSL-JSON export", line=1),))
     if isinstance(items, dict) and isinstance(items.get("items"), list):
         items = items["items"]
     if not isinstance(items, list):
