@@ -303,10 +303,13 @@ def load_library(content: Path, memo: Any = None) -> Library:
             problems.extend(found)
             if not found:
                 papers.append(paper)
-    seen: dict[str, Paper] = {}
+    seen: dict[str, Paper] = {}  # by case-folded key: bibtex reads `Same` and `same` as one entry
     for paper in papers:
-        if paper.key in seen:
-            problems.append(Problem(str(paper.path), f"key {paper.key!r} is also used by {seen[paper.key].path}; keep one record per paper", key=paper.key))
-        seen.setdefault(paper.key, paper)
+        other = seen.get(paper.key.casefold())
+        if other is not None and other.key == paper.key:
+            problems.append(Problem(str(paper.path), f"key {paper.key!r} is also used by {other.path}; keep one record per paper", key=paper.key))
+        elif other is not None:
+            problems.append(Problem(str(paper.path), f"key {paper.key!r} differs only in case from {other.key!r} ({other.path}); bibtex reads them as one entry, so change one", key=paper.key))
+        seen.setdefault(paper.key.casefold(), paper)
     papers.sort(key=lambda p: p.key)
     return Library(tuple(papers), tuple(problems))

@@ -162,20 +162,23 @@ def key_from_bibkey(bibkey: str) -> str | None:
 def choose_key(candidate: Candidate, taken: set[str]) -> tuple[str, Problem | None]:
     """A free key for a new paper: the input's own key exactly, when it is free and usable.
 
+    `taken` holds the library's keys case-folded: bibtex reads `Same` and
+    `same` as one entry ("Repeated entry"), so a key differing only in case is taken.
+
     Only when another paper has it, or it cannot be a key (spaces, braces,
     a name the site uses), is another chosen, and the note says so: a reader
     citing the old key must then cite the new one.
     """
     if candidate.bibkey is None:
-        return assign_key(candidate.title, lambda k: k in taken), None
-    if is_usable_key(candidate.bibkey) and candidate.bibkey not in taken:
+        return assign_key(candidate.title, lambda k: k.casefold() in taken), None
+    if is_usable_key(candidate.bibkey) and candidate.bibkey.casefold() not in taken:
         return candidate.bibkey, None
     wanted = key_from_bibkey(candidate.bibkey)
     if is_usable_key(candidate.bibkey):
         why = "is taken by another paper"
     else:
         why = "is empty" if not candidate.bibkey.strip() else "cannot be a key here (only letters, digits and _ : . + / * ? - are kept)"
-    key = wanted if wanted is not None and wanted not in taken and why != "is taken by another paper" else None
-    key = key or assign_key(candidate.title, lambda k: k in taken)
+    key = wanted if wanted is not None and wanted.casefold() not in taken and why != "is taken by another paper" else None
+    key = key or assign_key(candidate.title, lambda k: k.casefold() in taken)
     note = Problem(candidate.file, f"{candidate.bibkey or repr(candidate.bibkey)}: the BibTeX key {why}; this paper's key is {key!r} (cite it as that)", line=candidate.line)
     return key, note

@@ -118,7 +118,7 @@ def _match_all(library: Library, candidates: list[Candidate], taken: set[str], r
             key, note = choose_key(candidate, taken)
             if note is not None:
                 report.notes.append(note)
-            taken.add(key)
+            taken.add(key.casefold())
             plan.new[key] = [candidate]
             matcher.remember(candidate, key)
             continue
@@ -273,7 +273,7 @@ def merge_readings(
         report.containers += reading.containers
     if library.problems or any(r.problems and r.all_or_nothing for r in readings):
         return report
-    taken = {p.key for p in library.papers}
+    taken = {p.key.casefold() for p in library.papers}  # bibtex compares keys without case
     candidates = _within_limits([c for reading in readings for c in reading.candidates], report)
     plan = _match_all(library, candidates, taken, report, progress)
     files = _render(content, library, plan, today, report, progress)

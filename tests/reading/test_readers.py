@@ -117,3 +117,19 @@ def test_keep_case_must_be_a_list_of_phrases(tmp_path):
     library = load_library(content)
     assert [p.line for p in library.problems] == [5] and "keep_case" in library.problems[0].message
     assert library.papers[0].keep_case == ()
+
+
+def test_a_key_differing_only_in_case_is_taken(tmp_path):
+    """bibtex reads `same` and `Same` as one entry ("Repeated entry") and drops one."""
+    bib = tmp_path / "keys.bib"
+    bib.write_text("@misc{same, title = {First Paper on Sparse Attention}}\n@misc{Same, title = {Second Paper on Dense Retrieval}}\n", "utf-8")
+    content = tmp_path / "content"
+    report = import_bibtex(content, [bib], today="2026-01-15")
+    keys = sorted(p.key for p in load_library(content).papers)
+    assert len(keys) == 2 and "same" in keys and "Same" not in keys
+    assert any("Same: the BibTeX key is taken by another paper" in n.message for n in report.notes)
+    record = (content / "papers" / "same.yml").read_text("utf-8")
+    (content / "papers" / "same-2.yml").write_text(record.replace("key: same", "key: SAME", 1), "utf-8")  # as an older import wrote it
+    problems = load_library(content).problems
+    assert len(problems) == 1 and "differs only in case from" in problems[0].message
+    assert {"'SAME'", "'same'"} <= set(problems[0].message.replace("(", " ").split())
