@@ -53,19 +53,17 @@ def case_spans(title: str, keep: Iterable[str] = (), also=None) -> list[tuple[in
     Each whole-word occurrence of a `keep` phrase is one span; so is every
     word the word rule (or `also(word)`) protects outside them.
     """
-    taken: list[tuple[int, int]] = []
+    kept: list[tuple[int, int]] = []
     for phrase in sorted(keep, key=len, reverse=True):  # "Megatron-Turing" before "Megatron"
-        if not phrase:
-            continue
-        pattern = re.compile(r"(?<![^\W_])" + re.escape(phrase) + r"(?![^\W_])")
-        for match in pattern.finditer(title):
-            if not any(s < match.end() and match.start() < e for s, e in taken):
-                taken.append(match.span())
+        for match in re.finditer(r"(?<![^\W_])" + re.escape(phrase) + r"(?![^\W_])", title) if phrase else ():
+            if not any(s < match.end() and match.start() < e for s, e in kept):
+                kept.append(match.span())
+    spans = list(kept)
     for match in WORD_RE.finditer(title):
         start, end = match.span()
-        if any(s < end and start < e for s, e in taken):
+        if kept and any(s < end and start < e for s, e in kept):
             continue
         spaced = end >= len(title) or title[end].isspace()
         if needs_case_protection(match.group(), followed_by_space=spaced) or (also is not None and also(match.group())):
-            taken.append((start, end))
-    return sorted(taken)
+            spans.append((start, end))
+    return sorted(spans)

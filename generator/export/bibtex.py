@@ -36,7 +36,7 @@ from generator.export.names import bibtex_name, parse_name
 from generator.identifiers import DOI_PREFIX_RE, is_arxiv_id, web_url
 from generator.library.keys import BIBKEY_RE
 from generator.model import Paper
-from generator.titlecase import case_spans, needs_case_protection  # noqa: F401 - exported for csl and tests
+from generator.titlecase import case_spans
 
 # Characters LaTeX or BibTeX would read as syntax, spelled so that both read
 # them as text. Each is a braced group so that a following letter or space is

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.parsers import expat
 
-from generator.fetch.http import retry_after_seconds
+from generator.fetch.http import read_bounded, retry_after_seconds
 from generator.identifiers import split_arxiv_version
 from generator.fetch.metadata import FetchedPaper
 from generator.textnorm import normalise_text
@@ -252,17 +252,9 @@ class ArxivClient:
     def _read(self, response, end: float, which: str) -> bytes:
         """The body, refused past `max_bytes` or past the deadline (a server may
         send one byte at a time, each within the socket timeout)."""
-        chunks, size = [], 0
-        while True:
-            chunk = response.read1(65536)
-            if not chunk:
-                return b"".join(chunks)
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise FetchError(f"answer of {self.api_url} larger than {self.max_bytes:,} bytes; refused")
-            if self.clock() > end:
-                raise FetchError(f"{which} passed while {self.api_url} was still answering")
-            chunks.append(chunk)
+        why = {"size": f"answer of {self.api_url} larger than {self.max_bytes:,} bytes; refused",
+               "time": f"{which} passed while {self.api_url} was still answering"}
+        return read_bounded(response, self.max_bytes, end, self.clock, lambda kind: FetchError(why[kind]))
 
     def lookup(self, query: str) -> ArxivFeed:
         """The parsed feed for `query`, from the cache or the API.

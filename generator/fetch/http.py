@@ -98,6 +98,22 @@ def retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+def read_bounded(response, max_bytes: int, end: float, clock: Callable[[], float],
+                 fail: Callable[[str], Exception]) -> bytes:
+    """An answer's body read in steps, raising `fail("size")` past `max_bytes` and
+    `fail("time")` past the clock time `end`: a server may send a byte at a time,
+    each within the socket timeout."""
+    chunks, size = [], 0
+    while chunk := response.read1(65536):
+        size += len(chunk)
+        if size > max_bytes:
+            raise fail("size")
+        if clock() > end:
+            raise fail("time")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 @dataclass
 class PoliteClient:
     """GETs with per-host pacing, retries, a size cap, a deadline and a raw cache."""
@@ -189,16 +205,9 @@ class PoliteClient:
         (or the run's deadline) to arrive."""
         remaining = self._remaining()
         allowed = self.answer_timeout if remaining is None else max(0.01, min(self.answer_timeout, remaining))
-        end = self.clock() + allowed
-        chunks, size = [], 0
-        while chunk := response.read1(65536):
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise FetchError(f"answer larger than {self.max_bytes:,} bytes; refused, from {url}")
-            if self.clock() > end:
-                raise FetchError(f"answer still arriving after {allowed:.0f} s; gave up on {url}")
-            chunks.append(chunk)
-        return b"".join(chunks)
+        why = {"size": f"answer larger than {self.max_bytes:,} bytes; refused, from {url}",
+               "time": f"answer still arriving after {allowed:.0f} s; gave up on {url}"}
+        return read_bounded(response, self.max_bytes, self.clock() + allowed, self.clock, lambda kind: FetchError(why[kind]))
 
     def fetch(self, url: str, accept: str = "*/*") -> bytes:
         """GET `url`, retrying network errors, 429 and 5xx with back-off."""

@@ -71,7 +71,7 @@ def _broken(text: str, src: str, paths: set[str], dirs: bool, page: bytes | str 
     return list(dict.fromkeys(written.get(href.replace("&amp;", "&"), written.get(href, href)) for href in broken))
 
 
-def _message(where: str, href: str, src: str = "", paths: set[str] = frozenset(), dirs: bool = True) -> str:
+def _message(where: str, href: str, src: str, paths: set[str], dirs: bool) -> str:
     hint = _from_the_root(href, src, paths, dirs)
     return (
         f"{where} links to {href!r}, which is no page or file of the site; "
@@ -84,7 +84,7 @@ def _from_the_root(href: str, src: str, paths: set[str], dirs: bool) -> str | No
     """The docs-root form of a link written relative to its own page (`other.md` in a
     paper's note is `papers/other.md`), when that names a page: what the curator meant."""
     path, sep, fragment = href.partition("#")
-    if not src or not path.endswith(".md"):
+    if not path.endswith(".md"):
         return None
     target = posixpath.normpath(posixpath.join(posixpath.dirname(src), path))
     if target.startswith("..") or (page_url(target, dirs) or "./") not in paths:

@@ -23,13 +23,13 @@ from generator.export.bibtex import (
     clean_text,
     encode_text,
     encode_title,
-    needs_case_protection,
     paper_entry,
     safe_doi,
     safe_url,
     venue_kind,
     without_abstract,
 )
+from generator.titlecase import needs_case_protection
 from bibtexparser.middlewares.names import parse_single_name_into_parts
 
 from generator.export.names import Name, parse_name
