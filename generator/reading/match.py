@@ -56,6 +56,9 @@ class _Known:
     year: int | None
     families: frozenset[str]
     doi: str | None
+    # set for an entry of the current import: its own citation key and entry type
+    bibkey: str | None = None
+    entry_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,17 @@ class Match:
 
     key: str
     by: str  # "DOI", "arXiv id", "title", "abstract"
+
+
+def _other_version(known: _Known, candidate: Candidate) -> bool:
+    """Two entries of one import, each with its own key, whose year or entry type differ:
+    a preprint and its published version, say. The user cites each by its key, and
+    one record could carry only one year, venue and type, so they stay two records."""
+    if known.bibkey is None or candidate.bibkey is None or known.bibkey.casefold() == candidate.bibkey.casefold():
+        return False
+    years_differ = known.year is not None and candidate.year is not None and known.year != candidate.year
+    types_differ = bool(known.entry_type and candidate.entry_type and known.entry_type.casefold() != candidate.entry_type.casefold())
+    return years_differ or types_differ
 
 
 def _title_fits(known: _Known, year: int | None, families: frozenset[str], doi: str | None) -> bool:
@@ -94,19 +108,22 @@ class Matcher:
         for p in papers:
             self._add(p.key, p.doi, p.arxiv, p.title, p.abstract, p.year, _families(p.authors, p.names))
 
-    def _add(self, key: str, doi: str | None, arxiv: str | None, title: str, abstract: str, year: int | None, families: frozenset[str]) -> None:
+    def _add(self, key: str, doi: str | None, arxiv: str | None, title: str, abstract: str, year: int | None,
+             families: frozenset[str], entry: Candidate | None = None) -> None:
         if (found := doi_identity(doi)) is not None:
             self.by_doi.setdefault(found, key)
         if (found := parse_arxiv_id(arxiv)) is not None:
             self.by_arxiv.setdefault(found, key)
         known = self.by_title.setdefault(title_identity(title), [])
         if all(k.key != key for k in known):
-            known.append(_Known(key, year, families, doi_identity(doi)))
+            known.append(_Known(key, year, families, doi_identity(doi),
+                                entry.bibkey if entry else None, entry.entry_type if entry else None))
         if (text := abstract_identity(abstract)) is not None:
             self.by_abstract.setdefault(text, key)
 
     def match(self, candidate: Candidate) -> tuple[Match | None, Problem | None]:
-        """The paper `candidate` is (or None), and a note when several fit."""
+        """The paper `candidate` is (or None), and a note when several fit or when
+        it is kept apart from another version of itself (`_other_version`)."""
         found: list[Match] = []
         doi = doi_identity(candidate.doi)
         if doi and doi in self.by_doi:
@@ -115,15 +132,19 @@ class Matcher:
         if arxiv and arxiv in self.by_arxiv:
             found.append(Match(self.by_arxiv[arxiv], "arXiv id"))
         families = _families(candidate.authors, candidate.names)
+        note = None
         for known in self.by_title.get(title_identity(candidate.title), []):
             if _title_fits(known, candidate.year, families, doi):
+                if not found and _other_version(known, candidate):
+                    note = Problem(candidate.file, f"{candidate.bibkey}: the same title as {known.bibkey!r} of this import but another "
+                                   f"year or entry type; kept as a record of its own, so both keys cite", line=candidate.line)
+                    continue
                 found.append(Match(known.key, "title"))
                 break
         abstract = abstract_identity(candidate.abstract)
-        if not found and abstract in self.by_abstract:
+        if not found and note is None and abstract in self.by_abstract:
             found.append(Match(self.by_abstract[abstract], "abstract"))
         distinct = list(dict.fromkeys(m.key for m in found))
-        note = None
         if len(distinct) > 1:
             note = Problem(candidate.file, f"{_label(candidate)}: matches several papers ({', '.join(distinct)}); merged into {distinct[0]}", line=candidate.line)
         return (found[0] if found else None), note
@@ -131,7 +152,7 @@ class Matcher:
     def remember(self, candidate: Candidate, key: str) -> None:
         """Let later candidates of this import match `key` by what `candidate` says."""
         self._add(key, candidate.doi, candidate.arxiv, candidate.title, candidate.abstract, candidate.year,
-                  _families(candidate.authors, candidate.names))
+                  _families(candidate.authors, candidate.names), candidate)
 
 
 def _label(candidate: Candidate) -> str:

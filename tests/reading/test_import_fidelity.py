@@ -190,9 +190,34 @@ def test_the_cli_routes_csl_json_and_ris_by_suffix_and_names_bad_input_with_its_
     status = main(["import", "--content", str(content), "--date", DATE, str(fixtures / "ris" / "zotero-mambo.ris"),
                    str(fixtures / "csl" / "zotero-fink.json")])
     assert status == 0, capsys.readouterr().err
-    assert len(load_library(content).papers) == 5 + 206
+    # 209: three court cases share a title with another court's decision of another year (ALDFvKelly2020-DKansas, ALDFvKelly2021-10thCir)
+    assert len(load_library(content).papers) == 5 + 209
     broken = tmp_path / "broken.json"
     broken.write_text('[\n  {"id": "a", "title": "One"},\n  {"id": "b", "title": \n', "utf-8")
     status = main(["import", "--content", str(content), "--date", DATE, str(broken)])
     err = capsys.readouterr().err
     assert status == 1 and "broken.json:4: not JSON" in err
+
+
+def test_a_preprint_and_its_published_version_in_one_file_stay_two_citable_records(tmp_path):
+    """One file holding the arXiv entry and the conference entry of one work, each
+    cited by its own key: one record could keep only one year, venue and type
+    (it mixed the preprint's year with the proceedings' pages), and bibtex
+    cannot cite a key kept only as a biblatex alias."""
+    content = tmp_path / "content"
+    path = _bib(tmp_path, "versions.bib",
+                "@article{godard2018digging, title={Digging Into Self-Supervised Monocular Depth Estimation},"
+                " author={Godard, Cl{\\'e}ment and Brostow, Gabriel}, year={2018}, journal={arXiv preprint arXiv:1806.01260}}\n"
+                "@inproceedings{Godard2019, title={Digging into Self-Supervised Monocular Depth Estimation},"
+                " author={Godard, Cl{\\'e}ment and Brostow, Gabriel}, year={2019}, booktitle={ICCV}, pages={3828--3838}}\n"
+                "@article{twin2020, title={Same Entry Twice}, author={Roe, Al}, year={2020}, journal={J}}\n"
+                "@article{twin2020b, title={Same Entry Twice}, author={Roe, Al}, year={2020}, journal={J}, volume={2}}\n")
+    report = import_bibtex(content, [path], today=DATE)
+    papers = load_library(content).by_key()
+    assert {"godard2018digging", "Godard2019"} <= set(papers)
+    assert (papers["godard2018digging"].year, papers["godard2018digging"].pages) == (2018, None)
+    assert (papers["Godard2019"].year, papers["Godard2019"].pages, papers["Godard2019"].venue) == (2019, "3828-3838", "ICCV")
+    (kept_apart,) = [n for n in report.notes if "kept as a record of its own" in n.message]
+    assert kept_apart.message.startswith("Godard2019: the same title as 'godard2018digging' of this import") and kept_apart.line == 2
+    # a true duplicate (same year and type) is still one record, its second key an alias
+    assert "twin2020b" not in papers and dict(papers["twin2020"].extra)["ids"] == "twin2020b"
