@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.identifiers import parse_ref
 from generator.limits import MAX_ABSTRACT_CHARS, MAX_DUMP_BYTES, MAX_TITLE_CHARS
 from generator.model import DumpRecord, Problem, SourceRef
 from generator.reading.candidate import Candidate, Reading
@@ -104,6 +105,13 @@ def _looks_like_paragraph(line: str) -> bool:
     return len(line) >= 250 and bool(_SENTENCE_END_RE.search(line))
 
 
+def _lone_identifier(line: str) -> str | None:
+    """The paper a line names when it is only an identifier (a pasted list of
+    links or ids): never a title or an abstract."""
+    ref = parse_ref(line) if len(line) <= 200 else None
+    return ref.label if ref is not None else None
+
+
 def _is_header(line: str) -> bool:
     return any(rx.match(line) for rx in _HEADER_RES)
 
@@ -157,6 +165,12 @@ def parse_dump_text(text: str, path: Path) -> ParsedDump:
             if glued:
                 title = title[glued.end():]
         in_header = saw_subscribe = False
+        identifier = _lone_identifier(title)
+        if identifier:
+            problems.append(Problem(name, f"expected a title, found only a paper identifier ({identifier}): "
+                                    "a list of links or ids is not a pasted dump", line=number))
+            i += 1
+            continue
         has_next = i + 1 < len(lines)
         if len(title) > MAX_TITLE_CHARS or _looks_like_paragraph(title):
             if not has_next or _looks_like_title(lines[i + 1][1]):
@@ -178,6 +192,10 @@ def parse_dump_text(text: str, path: Path) -> ParsedDump:
         )
         if orphan or _is_header(abstract):
             problems.append(Problem(name, f"title {_short(title)} has no abstract (next line is another title)", line=number))
+            i += 1
+            continue
+        if _lone_identifier(abstract):
+            problems.append(Problem(name, f"title {_short(title)} has no abstract (next line is a paper identifier)", line=number))
             i += 1
             continue
         if len(abstract) > MAX_ABSTRACT_CHARS:

@@ -10,6 +10,7 @@ import can say so. The text is data: nothing in it is ever run or rendered.
 
 from __future__ import annotations
 
+import bisect
 import html.parser
 import re
 from dataclasses import dataclass
@@ -27,6 +28,9 @@ _DOI_MENTION_RE = re.compile(r"(?<![\w/.])(?:doi:\s*)?(10\.\d{4,9}/[^\s\"'<>`\]|
 _PAPER_HOSTS_RE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org|doi\.org|dx\.doi\.org|hf\.co|huggingface\.co/papers|openreview\.net|aclanthology\.org)\b", re.I)
 _GENERIC_RE = re.compile(r"^(?:paper|pdf|arxiv|abs|link|here|html|code|url|doi|openreview|acl|website|project|\W*\d{4}\W*|\W*)$", re.I)
 _EMPHASIS_RE = re.compile(r"^(?:\*\*|__|\*|_|`)+|(?:\*\*|__|\*|_|`)+$")
+# A line holding one token and nothing else (a list marker allowed): a bare
+# `2106.09685v2` or `P19-1001` counts only there, never inside prose.
+_LONE_TOKEN_RE = re.compile(r"^[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+)?(\S+)[ \t\r]*$", re.M)
 
 
 @dataclass(frozen=True)
@@ -52,10 +56,6 @@ def _hint(text: str) -> str:
     if _GENERIC_RE.match(text) or parse_ref(text) is not None or text.lower().startswith(("http://", "https://")):
         return ""
     return text[:MAX_HINT_CHARS]
-
-
-def _line_at(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
 
 
 class _Anchors(html.parser.HTMLParser):
@@ -92,18 +92,35 @@ class _Anchors(html.parser.HTMLParser):
             self.text.append((data, self.getpos()[0]))
 
 
+class _Spans:
+    """Line numbers of a text and the spans of it already read, both looked up
+    in constant or log time: a list of 20,000 links scans in a blink."""
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.read = bytearray(len(text))
+        self.first_line = first_line
+
+    def line(self, offset: int) -> int:
+        return self.first_line + bisect.bisect_right(self.starts, offset) - 1
+
+    def take(self, start: int, end: int) -> bool:
+        """Mark a span read; False when part of it was read already."""
+        if self.read.find(1, start, end) != -1:
+            return False
+        self.read[start:end] = b"\x01" * (end - start)
+        return True
+
+
 def _scan_plain(text: str, first_line: int, add, unresolved: list) -> None:
-    """Markdown links, bare URLs, then arXiv and DOI mentions, each span read once."""
-    taken: list[tuple[int, int]] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= a or start >= b for a, b in taken)
-
+    """Markdown links, bare URLs, arXiv and DOI mentions, then lines that are one
+    identifier alone; each span read once."""
+    spans = _Spans(text, first_line)
     for m in _MD_LINK_RE.finditer(text):
-        taken.append(m.span())
+        spans.take(*m.span())
         link = m.group(2)
         ref = parse_ref(link)
-        line = first_line + _line_at(text, m.start()) - 1
+        line = spans.line(m.start())
         if ref is not None:
             add(ref, _hint(m.group(1)), line, link)
         else:
@@ -113,16 +130,18 @@ def _scan_plain(text: str, first_line: int, add, unresolved: list) -> None:
             _scan_plain(m.group(1), line, add, unresolved)
     for pattern in (_URL_RE, _ARXIV_MENTION_RE, _DOI_MENTION_RE):
         for m in pattern.finditer(text):
-            if not free(*m.span()):
+            if not spans.take(*m.span()):
                 continue
-            taken.append(m.span())
             raw = m.group(0)
             ref = parse_ref(raw)
-            line = first_line + _line_at(text, m.start()) - 1
             if ref is not None:
-                add(ref, "", line, raw)
+                add(ref, "", spans.line(m.start()), raw)
             elif pattern is _URL_RE and _PAPER_HOSTS_RE.match(raw):
-                unresolved.append((line, raw))
+                unresolved.append((spans.line(m.start()), raw))
+    for m in _LONE_TOKEN_RE.finditer(text):  # a list of identifiers, one a line
+        ref = parse_ref(m.group(1))
+        if ref is not None and spans.take(*m.span(1)):
+            add(ref, "", spans.line(m.start(1)), m.group(1))
 
 
 def find_refs(text: str, *, html_page: bool | None = None) -> Scan:

@@ -199,6 +199,18 @@ def test_import_an_awesome_readme_online(content, api, capsys):
     assert len(api.requests) == sent  # every answer, "not found" included, came from the cache
 
 
+def test_import_a_txt_list_of_identifiers_adds_each_paper_not_junk(content, tmp_path, capsys):
+    ids = tmp_path / "ids.txt"  # an even number of lines: the dump parser paired them as title and abstract
+    ids.write_text("https://arxiv.org/abs/2403.03507\n2106.09685v2\n\n10.18653/v1/2023.acl-long.1\nhep-th/9901001\n")
+    assert run(content, "import", str(ids), *OFFLINE, "--date", "2026-01-15") == 0
+    assert "4 paper identifier(s) found" in capsys.readouterr().out
+    got = papers(content)
+    assert sorted(p.arxiv or p.doi for p in got.values()) == ["10.18653/v1/2023.acl-long.1", "2106.09685", "2403.03507",
+                                                              "hep-th/9901001"]
+    assert all("stub: true" in p.path.read_text() for p in got.values())
+    assert not any("://" in p.title or "://" in p.abstract for p in got.values())
+
+
 def test_a_seed_dump_still_imports_as_a_dump(content, seed_dumps, capsys):
     assert run(content, "import", str(seed_dumps[0]), "--date", "2026-01-15") == 0
     out = capsys.readouterr().out

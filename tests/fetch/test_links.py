@@ -64,3 +64,19 @@ def test_dumps_stay_dumps_and_link_pages_are_not(seed_dumps, tmp_path):
     plain = tmp_path / "plain.txt"
     plain.write_text("No links here at all\n")
     assert not is_link_text(plain, plain.read_text())  # left to the dump import, which reports it
+
+
+def test_a_list_of_identifiers_is_a_page_of_links(tmp_path):
+    ids = tmp_path / "ids.txt"
+    ids.write_text("https://arxiv.org/abs/2403.03507\n2106.09685v2\n10.18653/v1/2023.acl-long.1\nP19-1001\n")
+    assert is_link_text(ids, ids.read_text())
+    scan = find_refs(ids.read_text())
+    assert [(str(f.ref), f.line) for f in scan.found] == [
+        ("arxiv:2403.03507", 1), ("arxiv:2106.09685", 2), ("doi:10.18653/v1/2023.acl-long.1", 3), ("acl:P19-1001", 4)]
+    heading = tmp_path / "friday.txt"  # a title and one link: not a dump record either
+    heading.write_text("Papers for Friday\nhttps://arxiv.org/abs/2403.03507\n")
+    assert is_link_text(heading, heading.read_text())
+
+
+def test_a_bare_id_inside_prose_is_not_an_identifier():
+    assert find_refs("We trained for 2403.03507 steps, see P19-1001 style.\n").found == ()

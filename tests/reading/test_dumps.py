@@ -259,6 +259,13 @@ def test_title_without_abstract_in_the_middle():
     assert problem.line == 4 and "'Orphan Title' has no abstract (next line is another title)" in problem.message
 
 
+def test_a_line_that_is_only_an_identifier_is_never_a_title_or_abstract():
+    parsed = parse_text("Papers for Friday\nhttps://arxiv.org/abs/2403.03507\n2106.09685v2\n10.1038/nature14539\n")
+    assert parsed.records == ()
+    assert [(p.line, "identifier" in p.message) for p in parsed.problems] == [(1, True), (2, True), (3, True), (4, True)]
+    assert "found only a paper identifier (arXiv 2403.03507)" in parsed.problems[1].message
+
+
 def test_abstract_without_title():
     abstract = "We study things in depth. " * 15
     parsed = parse_text("\n".join(["Subscribe", "First Title", abstract, abstract, "Third Title", abstract]))
