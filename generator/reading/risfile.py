@@ -4,11 +4,19 @@ Records are read with `rispy`, the maintained RIS parser, and become the
 same Candidates a .bib entry gives. RIS text is plain (no LaTeX). Tags the
 record has no place for are kept verbatim under `extra`; a record without
 a title is a Problem with its line.
+
+The file is cut into records here, line by line, and rispy reads one record at
+a time: alone it folds a record missing its `ER  - ` into the next, drops an
+unterminated last record or one without `TY  - ` without a word, and fails
+the whole file on one tag line missing its dash. Here such a tag line is a
+Problem at its line that skips its record only, and a record missing its
+first or last line is read with a note.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +38,9 @@ _READ = frozenset({
     "alternate_title3", "date", "year", "publication_year", "doi", "volume", "number", "start_page", "end_page",
     "publisher", "edition", "issn", "language", "abstract", "keywords", "urls", "id",
 })
+_TAG_LINE_RE = re.compile(r"^([A-Z][A-Z0-9])  -(?: |\r?$)")  # "TI  - text", "ER  -"
+_TAGGED_RE = re.compile(r"^([A-Z][A-Z0-9])(?:[ \t-]|\r?$)")  # a tag, then space, a dash or nothing
+_KNOWN_TAGS = frozenset(rispy.TAG_KEY_MAPPING) | {"ER"}
 _ARXIV_URL_RE = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?/?(?:[?#]|$)", re.IGNORECASE)
 
 
@@ -97,23 +108,96 @@ def entry_to_candidate(entry: dict, *, file: str, source: str, line: int) -> Can
     )
 
 
+@dataclass
+class _Split:
+    """A RIS text cut into records: (first line, text for rispy) each, and what was wrong."""
+
+    records: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+
+
+def _broken_tag(line: str) -> str | None:
+    """The tag of a line that starts like a tag line but lacks its `  - `
+    (`TI  Title`, `TI -Title`, `ER`): rispy would read it as text."""
+    if _TAG_LINE_RE.match(line):
+        return None
+    m = _TAGGED_RE.match(line)
+    return m.group(1) if m and m.group(1) in _KNOWN_TAGS else None
+
+
+def _short(line: str) -> str:
+    line = line.rstrip("\r")
+    return repr(line if len(line) <= 60 else line[:57] + "...")
+
+
+def split_records(text: str, name: str) -> _Split:
+    """Cut the text at `TY  - ` and `ER  - `; a broken tag line skips its record."""
+    out = _Split()
+    lines: list[str] | None = None  # the open record
+    start, broken = 0, False
+
+    def close() -> None:
+        """Keep the open record, ended by `ER  - ` if it had none (blank lines before it dropped)."""
+        while lines and not lines[-1].strip():
+            lines.pop()
+        last = _TAG_LINE_RE.match(lines[-1])
+        if not (last and last.group(1) == "ER"):
+            lines.append("ER  - ")
+        if not broken:
+            out.records.append((start, "\n".join(lines)))
+
+    for number, line in enumerate(text.split("\n"), start=1):
+        m = _TAG_LINE_RE.match(line)
+        tag = m.group(1) if m else None
+        bad = None if tag else _broken_tag(line)
+        if lines is None and (tag or bad):
+            start, broken, lines = number, False, []
+            if (tag or bad) != "TY":
+                out.notes.append(Problem(name, "a record with no TY line (its type); read as a generic record", line=number))
+                lines.append("TY  - ")
+        elif lines is not None and tag == "TY":
+            out.notes.append(Problem(name, f"the record has no ER line before the next record at line {number}; "
+                                           "read up to it", line=start))
+            close()
+            start, broken, lines = number, False, []
+        if bad:
+            out.problems.append(Problem(name, f"{bad!r} tag line without its '  - ' separator (expected '{bad}  - ...', "
+                                              f"found {_short(line)}); this record was skipped", line=number))
+            broken = True
+        if lines is None:
+            if line.strip():
+                out.notes.append(Problem(name, f"text outside any record ignored: {_short(line)}", line=number))
+            continue
+        lines.append(line)
+        if (tag or bad) == "ER":
+            close()
+            lines = None
+    if lines is not None:
+        out.notes.append(Problem(name, "the last record has no ER line (end of file first); read to the end of the file",
+                                 line=start))
+        close()
+    return out
+
+
 def read_ris(path: Path) -> Reading:
     """Records of one RIS file as candidates, and a Problem per bad record."""
     name = str(path)
     text, problems = read_input_text(path, "RIS")
     if text is None:
         return Reading(path, (), tuple(problems))
-    starts = [i + 1 for i, line in enumerate(text.splitlines()) if re.match(r"^TY  -", line)]
-    try:
-        entries = rispy.loads(text)
-    except Exception as err:  # rispy raises IOError and others on a malformed file
-        return Reading(path, (), (Problem(name, f"cannot be read as RIS ({' '.join(str(err).split()) or type(err).__name__})", line=1),))
-    candidates, problems = [], []
-    for index, entry in enumerate(entries):
-        line = starts[index] if index < len(starts) else 1
+    split = split_records(text, name)
+    candidates, problems = [], list(split.problems)
+    for line, record in split.records:
+        try:
+            (entry,) = rispy.loads(record)
+        except Exception as err:  # rispy raises KeyError and others on a malformed record
+            found = " ".join(str(err).split()) or type(err).__name__
+            problems.append(Problem(name, f"cannot be read as RIS ({found}); this record was skipped", line=line))
+            continue
         candidate = entry_to_candidate(entry, file=name, source=path.name, line=line)
         if not candidate.title:
             problems.append(Problem(name, "a record with no title (TI or T1); skipped", line=line))
             continue
         candidates.append(candidate)
-    return Reading(path, tuple(candidates), tuple(problems))
+    return Reading(path, tuple(candidates), tuple(sorted(problems, key=lambda p: p.line or 0)), tuple(split.notes))

@@ -1,0 +1,94 @@
+"""A broken RIS record is named with its file and line; the records around it are kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.cli import main
+from generator.reading.risfile import read_ris
+
+MAMBO = Path(__file__).resolve().parents[1] / "fixtures" / "ris" / "zotero-mambo.ris"
+TITLES = [
+    "Waste Not, Want Not: Why Rarefying Microbiome Data Is Inadmissible",
+    "Microbiome Datasets Are Compositional: And This Is Not Optional",
+    "Consistent and correctable bias in metagenomic sequencing experiments",
+    "Compositional Data Analysis of Microbiome and Any-Omics Datasets: A Validation of the Additive Logratio Transformation",
+    "Dirichlet Multinomial Mixtures: Generative Models for Microbial Metagenomics",
+]
+
+
+def edited(tmp_path: Path, line: int, new: str | None) -> Path:
+    """The real export with its line `line` replaced by `new` (None: removed)."""
+    lines = MAMBO.read_bytes().decode("utf-8").split("\r\n")
+    if new is None:
+        del lines[line - 1]
+    else:
+        lines[line - 1] = new
+    path = tmp_path / "refs.ris"
+    path.write_bytes("\r\n".join(lines).encode("utf-8"))
+    return path
+
+
+def titles(reading) -> list[str]:
+    return [c.title for c in reading.candidates]
+
+
+def test_the_real_export_reads_whole_with_nothing_to_say():
+    reading = read_ris(MAMBO)
+    assert titles(reading) == TITLES and reading.problems == () and reading.notes == ()
+    assert [c.line for c in reading.candidates] == [1, 31, 50, 80, 98]
+
+
+def test_a_tag_line_without_its_dash_is_named_and_the_other_records_kept(tmp_path):
+    path = edited(tmp_path, 51, "TI  Consistent and correctable bias in metagenomic sequencing experiments")
+    reading = read_ris(path)
+    assert titles(reading) == TITLES[:2] + TITLES[3:]
+    assert [(p.file, p.line) for p in reading.problems] == [(str(path), 51)]
+    assert "'TI'" in reading.problems[0].message and "expected 'TI  - ...'" in reading.problems[0].message
+
+
+def test_a_dashless_line_after_a_one_value_tag_is_not_a_whole_file_failure(tmp_path):
+    path = tmp_path / "refs.ris"  # rispy alone raises KeyError('year') for the whole file here
+    path.write_text("TY  - JOUR\nTI  - First Paper\nPY  - 2020\nER  - \n\nTY  - JOUR\nTI  Second Paper\nER  - \n")
+    reading = read_ris(path)
+    assert titles(reading) == ["First Paper"]
+    assert [p.line for p in reading.problems] == [7]
+
+
+def test_a_separator_without_its_space_never_loses_a_letter(tmp_path):
+    path = edited(tmp_path, 32, "TI  -Microbiome Datasets Are Compositional: And This Is Not Optional")
+    reading = read_ris(path)
+    assert "icrobiome Datasets Are Compositional: And This Is Not Optional" not in titles(reading)
+    assert [p.line for p in reading.problems] == [32]
+
+
+def test_a_record_without_its_type_line_is_read_with_a_note(tmp_path):
+    path = edited(tmp_path, 50, None)
+    reading = read_ris(path)
+    assert titles(reading) == TITLES and reading.problems == ()
+    assert [(n.line, "no TY" in n.message) for n in reading.notes] == [(50, True)]
+    assert reading.candidates[2].entry_type == "misc" and reading.candidates[2].line == 50
+
+
+def test_an_unterminated_last_record_is_read_with_a_note(tmp_path):
+    path = edited(tmp_path, 127, None)
+    reading = read_ris(path)
+    assert titles(reading) == TITLES and reading.problems == ()
+    assert [(n.line, "ER" in n.message) for n in reading.notes] == [(98, True)]
+
+
+def test_a_record_missing_its_end_before_the_next_is_two_records(tmp_path):
+    path = edited(tmp_path, 48, "")  # rispy alone folds the third record into the second
+    reading = read_ris(path)
+    assert titles(reading) == TITLES and reading.problems == ()
+    assert [n.line for n in reading.notes] == [31]
+    assert reading.candidates[2].doi != reading.candidates[1].doi
+
+
+def test_import_keeps_the_good_records_and_names_the_bad_line(tmp_path, capsys):
+    path = edited(tmp_path, 51, "TI  Consistent and correctable bias in metagenomic sequencing experiments")
+    content = tmp_path / "content"
+    assert main(["import", str(path), "--content", str(content), "--date", "2026-01-15"]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:51: " in err and "Traceback" not in err
+    assert len(list((content / "papers").glob("*.yml"))) == 4
