@@ -103,8 +103,9 @@ def load_content(root: Path, cache: cache_stage.BuildCache | None = None) -> tup
     problems = list(library.problems)
     themes, found = _load_themes(root / "themes.yml", cache)
     problems.extend(found)
-    problems.extend(themes_stage.validate_against_library(themes, library.papers, root / "themes.yml"))
-    problems.extend(validate_review(themes, library.papers, root / "themes.yml"))  # columns, facts, start_here
+    if themes or not found:  # a themes.yml that did not load makes no pin or fact wrong
+        problems.extend(themes_stage.validate_against_library(themes, library.papers, root / "themes.yml"))
+        problems.extend(validate_review(themes, library.papers, root / "themes.yml"))  # columns, facts, start_here
     home_intro, hand_written = _read_pages(root / PAGES_DIR)
     return Content(root, library.papers, themes, home_intro, hand_written), problems
 

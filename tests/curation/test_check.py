@@ -458,3 +458,17 @@ def test_check_stage_returns_every_problem_and_prints_nothing(tmp_path, capsys):
     assert report.summary() == "check: 2 problem(s)"
     good = check_content(make_content(tmp_path / "good"))
     assert good.ok and good.summary() == f"check: {tmp_path / 'good'} is valid"
+
+
+def test_a_themes_file_that_is_not_yaml_is_the_one_problem_reported(tmp_path, capsys):
+    """Pins and facts are not held against themes that did not load: they were not wrong."""
+    themes = VALID_THEMES + "    columns:\n      - fact: approach\n        title: Approach\n        type: text\n"
+    record = RECORD.format(key="beta-paper", title="An Agent", abstract="A.") + "themes: [agents]\nfacts:\n  approach: acting\n"
+    root = make_content(tmp_path / "content", themes=themes, records={"beta-paper": record})
+    assert main(["check", "--content", str(root)]) == 0  # the same content is valid while themes.yml reads
+    capsys.readouterr()
+    (root / "themes.yml").write_text(themes.replace("title: Agents", "title: [Agents"), "utf-8")
+    assert main(["check", "--content", str(root)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 2 and err[0].startswith(f"error: {root / 'themes.yml'}:") and "invalid YAML" in err[0]
+    assert err[1] == "check: 1 problem(s)"
