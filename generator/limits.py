@@ -62,21 +62,21 @@ def yaml_alias_problems(text: str, filename: str) -> list[Problem]:
         dispose = parser.dispose
     from ruamel.yaml.events import AliasEvent
 
-    problems = []
+    problems: dict[Problem, None] = {}  # each alias once a line: a bomb repeats one many times
     try:
         for event in events:
             if isinstance(event, AliasEvent):
-                problems.append(Problem(
+                problems[Problem(
                     filename,
                     f"YAML alias *{event.anchor} found; records may not use anchors and aliases: write the value out",
                     line=event.start_mark.line + 1,
-                ))
+                )] = None
     except Exception:  # a syntax error: load_yaml reports it with its line
         pass
     finally:
         if dispose is not None:
             dispose()
-    return problems
+    return list(problems)
 
 
 def _events(parser: Any):

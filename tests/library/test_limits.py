@@ -42,6 +42,14 @@ def test_an_alias_bomb_is_refused_by_check_with_file_and_line(tmp_path, capsys):
     assert load_library(content).papers == ()
 
 
+def test_an_alias_bomb_gives_each_problem_once(tmp_path, capsys):
+    assert main(["check", "--content", str(library_with(tmp_path, ALIAS_BOMB))]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == len(set(lines)) == 10  # one per line of aliases (*a to *i), then the count
+    assert [line.split(": YAML alias ")[1][:2] for line in lines[:-1]] == [f"*{c}" for c in "abcdefghi"]
+    assert lines[-1] == "check: 9 problem(s)"
+
+
 def test_a_lone_surrogate_is_refused_by_check_and_build_does_not_crash(tmp_path, capsys):
     content = library_with(tmp_path, GOOD.replace("added:", 'notes: "see \\ud800 here"\nadded:'))
     assert main(["check", "--content", str(content)]) == 1
