@@ -37,7 +37,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 try:
-    import playwright.sync_api  # noqa: F401 - the chromium fixture (tests/browser_helpers.py) drives it
+    from playwright.sync_api import expect  # the chromium fixture (tests/browser_helpers.py) drives playwright
 except ImportError:  # pragma: no cover - depends on the machine
     pytest.skip("browser tests need the playwright package: pip install -e '.[test]'", allow_module_level=True)
 
@@ -414,13 +414,15 @@ def test_papers_table_filter_from_a_theme_page(browse, shipped_site):
     page.get_by_role("link", name="In the table of all papers").click()
     page.wait_for_url(re.compile(r"/papers/\?theme="))
     browse.settle(page)
-    assert page.locator('select[data-rl-filter="theme"]').input_value() == theme_id
-    assert page.inner_text("[data-rl-filter-count]") == f"{members} of {len(site.papers)} papers"
-    assert page.locator("tr:has(a[data-themes]):visible").count() == min(members, LIST_STEP)
+    # The script picks the theme once papers.json has arrived, after the load event: wait for it.
+    expect(page.locator('select[data-rl-filter="theme"]')).to_have_value(theme_id, timeout=TIMEOUT_MS)
+    expect(page.locator("[data-rl-filter-count]")).to_have_text(f"{members} of {len(site.papers)} papers")
+    expect(page.locator("tr:has(a[data-themes]):visible")).to_have_count(min(members, LIST_STEP))
     # Back to every paper.
     page.select_option('select[data-rl-filter="theme"]', "")
-    assert page.inner_text("[data-rl-filter-count]") == f"{len(site.papers)} of {len(site.papers)} papers"
-    assert page.locator("tr:has(a[data-themes]):visible").count() == min(len(site.papers), LIST_STEP)
+    expect(page.locator("[data-rl-filter-count]")).to_have_text(f"{len(site.papers)} of {len(site.papers)} papers")
+    expect(page.locator("tr:has(a[data-themes]):visible")).to_have_count(min(len(site.papers), LIST_STEP))
+    page.wait_for_function("window.location.search === ''")
     assert urlsplit(page.url).query == ""
     browse.assert_clean()
 
