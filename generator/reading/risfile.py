@@ -80,14 +80,31 @@ def _arxiv(doi: str | None, urls: list[str]) -> str | None:
     return None
 
 
+def _extra_fields(entry: dict) -> tuple[tuple[str, str], ...]:
+    """The tags the record has no place for, each as text: rispy's name for a tag it
+    knows (`notes`), the tag itself for one it does not (`XY`, gathered by rispy
+    under `unknown_tag`)."""
+    def text(value: Any) -> str:
+        return value if isinstance(value, str) else "; ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    out = []
+    for k, v in entry.items():
+        if k in _READ or v in (None, "", []):
+            continue
+        if k == "unknown_tag" and isinstance(v, dict):
+            out.extend((tag, text(values)) for tag, values in sorted(v.items()) if values not in (None, "", []))
+        else:
+            out.append((k, text(v)))
+    return tuple(out)
+
+
 def entry_to_candidate(entry: dict, *, file: str, source: str, line: int) -> Candidate:
     names = tuple(n for raw in (entry.get("authors") or entry.get("first_authors") or []) if (n := _name(str(raw))))
     year, month = _date(entry)
     urls = [str(u).strip() for u in entry.get("urls") or [] if str(u).strip()]
     doi = strip_doi_prefix(_text(entry.get("doi")) or "") or None
     start, end = _text(entry.get("start_page")), _text(entry.get("end_page"))
-    extra = tuple((k, v if isinstance(v, str) else "; ".join(map(str, v)) if isinstance(v, list) else str(v))
-                  for k, v in entry.items() if k not in _READ and v not in (None, "", []))
+    extra = _extra_fields(entry)
     if len(urls) > 1:
         extra += (("urls", " ".join(urls)),)
     return Candidate(

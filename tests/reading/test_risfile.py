@@ -92,3 +92,10 @@ def test_import_keeps_the_good_records_and_names_the_bad_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{path}:51: " in err and "Traceback" not in err
     assert len(list((content / "papers").glob("*.yml"))) == 4
+
+
+def test_tags_rispy_does_not_know_are_kept_each_under_its_own_name(tmp_path):
+    path = tmp_path / "unknown.ris"
+    path.write_text("TY  - JOUR\nTI  - A title\nXY  - foo\nXY  - bar\nZZ  - baz\nER  - \n", "utf-8")
+    (candidate,) = read_ris(path).candidates
+    assert dict(candidate.extra) == {"XY": "foo; bar", "ZZ": "baz"}
