@@ -180,7 +180,9 @@ def is_link_text(path: Path, text: str) -> bool:
     """Whether `path` is read for its links rather than as a pasted dump.
 
     Markdown and HTML always are; any other text is a dump when the dump
-    parser reads it cleanly, and a page of links when it holds identifiers.
+    parser reads it cleanly, and a page of links when it holds identifiers,
+    unless it reads as more papers than it names identifiers: then it is a dump
+    with a mistake, reported as such (its abstracts may cite an arXiv id or two).
     """
     if path.suffix.lower() in LINK_SUFFIXES:
         return True
@@ -189,4 +191,5 @@ def is_link_text(path: Path, text: str) -> bool:
     parsed = parse_dump_text(text, path)
     if parsed.records and not parsed.problems:
         return False
-    return bool(find_refs(text).found)
+    found = find_refs(text).found
+    return bool(found) and len(found) >= len(parsed.records)

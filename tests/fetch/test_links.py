@@ -80,3 +80,12 @@ def test_a_list_of_identifiers_is_a_page_of_links(tmp_path):
 
 def test_a_bare_id_inside_prose_is_not_an_identifier():
     assert find_refs("We trained for 2403.03507 steps, see P19-1001 style.\n").found == ()
+
+
+def test_a_dump_with_a_mistake_is_a_dump_even_when_an_abstract_cites_an_arxiv_id(tmp_path):
+    """Read as links, its two papers would become one stub of the paper an abstract
+    cites, and the mistake would never be reported."""
+    dump = tmp_path / "dump.txt"
+    dump.write_text("A Good Title About Training\n\nWe study training of large models, following arXiv:2106.09685, and show gains.\n\n"
+                    "A Title With No Abstract\n\nAnother Fine Paper Title\n\nThis abstract describes a second paper about adapters.\n")
+    assert not is_link_text(dump, dump.read_text())
