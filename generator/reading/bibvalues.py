@@ -91,6 +91,8 @@ _ESCAPED = {"\\{": _LBRACE, "\\}": _RBRACE, "\\$": _DOLLAR, "\\~{}": _TILDE, "\\
 
 # Accents written with a space or a dotless letter: `\\c c`, `{\\v S}`, `\\'\\i`, `{\\"\\i}`.
 _LETTER_ACCENT_SPACE_RE = re.compile(r"\\([uvHckbdrt])\s+([A-Za-z])(?![A-Za-z])")
+# TeX skips spaces before a macro's argument: `\\' e`, `\\' {e}`, `\\"{ o}`, `\\c {c}` are accented letters.
+_SPACED_ARGUMENT_RE = re.compile(r"(?<!\\)\\(['`^\"~=.]|[uvHckbdrt](?![A-Za-z]))(?:\s*\{\s*([A-Za-z])\s*\}|\s+([A-Za-z]))")
 _DOTLESS_RE = re.compile(r"\\([uvHckbdrt]\s*|['`^\"~=.])\s*\\([ij])(?![A-Za-z])\s*")
 # A control word eats the spaces after it: `Human\\textendash Computer` is "Human–Computer".
 _WORD_SPACE_RE = re.compile(r"\\([A-Za-z]+)\s+")
@@ -104,13 +106,48 @@ _COMBINING = {
     "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304", ".": "\u0307",
     "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328", "b": "\u0331", "d": "\u0323", "r": "\u030a",
 }
-_COMBINING_RE = re.compile(r"\\([uvHckbdr'`^\"~=.])\{([A-Za-z])\}")
+_COMBINING_RE = re.compile(r"\\(?:([uvHckbdr'`^\"~=.])\{([A-Za-z])\}|(['`^\"~=.])([A-Za-z]))")
+
+# What TeX prints for the control symbols and macros that only hyphenate,
+# space or kern: `Fing\\-scheidt` is "Fingscheidt", `R.\\,T.` "R. T.".
+_CONTROL_SYMBOLS = {"-": "", "/": "", "@": "", "!": "", "*": "", ",": " ", ";": " ", ":": " ", ">": " "}
+_CONTROL_SYMBOL_RE = re.compile(r"\\([-/@!*,;:>])")
+_INVISIBLE_RE = re.compile(
+    r"\\(?:relax|protect|xspace|allowbreak|nobreak|hfill|hfil|unskip|ignorespaces|noindent|null|strut)(?![A-Za-z])\s*(?:\{\})?")
+_SPACE_WORD_RE = re.compile(r"\\(?:quad|qquad|enspace|enskip|thinspace|space|newline|linebreak)(?![A-Za-z])\s*(?:\{\})?")
+_SKIP_RE = re.compile(r"\\[hv]space\*?\s*\{([^{}]*)\}")
+_ZERO_LENGTH_RE = re.compile(r"\s*[+-]?0*\.?0*\s*[a-z]*\s*")
+_LOGOS = {"TeX": "TeX", "LaTeX": "LaTeX", "LaTeXe": "LaTeX2\u03b5", "BibTeX": "BibTeX", "XeTeX": "XeTeX", "LuaTeX": "LuaTeX"}
+_LOGO_RE = re.compile(r"\\(" + "|".join(_LOGOS) + r")(?![A-Za-z])(?:\{\})?")
+# Whatever backslash is left begins a macro no table knows (`\\ourmodel`,
+# `\\write18`): TeX would stop on it, a reader would see the backslash.
+_UNKNOWN_MACRO_RE = re.compile(r"\\([A-Za-z]+|.?)", re.DOTALL)
+
+
+def _spacing(text: str) -> str:
+    """Hyphenation points, kerns and spacing macros as the space (or nothing) TeX prints."""
+    text = _SKIP_RE.sub(lambda m: "" if _ZERO_LENGTH_RE.fullmatch(m.group(1)) else " ", text)
+    text = _INVISIBLE_RE.sub("", text)
+    text = _SPACE_WORD_RE.sub(" ", text)
+    text = _LOGO_RE.sub(lambda m: _LOGOS[m.group(1)], text)
+    return _CONTROL_SYMBOL_RE.sub(lambda m: _CONTROL_SYMBOLS[m.group(1)], text)
+
+
+def _unknown_macros(text: str) -> str:
+    """A macro no table knows as its name, a word (`\\ourmodel` -> "ourmodel").
+
+    The text is then plain: an export writes no backslash a reader would see
+    as `\\textbackslash`, and no command (`\\input`, `\\write18`) a reader's
+    LaTeX would run. The name stays, so no word of the source is lost.
+    """
+    return _UNKNOWN_MACRO_RE.sub(lambda m: m.group(1), text)
 
 
 def _normalise_accents(text: str) -> str:
     """Accent forms TeX reads but the converter does not: made `\\c{c}`, `\\'{\\i}`."""
     text = _DOTLESS_RE.sub(lambda m: "\\" + m.group(1).strip() + "{\\" + m.group(2) + "}", text)
     text = _LETTER_ACCENT_SPACE_RE.sub(lambda m: "\\" + m.group(1) + "{" + m.group(2) + "}", text)
+    text = _SPACED_ARGUMENT_RE.sub(lambda m: "\\" + m.group(1) + "{" + (m.group(2) or m.group(3)) + "}", text)
 
     def eat_space(m: re.Match) -> str:
         name = m.group(1)
@@ -127,7 +164,8 @@ def decode_latex(value: str) -> str:
     `\\&` -> &, `{\\textasciitilde}` -> ~), protection braces go (`{GaLore}`
     -> GaLore), `~` is a space and `--` a dash, as LaTeX would print them.
     Inline math stays TeX between `$` (`$\\mathcal{O}(n^2)$`). Escaped
-    braces and dollars stay as characters; unknown macros stay as written.
+    braces and dollars stay as characters; `\\-` and `\\,` print as TeX
+    prints them, and an unknown macro is its name (`\\ourmodel` -> ourmodel).
     """
     text = value
     for escaped, placeholder in _ESCAPED.items():
@@ -142,17 +180,19 @@ def decode_latex(value: str) -> str:
     text = _normalise_accents(text)
     text = _ASCII_MACRO_RE.sub(lambda m: _ASCII_MACROS[m.group(1)], text)
     text = re.sub(r"\\\\(?:\[[^\]]*\])?", " ", text)  # a forced line break
+    text = _spacing(text)
     previous = None
     while previous != text:
         previous = text
         text = _UNWRAP_RE.sub(r"\1", text)
     text = _SWITCH_RE.sub("", text)
     text = convert_latex_escapes(text)
-    text = _COMBINING_RE.sub(lambda m: m.group(2) + _COMBINING[m.group(1)], text)
+    text = _COMBINING_RE.sub(lambda m: (m.group(2) or m.group(4)) + _COMBINING[m.group(1) or m.group(3)], text)
     # Only now, with accents (`\~n`) converted: LaTeX's tie and ligatures.
     text = re.sub(r"(?<!\\)~", " ", text)
     text = text.replace("---", "\u2014").replace("--", "\u2013").replace("``", "\u201c").replace("''", "\u201d")
     text = re.sub(r"(?<!\\)[{}$]", "", text)
+    text = _unknown_macros(text)
     text = re.sub(_MATH_OPEN + r"(\d+)" + _MATH_CLOSE, lambda m: "$" + " ".join(maths[int(m.group(1))].split()) + "$", text)
     text = text.replace(_LBRACE, "{").replace(_RBRACE, "}").replace(_DOLLAR, "$").replace(_BACKSLASH, "\\").replace(_TILDE, "~")
     return clean_line(text)

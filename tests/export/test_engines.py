@@ -312,3 +312,34 @@ def test_a_sentence_casing_style_keeps_every_capital_the_source_protected(name, 
         lost += any(a.isupper() and not b.isupper() for a, b in zip(before[key], title))
     assert compared >= 0.9 * len(papers) and lost == 0, (compared, lost)
     assert any(p.keep_case for p in papers)
+
+
+# Hand-made entries with the TeX that real .bib files write in names and
+# places: discretionary hyphens, thin spaces, an accent spaced from its
+# letter, a logo, a project macro and two macros that would act if they ran.
+SPACED_TEX_BIB = r"""@inproceedings{fingscheidt2020,
+  title = {Speech at {\LaTeX} scale with \ourmodel},
+  author = {Fing\-scheidt, Tim and R.\,T. Smith and G\"{ o}del, Kurt and \write18{touch pwned} Doe, Jane},
+  booktitle = {Proc.\ Interspeech},
+  address = {Montr\' {e}al, Qu\' ebec \input{secret}},
+  year = {2020}
+}
+"""
+
+
+@needs("bibtex")
+@pytest.mark.parametrize("style", ["plain", "plainnat"])
+def test_macros_read_from_a_bib_print_as_text_and_never_as_a_backslash(style, tmp_path) -> None:
+    from generator.reading.merge import import_bibtex
+
+    source = tmp_path / "refs-in.bib"
+    source.write_text(SPACED_TEX_BIB, encoding="utf-8")
+    assert not import_bibtex(tmp_path / "content", [source], today="2026-01-15").problems
+    bib = bibtex_for(load_library(tmp_path / "content").papers)
+    assert "textbackslash" not in bib and "\\write" not in bib and "\\input" not in bib, bib
+    out = run_bibtex(bib, style, tmp_path / "run")
+    assert out.returncode == 0 and out.errors == 0, out.blg[-3000:]
+    text = " ".join(decode(out.bbl).replace("\u00a0", " ").split())
+    for printed in ("Fingscheidt", "R. T. Smith", "Gödel", "Montréal, Québec", "LaTeX scale with ourmodel"):
+        assert printed in text, (printed, text)
+    assert "\\" not in text

@@ -257,7 +257,7 @@ def test_our_own_bibtex_export_reads_back_exactly(tmp_path):
         ("pages 1--16 --- or so~ok", "pages 1–16 — or so ok"),
         ("{\\textasciitilde}15\\%, \\ensuremath{<}1.5\\%, {\\textbackslash}n", "~15%, <1.5%, \\n"),
         ("The {\\it emphasised} and \\textbf{bold} $\\alpha$-test", "The emphasised and bold $\\alpha$-test"),
-        ("\\{it misaligned\\} and \\ourmacro kept", "{it misaligned} and \\ourmacro kept"),
+        ("\\{it misaligned\\} and \\ourmacro kept", "{it misaligned} and ourmacro kept"),
     ],
 )
 def test_decode_latex(raw, text):

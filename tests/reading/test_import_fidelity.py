@@ -30,7 +30,19 @@ DATE = "2026-01-15"
         (r"$\mathcal{O}(n^2)$ attention", r"$\mathcal{O}(n^2)$ attention"),
         (r"\aa ngstr\"om", "ångström"),
         (r"Arnatkevi\u{c}i\={u}t\.{e}", "Arnatkevic\u0306iūtė"),  # no precomposed c-breve: a combining mark
-        (r"\ourmacro is kept", r"\ourmacro is kept"),  # unknown macros stay, spaces too
+        # An unknown macro keeps its name as a word, never a backslash an export would print.
+        (r"\ourmacro is kept", "ourmacro is kept"),
+        (r"\write18{ls} and \input{/etc/passwd}", "write18ls and input/etc/passwd"),
+        (r"\LaTeX{} and \TeX", "LaTeX and TeX"),
+        # What TeX prints for discretionary hyphens, thin spaces and layout macros.
+        (r"Fing\-scheidt co\-op\/", "Fingscheidt coop"),
+        (r"R.\,T. and 10\;000\:m", "R. T. and 10 000 m"),
+        (r"\#Feature\hspace{0pt} \#Data\hspace*{1em}x and a\hspace{0pt}b", "#Feature #Data x and ab"),
+        (r"{\relax Ch}ristopher and this\xspace{} one", "Christopher and this one"),
+        # Spaces between an accent and its letter, as TeX reads an argument.
+        (r"Montr\' {e}al, Montr\' eal, Montr\'{ e}al", "Montréal, Montréal, Montréal"),
+        (r"G\"{ o}del, \c {c}a, \v{ s}, {\" u}", "Gödel, ça, š, ü"),
+        (r"\"b and \' x", "b\u0308 and x\u0301"),  # no precomposed letter: a combining mark
     ],
 )
 def test_latex_is_decoded_completely(raw, text):
