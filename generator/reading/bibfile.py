@@ -23,7 +23,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, E
 
 from generator.limits import MAX_BIB_VALUE_CHARS, size_problems
 from generator.model import Problem
-from generator.reading.bibnames import has_more_authors
+from generator.reading.bibnames import empty_names, has_more_authors
 from generator.reading.bibrecord import entry_to_candidate
 from generator.reading.bibvalues import evaluate
 from generator.reading.candidate import Candidate, Reading, read_input_text
@@ -64,6 +64,11 @@ def _failure_message(block) -> str:
     error = str(getattr(err, "abort_reason", None) or getattr(err, "message", None) or err or "")
     reason = " ".join(error.split()) or "syntax error"
     return f"{what}: cannot be parsed ({reason}); this entry was skipped"
+
+
+def _empty_message(count: int, field_name: str) -> str:
+    names = "1 empty name" if count == 1 else f"{count} empty names"
+    return f"{names} in {field_name} (two 'and' in a row, or one at an end) {'was' if count == 1 else 'were'} left out"
 
 
 def _strings(blocks, name: str, problems: list[Problem]) -> dict[str, str]:
@@ -125,6 +130,8 @@ def read_bib(path: Path) -> Reading:
             continue
         if has_more_authors(fields.get("author", "")):
             out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: the author list ends in 'and others'; the names given are kept, with more_authors: true (exports end the list with 'and others', the page with 'et al.')", line=entry.start_line + 1))
+        if empty := empty_names(fields.get("author", "")):
+            out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: {_empty_message(empty, 'author')}", line=entry.start_line + 1))
         for macro in unknown:
             out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: undefined @string {macro!r} read as empty text", line=entry.start_line + 1))
         entries.append((entry, fields))

@@ -87,7 +87,7 @@ def parse_name(raw: str) -> Name | None:
     if not raw or decode_latex(raw).strip().lower() in _ET_AL:
         return None
     if raw.startswith("{") and raw.endswith("}") and _balanced_whole(raw):
-        return Name(literal=decode_latex(raw))
+        return Name(literal=decode_latex(raw)) if decode_latex(raw) else None
     parts = [p.strip() for p in split_top(raw, ",")]
     if len(parts) == 1:
         words = _words(parts[0])
@@ -121,14 +121,30 @@ def _balanced_whole(raw: str) -> bool:
     return depth == 0
 
 
+# `and` as a word of its own, where BibTeX splits a name list.
+_AND_RE = re.compile(r"(?<!\S)and(?!\S)", re.IGNORECASE)
+
+
+def _raw_names(value: str) -> list[str]:
+    """The names of a list as written, `and` splitting them; a doubled `and` gives an empty one."""
+    if not value.strip():
+        return []
+    return [raw.replace("\ue010", " and ").strip() for raw in _AND_RE.split(_protect_braced_and(value.strip()))]
+
+
 def parse_names(value: str) -> list[Name]:
-    """A BibTeX `author` value as Names, `others` and `et al.` left out."""
+    """A BibTeX `author` value as Names, `others`, `et al.` and empty names left out."""
     names = []
-    for raw in re.split(r"\s+and\s+", _protect_braced_and(value.strip()), flags=re.IGNORECASE):
-        name = parse_name(raw.replace("\ue010", " and "))
+    for raw in _raw_names(value):
+        name = parse_name(raw)
         if name is not None:
             names.append(name)
     return names
+
+
+def empty_names(value: str) -> int:
+    """How many names of a list are empty (`A and and B`, a list ending in `and`): never an author."""
+    return sum(1 for raw in _raw_names(value) if not raw.strip(" ,{}~"))
 
 
 def has_more_authors(value: str) -> bool:

@@ -233,3 +233,15 @@ def test_a_preprint_and_its_published_version_in_one_file_stay_two_citable_recor
     assert kept_apart.message.startswith("Godard2019: the same title as 'godard2018digging' of this import") and kept_apart.line == 2
     # a true duplicate (same year and type) is still one record, its second key an alias
     assert "twin2020b" not in papers and dict(papers["twin2020"].extra)["ids"] == "twin2020b"
+
+
+def test_an_empty_name_between_two_ands_is_dropped_with_a_note(tmp_path):
+    path = _bib(tmp_path, "and.bib", "@article{smith2020,\n  title={One}, year={2020},\n"
+                "  author={A. Smith and and B. Jones AND and {C. Roe} and}\n}\n")
+    reading = read_bib(path)
+    (paper,) = reading.candidates
+    assert paper.authors == ("A. Smith", "B. Jones", "C. Roe")
+    assert [n.family or n.literal for n in paper.names] == ["Smith", "Jones", "C. Roe"]
+    (note,) = [str(n) for n in reading.notes]
+    assert note.endswith("and.bib:1: @article{smith2020: 3 empty names in author (two 'and' in a row, or one at an end) were left out")
+    assert [n.display() for n in parse_names("Doe, Al and {} and Roe, Bo")] == ["Al Doe", "Bo Roe"]
