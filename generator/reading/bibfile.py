@@ -23,7 +23,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, E
 
 from generator.limits import MAX_BIB_VALUE_CHARS, size_problems
 from generator.model import Problem
-from generator.reading.bibnames import empty_names, has_more_authors
+from generator.reading.bibnames import empty_names, has_more_authors, name_options
 from generator.reading.bibrecord import entry_to_candidate
 from generator.reading.bibvalues import evaluate
 from generator.reading.candidate import Candidate, Reading, read_input_text
@@ -132,6 +132,8 @@ def read_bib(path: Path) -> Reading:
             out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: the author list ends in 'and others'; the names given are kept, with more_authors: true (exports end the list with 'and others', the page with 'et al.')", line=entry.start_line + 1))
         if empty := empty_names(fields.get("author", "")):
             out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: {_empty_message(empty, 'author')}", line=entry.start_line + 1))
+        if options := name_options(fields.get("author", "")):
+            out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: biblatex name options not kept: {', '.join(options)}", line=entry.start_line + 1))
         for macro in unknown:
             out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: undefined @string {macro!r} read as empty text", line=entry.start_line + 1))
         entries.append((entry, fields))

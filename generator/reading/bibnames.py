@@ -4,6 +4,8 @@ The rules are BibTeX's own (as in "Tame the BeaST"): `von Last, Jr, First`,
 `von Last, First` or `First von Last`, where the von part is the words that
 start with a lower-case letter; a name in braces (`{The LLM Consortium}`) is
 a literal, never split. `others` and `et al.` mean "and more", not an author.
+biblatex's extended format (`family=Kate, given=Warner, prefix=ten`) names
+each part itself and is read as it says.
 """
 
 from __future__ import annotations
@@ -81,11 +83,60 @@ def _von_last(words: list[str]) -> tuple[str, str]:
     return " ".join(words[:von_end]), " ".join(words[von_end:])
 
 
+# biblatex's extended name format: `family=Kate, given=Warner, prefix=ten, useprefix=false`.
+_KEY_VALUE_RE = re.compile(r"\s*([A-Za-z][A-Za-z-]*)\s*=(.*)", re.DOTALL)
+_NAME_PARTS = {"family": "family", "given": "given", "prefix": "particle", "suffix": "suffix"}
+# A per-name option that says what biblatex does anyway.
+_DEFAULT_OPTIONS = frozenset({"useprefix=false"})
+
+
+def _key_values(raw: str) -> list[tuple[str, str]] | None:
+    """The `key=value` pairs of an extended-format name, or None for a BibTeX-form name.
+
+    Every comma-separated part must be a pair and one of them a family or
+    given name, as biber requires; a value may be braced (`given={Jean Paul}`).
+    """
+    pairs = []
+    for part in split_top(raw, ","):
+        m = _KEY_VALUE_RE.fullmatch(part)
+        if not m:
+            return None
+        value = m.group(2).strip()
+        if value.startswith("{") and value.endswith("}") and _balanced_whole(value):
+            value = value[1:-1]
+        pairs.append((m.group(1).lower(), value))
+    return pairs if any(key in ("family", "given") for key, _ in pairs) else None
+
+
+def _extended_name(pairs: list[tuple[str, str]]) -> Name | None:
+    """A Name from biblatex's explicit parts: no guessing which word is the family name."""
+    parts = {_NAME_PARTS[key]: decode_latex(value) for key, value in pairs if key in _NAME_PARTS}
+    name = Name(**parts)
+    if not name.family:
+        return Name(literal=name.display()) if name.display() else None
+    return name
+
+
+def name_options(value: str) -> list[str]:
+    """The per-name options of extended-format names that a record cannot hold:
+    `Warner ten Kate (useprefix=true)`; biblatex's default `useprefix=false` is no loss."""
+    found = []
+    for raw in _raw_names(value):
+        pairs = _key_values(raw) or []
+        options = [f"{key}={' '.join(v.split())}" for key, v in pairs if key not in _NAME_PARTS]
+        options = [o for o in options if o.lower() not in _DEFAULT_OPTIONS]
+        if options and (name := _extended_name(pairs)):
+            found.append(f"{name.display()} ({', '.join(options)})")
+    return found
+
+
 def parse_name(raw: str) -> Name | None:
     """One BibTeX name as a Name; None for `others` / `et al.` or an empty name."""
     raw = raw.strip().strip(",").strip()
     if not raw or decode_latex(raw).strip().lower() in _ET_AL:
         return None
+    if (pairs := _key_values(raw)) is not None:
+        return _extended_name(pairs)
     if raw.startswith("{") and raw.endswith("}") and _balanced_whole(raw):
         return Name(literal=decode_latex(raw)) if decode_latex(raw) else None
     parts = [p.strip() for p in split_top(raw, ",")]

@@ -343,3 +343,20 @@ def test_macros_read_from_a_bib_print_as_text_and_never_as_a_backslash(style, tm
     for printed in ("Fingscheidt", "R. T. Smith", "Gödel", "Montréal, Québec", "LaTeX scale with ourmodel"):
         assert printed in text, (printed, text)
     assert "\\" not in text
+
+
+@needs("bibtex")
+def test_bibtex_reads_biblatex_extended_names_part_by_part(tmp_path) -> None:
+    from generator.reading.merge import import_bibtex
+
+    source = tmp_path / "refs-in.bib"
+    source.write_text("@article{kate2020, title = {One}, journal = {J}, year = {2020},\n"
+                      "  author = {family=Kate, given=Warner, prefix=ten, useprefix=false and Doe, John and\n"
+                      "            given={Xavier Casadevall}, family=Solvas, prefix=i and family={De Raedt}, given=Luc, suffix=Jr.}}\n",
+                      encoding="utf-8")
+    assert not import_bibtex(tmp_path / "content", [source], today="2026-01-15").problems
+    bib = bibtex_for(load_library(tmp_path / "content").papers)
+    assert bibtex_names(bib, tmp_path / "names")["kate2020"] == [
+        ("Warner", "ten", "Kate", ""), ("John", "", "Doe", ""), ("Xavier Casadevall", "i", "Solvas", ""), ("Luc", "", "{De Raedt}", "Jr.")]
+    out = run_bibtex(bib, "plain", tmp_path / "plain")
+    assert out.returncode == 0 and out.errors == 0 and "Warner ten Kate, John Doe, Xavier~Casadevall i~Solvas, and Luc {De Raedt}, Jr." in " ".join(out.bbl.split()), out.bbl

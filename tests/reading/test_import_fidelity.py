@@ -245,3 +245,21 @@ def test_an_empty_name_between_two_ands_is_dropped_with_a_note(tmp_path):
     (note,) = [str(n) for n in reading.notes]
     assert note.endswith("and.bib:1: @article{smith2020: 3 empty names in author (two 'and' in a row, or one at an end) were left out")
     assert [n.display() for n in parse_names("Doe, Al and {} and Roe, Bo")] == ["Al Doe", "Bo Roe"]
+
+
+def test_biblatex_extended_names_are_read_part_by_part(tmp_path):
+    """biblatex's `family=..., given=..., prefix=..., suffix=...` names, values braced or not."""
+    assert parse_names("family=Kate, given=Warner, prefix=ten, useprefix=false and Doe, John") == [
+        Name(family="Kate", given="Warner", particle="ten"), Name(family="Doe", given="John")]
+    assert parse_name("given={Xavier Casadevall}, family=Solvas, prefix=i, useprefix=false") == Name(
+        family="Solvas", given="Xavier Casadevall", particle="i")
+    assert parse_name(r"family={De Raedt}, given=Luc, suffix={Jr.}") == Name(family="De Raedt", given="Luc", suffix="Jr.")
+    assert parse_name(r"family=M{\"u}ller , given = {J{\"o}rg}") == Name(family="Müller", given="Jörg")
+    assert parse_name("family={{World Health Organization}}") == Name(family="World Health Organization")
+    path = _bib(tmp_path, "x.bib", "@article{kate2020, title={One}, year={2020},\n"
+                "  author={family=Kate, given=Warner, prefix=ten, useprefix=true and given=Ann, family=Roe, uniquename=false}}\n")
+    reading = read_bib(path)
+    assert reading.candidates[0].authors == ("Warner ten Kate", "Ann Roe")
+    (note,) = [str(n) for n in reading.notes]
+    assert note.endswith("x.bib:1: @article{kate2020: biblatex name options not kept: "
+                         "Warner ten Kate (useprefix=true), Ann Roe (uniquename=false)")
