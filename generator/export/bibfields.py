@@ -14,7 +14,8 @@ import re
 from collections.abc import Callable
 
 from generator.library.keys import BIBKEY_RE
-from generator.model import Paper
+from generator.model import Name, Paper
+from generator.reading.bibnames import NAME_LIST_FIELDS, has_more_authors, parse_names
 from generator.reading.bibvalues import decode_latex
 
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -32,12 +33,16 @@ _SCHOOL_TYPES = frozenset({"phdthesis", "mastersthesis", "thesis"})
 # CSL-only names (`title-short`, `accessed`, `type` = a CSL type) mean
 # nothing to BibTeX, `url` duplicates (Mendeley's second URL) cannot be
 # linked safely as text.
-SAFE_EXTRA = ("editor", "address", "organization", "series", "chapter", "howpublished",
+# Name lists (`editor`, `translator`, ...) are read and written as the
+# authors are, so that `{De Raedt}` stays one family name.
+SAFE_EXTRA = (*NAME_LIST_FIELDS, "address", "organization", "series", "chapter", "howpublished",
               "shorttitle", "eid", "pmid", "urldate", "note")
 # A note that is a link back into the user's own Zotero or a local path.
 _PRIVATE_NOTE_RE = re.compile(r"zotero://|file:/|mendeley", re.I)
 
 Encode = Callable[[str], str]
+# Names -> a BibTeX name list; True: the list goes on (`and others`).
+NameList = Callable[[list[Name], bool], str]
 
 
 def container_field(entry_type: str) -> str:
@@ -76,8 +81,9 @@ def record_fields(paper: Paper, etype: str, encode: Encode) -> list[tuple[str, s
     return out
 
 
-def extra_fields(paper: Paper, etype: str, taken: set[str], encode: Encode) -> list[tuple[str, str]]:
-    """The safe unknown fields, decoded from the LaTeX they were kept in and encoded again.
+def extra_fields(paper: Paper, etype: str, taken: set[str], encode: Encode, name_list: NameList) -> list[tuple[str, str]]:
+    """The safe unknown fields, decoded from the LaTeX they were kept in and encoded again;
+    a name list by the name reader and `name_list`, as the authors are.
 
     A venue kept under `extra` (a `journal = {ArXiv:...}` the import did not
     take as a venue) is written in the type's container field when that is free.
@@ -96,7 +102,10 @@ def extra_fields(paper: Paper, etype: str, taken: set[str], encode: Encode) -> l
             continue  # absent, already written, or a CSL name list kept as JSON
         if name == "note" and _PRIVATE_NOTE_RE.search(value):
             continue
-        if decoded := decode_latex(value):
+        if name in NAME_LIST_FIELDS:
+            if names := parse_names(value):
+                out.append((name, name_list(names, has_more_authors(value))))
+        elif decoded := decode_latex(value):
             out.append((name, encode(decoded)))
     return out
 

@@ -35,7 +35,7 @@ from generator.export.latex_chars import accented_letter, encode_char as _encode
 from generator.export.names import bibtex_name, parse_name
 from generator.identifiers import DOI_PREFIX_RE, is_arxiv_id, web_url
 from generator.library.keys import BIBKEY_RE
-from generator.model import Paper
+from generator.model import Name, Paper
 from generator.titlecase import case_spans
 
 # Characters LaTeX or BibTeX would read as syntax, spelled so that both read
@@ -322,6 +322,17 @@ def _names(paper: Paper) -> list[str]:
     return [encode_name(a) for a in paper.authors if clean_text(a)]
 
 
+def _name_list(names: list[Name], more: bool) -> str:
+    """Structured names (an editor list, say) as one BibTeX list, written as authors are."""
+    return _join_names([bibtex_name(n, _encode_name_part) for n in names if (n.literal or n.family).strip()], more)
+
+
+def _join_names(written: list[str], more: bool) -> str:
+    """Names in BibTeX's form joined by ` and `; BibTeX's own unbraced `others`
+    ends a list that goes on (styles print "et al.")."""
+    return " and ".join(written + (["others"] if more and written else []))
+
+
 def paper_entry(paper: Paper) -> Entry:
     """The paper as a bibtexparser Entry whose values are already LaTeX-encoded.
 
@@ -334,8 +345,7 @@ def paper_entry(paper: Paper) -> Entry:
     etype = entry_type(paper, kind)
     fields: list[tuple[str, str]] = [("title", encode_title(paper.title, paper.keep_case))]
     if authors := _names(paper):
-        # BibTeX's own "others" (unbraced) ends a list that goes on: styles print "et al."
-        fields.append(("author", " and ".join(authors + (["others"] if paper.more_authors else []))))
+        fields.append(("author", _join_names(authors, paper.more_authors)))
     else:
         fields.append(("key", encode_title(short_title(paper.title))))
     if paper.year is not None:
@@ -346,7 +356,7 @@ def paper_entry(paper: Paper) -> Entry:
     if venue_field := _venue_field(paper, etype, kind):
         fields.append((venue_field, encode_text(paper.venue)))
     fields += record_fields(paper, etype, encode_text)
-    fields += extra_fields(paper, etype, {name for name, _ in fields}, encode_text)
+    fields += extra_fields(paper, etype, {name for name, _ in fields}, encode_text, _name_list)
     arxiv, primary_class = safe_eprint(paper)
     if arxiv:
         fields += [("eprint", arxiv), ("archivePrefix", "arXiv")]

@@ -23,7 +23,7 @@ from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, E
 
 from generator.limits import MAX_BIB_VALUE_CHARS, size_problems
 from generator.model import Problem
-from generator.reading.bibnames import empty_names, has_more_authors, name_options
+from generator.reading.bibnames import NAME_LIST_FIELDS, empty_names, has_more_authors, name_options
 from generator.reading.bibrecord import entry_to_candidate
 from generator.reading.bibvalues import evaluate
 from generator.reading.candidate import Candidate, Reading, read_input_text
@@ -66,9 +66,18 @@ def _failure_message(block) -> str:
     return f"{what}: cannot be parsed ({reason}); this entry was skipped"
 
 
-def _empty_message(count: int, field_name: str) -> str:
-    names = "1 empty name" if count == 1 else f"{count} empty names"
-    return f"{names} in {field_name} (two 'and' in a row, or one at an end) {'was' if count == 1 else 'were'} left out"
+def _name_notes(entry: Entry, fields: dict[str, str], file: str) -> list[Problem]:
+    """What reading the entry's name lists left out: empty names (`A and and B`)
+    and the biblatex per-name options of authors (a record holds only their
+    parts; other name lists are kept verbatim)."""
+    notes = []
+    for field_name in ("author", *NAME_LIST_FIELDS):
+        if count := empty_names(fields.get(field_name, "")):
+            names = "1 empty name" if count == 1 else f"{count} empty names"
+            notes.append(f"{names} in {field_name} (two 'and' in a row, or one at an end) {'was' if count == 1 else 'were'} left out")
+    if options := name_options(fields.get("author", "")):
+        notes.append(f"biblatex name options in author not kept: {', '.join(options)}")
+    return [Problem(file, f"@{entry.entry_type}{{{entry.key}: {note}", line=entry.start_line + 1) for note in notes]
 
 
 def _strings(blocks, name: str, problems: list[Problem]) -> dict[str, str]:
@@ -130,10 +139,7 @@ def read_bib(path: Path) -> Reading:
             continue
         if has_more_authors(fields.get("author", "")):
             out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: the author list ends in 'and others'; the names given are kept, with more_authors: true (exports end the list with 'and others', the page with 'et al.')", line=entry.start_line + 1))
-        if empty := empty_names(fields.get("author", "")):
-            out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: {_empty_message(empty, 'author')}", line=entry.start_line + 1))
-        if options := name_options(fields.get("author", "")):
-            out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: biblatex name options not kept: {', '.join(options)}", line=entry.start_line + 1))
+        out.notes.extend(_name_notes(entry, fields, name))
         for macro in unknown:
             out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: undefined @string {macro!r} read as empty text", line=entry.start_line + 1))
         entries.append((entry, fields))

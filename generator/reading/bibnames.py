@@ -16,6 +16,9 @@ from generator.model import Name
 from generator.reading.bibvalues import decode_latex, split_top
 
 _ET_AL = frozenset({"others", "et al.", "et al", "et. al.", "et.al.", "al."})
+# Fields other than `author` that hold a name list (BibTeX's `editor`, biblatex's others).
+NAME_LIST_FIELDS = ("editor", "editora", "editorb", "editorc", "translator", "annotator", "commentator",
+                    "introduction", "foreword", "afterword", "bookauthor", "holder")
 
 
 def _protect_braced_and(value: str) -> str:

@@ -58,12 +58,13 @@ def _count(blg: str, what: str) -> int:
     return 1 if m.group(1) == "one" else int(m.group(1))
 
 
-def run_bibtex(bib: str, style: str, folder: Path) -> BibtexRun:
-    """`bibtex` on an aux file citing every entry of `bib` with `style`."""
+def run_bibtex(bib: str, style: str, folder: Path, names_of: str = "author") -> BibtexRun:
+    """`bibtex` on an aux file citing every entry of `bib` with `style`
+    (`names`: the parts of each name in the field `names_of`)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "refs.bib").write_text(bib, encoding="utf-8")
     if style == "names":
-        (folder / "names.bst").write_text(NAMES_BST, encoding="ascii")
+        (folder / "names.bst").write_text(NAMES_BST.replace("author", names_of), encoding="ascii")
     (folder / "doc.aux").write_text(f"\\relax\n\\citation{{*}}\n\\bibstyle{{{style}}}\n\\bibdata{{refs}}\n")
     result = run([PROGRAMS["bibtex"], "doc"], folder)
     blg = (folder / "doc.blg").read_text(encoding="utf-8", errors="replace")
@@ -72,9 +73,9 @@ def run_bibtex(bib: str, style: str, folder: Path) -> BibtexRun:
     return BibtexRun(result.returncode, _count(blg, "error"), _count(blg, "warning"), blg, bbl)
 
 
-def bibtex_names(bib: str, folder: Path) -> dict[str, list[tuple[str, str, str, str]]]:
-    """Every entry's names as BibTeX parses them: key -> [(first, von, last, jr)]."""
-    out = run_bibtex(bib, "names", folder)
+def bibtex_names(bib: str, folder: Path, field: str = "author") -> dict[str, list[tuple[str, str, str, str]]]:
+    """Every entry's names (of `field`) as BibTeX parses them: key -> [(first, von, last, jr)]."""
+    out = run_bibtex(bib, "names", folder, field)
     names: dict[str, list[tuple[str, str, str, str]]] = {}
     for line in out.bbl.splitlines():
         key, *parts = line.split("|")

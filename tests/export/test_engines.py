@@ -360,3 +360,26 @@ def test_bibtex_reads_biblatex_extended_names_part_by_part(tmp_path) -> None:
         ("Warner", "ten", "Kate", ""), ("John", "", "Doe", ""), ("Xavier Casadevall", "i", "Solvas", ""), ("Luc", "", "{De Raedt}", "Jr.")]
     out = run_bibtex(bib, "plain", tmp_path / "plain")
     assert out.returncode == 0 and out.errors == 0 and "Warner ten Kate, John Doe, Xavier~Casadevall i~Solvas, and Luc {De Raedt}, Jr." in " ".join(out.bbl.split()), out.bbl
+
+
+@needs("bibtex")
+def test_editors_and_other_name_lists_keep_their_parts_and_braces(tmp_path) -> None:
+    """An editor is written as an author is: `{De Raedt}` stays one family
+    name, biblatex's extended names are split as they say, `others` stays."""
+    from generator.reading.merge import import_bibtex
+
+    source = tmp_path / "refs-in.bib"
+    source.write_text("@incollection{raedt2008, title = {Logical and Relational Learning}, booktitle = {Proceedings},\n"
+                      "  author = {Doe, Jane}, year = {2008}, publisher = {Springer},\n"
+                      "  editor = {Luc {De Raedt} and family=Kate, given=Warner, prefix=ten, useprefix=false and and Roe, Al and others},\n"
+                      "  translator = {{Barnes and Noble}}, bookauthor = {van der Berg, Jan}}\n", encoding="utf-8")
+    report = import_bibtex(tmp_path / "content", [source], today="2026-01-15")
+    assert not report.problems
+    assert any("raedt2008: 1 empty name in editor" in str(note) for note in report.notes), report.notes
+    bib = bibtex_for(load_library(tmp_path / "content").papers)
+    assert "translator = {{Barnes and Noble}}" in bib and "bookauthor = {van der Berg, Jan}" in bib
+    assert bibtex_names(bib, tmp_path / "editors", "editor")["raedt2008"] == [
+        ("Luc", "", "{De Raedt}", ""), ("Warner", "ten", "Kate", ""), ("Al", "", "Roe", ""), ("", "", "others", "")]
+    out = run_bibtex(bib, "abbrvnat", tmp_path / "abbrvnat")
+    assert out.returncode == 0 and out.errors == 0, out.blg[-3000:]
+    assert "L.~{De Raedt}, W.~ten Kate, A.~Roe, et~al., editors" in " ".join(out.bbl.split()), out.bbl

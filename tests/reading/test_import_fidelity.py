@@ -261,5 +261,5 @@ def test_biblatex_extended_names_are_read_part_by_part(tmp_path):
     reading = read_bib(path)
     assert reading.candidates[0].authors == ("Warner ten Kate", "Ann Roe")
     (note,) = [str(n) for n in reading.notes]
-    assert note.endswith("x.bib:1: @article{kate2020: biblatex name options not kept: "
+    assert note.endswith("x.bib:1: @article{kate2020: biblatex name options in author not kept: "
                          "Warner ten Kate (useprefix=true), Ann Roe (uniquename=false)")
