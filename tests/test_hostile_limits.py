@@ -20,6 +20,7 @@ from generator.fetch.arxiv import ArxivClient, FetchError, title_query
 from generator.fetch.http import PoliteClient
 from generator.identifiers import Ref
 from generator.fetch.resolve import Apis, resolve
+from generator.library.records import load_library
 from generator.reading.bibfile import read_bib
 
 TITLE = "A Study of Hostile Servers"
@@ -111,7 +112,7 @@ def test_chained_string_macros_stop_at_the_limit_naming_file_and_line(tmp_path):
     assert any(m.startswith(f"{bib}:") and "@string{s" in m and "expands past 200,000 characters" in m for m in messages), messages
 
 
-def test_a_huge_abstract_or_title_in_a_bib_is_refused_with_its_line_and_nothing_is_stored(tmp_path):
+def test_a_huge_abstract_or_title_in_a_bib_is_refused_with_its_line_and_only_what_is_too_big_is_lost(tmp_path):
     bib = tmp_path / "big.bib"
     bib.write_text(
         "@article{fine, title = {A fine paper}}\n"
@@ -122,13 +123,15 @@ def test_a_huge_abstract_or_title_in_a_bib_is_refused_with_its_line_and_nothing_
     )
     reading = read_bib(bib)
     found = {p.line: p.message for p in reading.problems}
-    assert "@article{huge: field(s) abstract longer than 200,000" in found[2]
-    assert "@article{long: title is 100,000 characters; at most 600 expected" in found[3]
-    assert "@article{wide: abstract is 25,000 characters; at most 20,000 expected" in found[4]
+    assert "@article{huge: field abstract is longer than 200,000 characters; imported without it" in found[2]
+    assert "@article{long: title is 100,000 characters; at most 600 expected; this entry was skipped" in found[3]
+    assert "@article{wide: abstract is 25,000 characters; at most 20,000 expected; imported without it" in found[4]
     content = tmp_path / "content"
     (content / "papers").mkdir(parents=True)
     assert main(["import", str(bib), "--content", str(content)]) != 0
-    assert not any(p.name in ("huge.yml", "long.yml", "wide.yml") for p in (content / "papers").iterdir())
+    stored = {p.key: p for p in load_library(content).papers}
+    assert sorted(stored) == ["fine", "huge", "wide"]
+    assert stored["huge"].abstract == stored["wide"].abstract == ""
 
 
 # ------------------------------------------------------------------ add and enrich

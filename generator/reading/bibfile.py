@@ -7,25 +7,27 @@ manager holds (`reading.bibrecord`), LaTeX decoded to Unicode
 gives; a container used only through `crossref` is no paper. Two entries
 with one key are both read (the merge gives the second another key), as is
 an entry giving a field twice (the first value counts). Only a block that
-cannot be parsed, or has no title, is a Problem with its line; the others
-go to the merge (`reading.merge`), which keeps the BibTeX key when it can.
+cannot be parsed, or has no title (or one past the limits), is skipped as a
+Problem with its line; a field past the limits costs that field alone, named
+with its key. The others go to the merge (`reading.merge`), which keeps the
+BibTeX key when it can.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, String
 
-from generator.limits import MAX_BIB_VALUE_CHARS, size_problems
+from generator.limits import MAX_BIB_VALUE_CHARS, MAX_VENUE_CHARS, size_problems
 from generator.model import Problem
 from generator.reading.bibnames import NAME_LIST_FIELDS, empty_names, has_more_authors, name_options
 from generator.reading.bibrecord import entry_to_candidate
-from generator.reading.bibvalues import evaluate
+from generator.reading.bibvalues import VENUE_FIELDS, decode_latex, evaluate
 from generator.reading.candidate import Candidate, Reading, read_input_text
 
 # Containers other entries point at with `crossref`: not papers themselves.
@@ -133,9 +135,7 @@ def read_bib(path: Path) -> Reading:
         fields: dict[str, str] = {}
         for f in entry.fields:  # a field given twice: the first value counts
             fields.setdefault(f.key.lower(), evaluate(str(f.value), strings, unknown))
-        oversized = sorted(k for k, v in fields.items() if len(v) > MAX_BIB_VALUE_CHARS)
-        if oversized:
-            out.problems.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: field(s) {', '.join(oversized)} longer than {MAX_BIB_VALUE_CHARS:,} characters; this entry was skipped", line=entry.start_line + 1))
+        if not _drop_oversized(fields, f"@{entry.entry_type}{{{entry.key}", Problem(name, "", line=entry.start_line + 1), out):
             continue
         if has_more_authors(fields.get("author", "")):
             out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: the author list ends in 'and others'; the names given are kept, with more_authors: true (exports end the list with 'and others', the page with 'et al.')", line=entry.start_line + 1))
@@ -167,10 +167,42 @@ def read_bib(path: Path) -> Reading:
         if not record.title:
             out.problems.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: no title; this entry was skipped", line=line))
             continue
-        too_big = size_problems(record.title, record.abstract, record.authors, record.venue)
-        if too_big:  # the sizes generator.limits states for every reader
-            found = "; ".join(message for _field, message in too_big)
-            out.problems.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: {found}; this entry was skipped", line=line))
-            continue
-        out.candidates.append(record)
+        record = _within_limits(record, fields, f"@{entry.entry_type}{{{entry.key}", Problem(name, "", line=line), out)
+        if record is not None:
+            out.candidates.append(record)
     return Reading(path, tuple(out.candidates), tuple(out.problems), tuple(out.notes), out.containers)
+
+
+def _drop_oversized(fields: dict[str, str], label: str, where: Problem, out: _Collected) -> bool:
+    """Remove each field past the value limit, naming it: the entry loses that
+    field, not itself. False when the title is one of them (no paper then)."""
+    oversized = sorted(k for k, v in fields.items() if len(v) > MAX_BIB_VALUE_CHARS)
+    if "title" in oversized:
+        out.problems.append(replace(where, message=f"{label}: field(s) {', '.join(oversized)} longer than {MAX_BIB_VALUE_CHARS:,} characters; this entry was skipped"))
+        return False
+    for name in oversized:
+        del fields[name]
+        out.problems.append(replace(where, message=f"{label}: field {name} is longer than {MAX_BIB_VALUE_CHARS:,} characters; imported without it"))
+    return True
+
+
+def _within_limits(record: Candidate, fields: dict[str, str], label: str, where: Problem, out: _Collected) -> Candidate | None:
+    """The record within the sizes generator.limits states for every reader.
+
+    A title or author list beyond them is no paper to keep (None); an
+    abstract beyond them is left out, naming it; a venue field longer than a
+    venue is kept whole under `extra` (the reader put it there), with a note.
+    """
+    too_big = dict(size_problems(record.title, record.abstract, record.authors, record.venue))
+    if "title" in too_big or "authors" in too_big:
+        found = "; ".join(too_big.values())
+        out.problems.append(replace(where, message=f"{label}: {found}; this entry was skipped"))
+        return None
+    if "abstract" in too_big:
+        out.problems.append(replace(where, message=f"{label}: {too_big['abstract']}; imported without it"))
+        record = replace(record, abstract="")
+    for name in VENUE_FIELDS:
+        size = len(decode_latex(fields.get(name, "")))
+        if size > MAX_VENUE_CHARS:
+            out.notes.append(replace(where, message=f"{label}: {name} is {size:,} characters, more than the {MAX_VENUE_CHARS:,} of a venue: kept whole under extra (and in .bib exports), not shown as the venue"))
+    return record

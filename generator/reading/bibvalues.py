@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from generator.identifiers import ARXIV_DOI_RE as _ARXIV_DOI_RE, DOI_PREFIX_RE as _DOI_PREFIX_RE, arxiv_id as parse_arxiv_id
-from generator.limits import MAX_BIB_VALUE_CHARS
+from generator.limits import MAX_BIB_VALUE_CHARS, MAX_VENUE_CHARS
 from generator.textnorm import clean_line, convert_latex_escapes, latex_symbol
 from generator.titlecase import adds_protection
 
@@ -267,11 +267,18 @@ def find_url(fields: dict[str, str]) -> str | None:
     return None
 
 
+VENUE_FIELDS = ("booktitle", "journal", "journaltitle")
+
+
 def find_venue(fields: dict[str, str]) -> str | None:
-    """Booktitle, journal or journaltitle, unless it only says "arXiv" or "CoRR"."""
-    for name in ("booktitle", "journal", "journaltitle"):
+    """Booktitle, journal or journaltitle, unless it only says "arXiv" or "CoRR".
+
+    One longer than a venue may be is no venue: it stays under `extra`,
+    whole, rather than costing the paper.
+    """
+    for name in VENUE_FIELDS:
         text = decode_latex(fields.get(name, ""))
-        if text and not _NOT_A_VENUE_RE.match(text):
+        if text and len(text) <= MAX_VENUE_CHARS and not _NOT_A_VENUE_RE.match(text):
             return text
     return None
 
