@@ -3,13 +3,14 @@
 An imported library comes back out with what it brought in: entry type,
 structured names, month, container, volume, number, pages, publisher,
 institution or school, edition, ISBN/ISSN, language, keywords, the keys it
-was merged from (`ids`, biblatex's aliases) and the unknown fields that are
-safe to print. Every value is text encoded like a title (`encode`), so a
+was merged from (`ids`, biblatex's aliases) and every field it kept that is
+not private. Every value is text encoded like a title (`encode`), so a
 field read verbatim from someone's `.bib` can no more run TeX than a title.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -27,16 +28,20 @@ _BOOKTITLE_TYPES = frozenset({"inproceedings", "conference", "incollection", "in
 _HOWPUBLISHED_TYPES = frozenset({"misc", "online", "electronic", "www"})
 _SCHOOL_TYPES = frozenset({"phdthesis", "mastersthesis", "thesis"})
 
-# Unknown fields written back, when the record has no field of its own for
-# them. The others are left out on purpose: `file` holds local PDF paths,
-# `annote`/`annotation`/`mendeley-tags` are private notes, `abstract`-like and
-# CSL-only names (`title-short`, `accessed`, `type` = a CSL type) mean
-# nothing to BibTeX, `url` duplicates (Mendeley's second URL) cannot be
-# linked safely as text.
-# Name lists (`editor`, `translator`, ...) are read and written as the
-# authors are, so that `{De Raedt}` stays one family name.
-SAFE_EXTRA = (*NAME_LIST_FIELDS, "address", "organization", "series", "chapter", "howpublished",
-              "shorttitle", "eid", "pmid", "urldate", "note")
+# Fields kept under `extra` that are never written back: `file` holds local
+# PDF paths, `annote`/`annotation`/`mendeley-*` are private notes, `ids` is
+# written from the keys that can be citation keys, `url`/`urls` (a second
+# address) cannot be linked safely as text. Every other kept field is written,
+# when the record has no field of its own for it: a style ignores a field it
+# does not know, and a reader must not lose one a style does know.
+NOT_EXPORTED = frozenset({"file", "annote", "annotation", "mendeley-tags", "mendeley-groups", "ids", "url", "urls"})
+# biblatex's names for fields BibTeX's classic styles know by another name.
+CLASSIC_NAMES = {"location": "address"}
+# A field name BibTeX reads (and a curator's `extra` key may be anything).
+_FIELD_NAME_RE = re.compile(r"[a-z][a-z0-9_.:+-]*")
+# An eprint of another archive, printed verbatim by biblatex: written as it is
+# only in characters inert in verbatim and in plain text.
+_SAFE_EPRINT_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9.:/+-]*")
 # A note that is a link back into the user's own Zotero or a local path.
 _PRIVATE_NOTE_RE = re.compile(r"zotero://|file:/|mendeley", re.I)
 
@@ -82,8 +87,10 @@ def record_fields(paper: Paper, etype: str, encode: Encode) -> list[tuple[str, s
 
 
 def extra_fields(paper: Paper, etype: str, taken: set[str], encode: Encode, name_list: NameList) -> list[tuple[str, str]]:
-    """The safe unknown fields, decoded from the LaTeX they were kept in and encoded again;
-    a name list by the name reader and `name_list`, as the authors are.
+    """The kept fields (`extra`) the record has no field for, decoded from the LaTeX
+    they were kept in and encoded again; biblatex's `location` as `address`; a
+    name list (`editor`, `translator` ...) by the name reader and `name_list`, as
+    the authors are.
 
     A venue kept under `extra` (a `journal = {ArXiv:...}` the import did not
     take as a venue) is written in the type's container field when that is free.
@@ -92,22 +99,45 @@ def extra_fields(paper: Paper, etype: str, taken: set[str], encode: Encode, name
     out: list[tuple[str, str]] = []
     container = container_field(etype)
     if container not in taken:
-        venue = next((extra[f] for f in ("journal", "journaltitle", "booktitle") if extra.get(f, "").strip()), None)
-        if venue:
-            out.append((container, encode(decode_latex(venue))))
+        source = next((f for f in ("journal", "journaltitle", "booktitle") if extra.get(f, "").strip()), None)
+        if source:
+            out.append((container, encode(decode_latex(extra.pop(source)))))
             taken = taken | {container}
-    for name in SAFE_EXTRA:
-        value = extra.get(name, "")
-        if not value.strip() or name in taken or value.lstrip().startswith(("[", "{\"")):
-            continue  # absent, already written, or a CSL name list kept as JSON
-        if name == "note" and _PRIVATE_NOTE_RE.search(value):
+    for name, value in extra.items():
+        out_name = CLASSIC_NAMES.get(name, name)
+        if out_name in taken or not _exported(name, value):
             continue
         if name in NAME_LIST_FIELDS:
             if names := parse_names(value):
                 out.append((name, name_list(names, has_more_authors(value))))
+        elif name == "eprint" and _SAFE_EPRINT_RE.fullmatch(value.strip()):
+            out.append((name, value.strip()))
         elif decoded := decode_latex(value):
-            out.append((name, encode(decoded)))
+            out.append((out_name, encode(decoded)))
+        taken = taken | {out_name}
     return out
+
+
+def _exported(name: str, value: str) -> bool:
+    """Whether a kept field is written back: not private, not empty, not a CSL
+    value kept as JSON (a name list, a date), and named as BibTeX reads names."""
+    if name in NOT_EXPORTED or not value.strip() or not _FIELD_NAME_RE.fullmatch(name):
+        return False
+    if name == "note" and _PRIVATE_NOTE_RE.search(value):
+        return False
+    return not _is_json(value)
+
+
+def _is_json(value: str) -> bool:
+    """`[{"family": ...}]`, `{"date-parts": ...}`: what the CSL-JSON reader keeps of a list
+    or an object. A note such as `[Online; accessed 2020]` is text."""
+    text = value.strip()
+    if not text.startswith(("[", "{\"")):
+        return False
+    try:
+        return isinstance(json.loads(text), (list, dict))
+    except ValueError:
+        return False
 
 
 def month_field(paper: Paper) -> str | None:

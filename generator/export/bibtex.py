@@ -346,7 +346,7 @@ def paper_entry(paper: Paper) -> Entry:
     fields: list[tuple[str, str]] = [("title", encode_title(paper.title, paper.keep_case))]
     if authors := _names(paper):
         fields.append(("author", _join_names(authors, paper.more_authors)))
-    else:
+    elif not dict(paper.extra).get("key", "").strip():  # the source's own sort key is written with the kept fields
         fields.append(("key", encode_title(short_title(paper.title))))
     if paper.year is not None:
         fields.append(("year", str(paper.year)))
@@ -356,7 +356,17 @@ def paper_entry(paper: Paper) -> Entry:
     if venue_field := _venue_field(paper, etype, kind):
         fields.append((venue_field, encode_text(paper.venue)))
     fields += record_fields(paper, etype, encode_text)
-    fields += extra_fields(paper, etype, {name for name, _ in fields}, encode_text, _name_list)
+    tail = _identifier_fields(paper)
+    fields += extra_fields(paper, etype, {name.lower() for name, _ in fields + tail}, encode_text, _name_list)
+    fields += tail
+    # A month is a macro, unbraced: `{jan}` would be the word, not the month.
+    entry = [Field(k, v, enclosing="no-enclosing" if k == "month" else None) for k, v in fields]
+    return Entry(etype, paper.key, entry)
+
+
+def _identifier_fields(paper: Paper) -> list[tuple[str, str]]:
+    """The fields written last: arXiv eprint, url, doi and the abstract (last, for `without_abstract`)."""
+    fields: list[tuple[str, str]] = []
     arxiv, primary_class = safe_eprint(paper)
     if arxiv:
         fields += [("eprint", arxiv), ("archivePrefix", "arXiv")]
@@ -368,9 +378,7 @@ def paper_entry(paper: Paper) -> Entry:
         fields.append(("doi", doi))
     if paper.abstract.strip():
         fields.append(("abstract", encode_text(paper.abstract)))
-    # A month is a macro, unbraced: `{jan}` would be the word, not the month.
-    entry = [Field(k, v, enclosing="no-enclosing" if k == "month" else None) for k, v in fields]
-    return Entry(etype, paper.key, entry)
+    return fields
 
 
 def without_abstract(entry: str) -> str:

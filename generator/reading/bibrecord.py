@@ -3,8 +3,9 @@
 Every field the library has a place for is decoded into it (title, names,
 year and month, container, volume, number, pages, publisher, institution,
 edition, ISBN/ISSN, DOI, arXiv id and class, URL, keywords, language,
-abstract); every other field is kept verbatim under `extra`, so nothing a
-user had is dropped.
+abstract); every other field, and every value of those that the record
+cannot hold (`year = {535 BCE}`, a HAL eprint, `issue` beside `number`), is
+kept verbatim under `extra`, so nothing a user had is dropped.
 """
 
 from __future__ import annotations
@@ -76,6 +77,35 @@ def _extra(fields: dict[str, str], venue: str | None, url: str | None) -> tuple[
     return tuple(kept)
 
 
+def _unread(fields: dict[str, str], year: int | None, month: int | None, arxiv_from_eprint: bool) -> list[tuple[str, str]]:
+    """Read fields whose value the record does not hold, verbatim: a year that is
+    no four-digit number (`535 BCE`), a month that is none (`Spring`), a date
+    with a day or a range (`2019-04-03/2019-04-05`), an eprint
+    of another archive (`eprinttype = hal`), the second of two names for one
+    field (`issue` beside `number`) when it says something else."""
+    kept = []
+    if fields.get("year", "").strip() and decode_latex(fields["year"]) != str(year):
+        kept.append("year")
+    if fields.get("month", "").strip() and month is None:
+        kept.append("month")
+    date = decode_latex(fields.get("date", ""))
+    if date and date not in (str(year), f"{year}-{month or 0:02d}"):
+        kept.append("date")  # a day, a range, or a date the reader cannot read
+    if not arxiv_from_eprint:
+        kept += [name for name in ("eprint", "eprinttype", "archiveprefix") if fields.get(name, "").strip()]
+    for options in _TEXT.values():
+        present = [name for name in options if fields.get(name, "").strip()]
+        kept += [name for name in present[1:] if decode_latex(fields[name]) != decode_latex(fields[present[0]])]
+    return [(name, fields[name]) for name in kept]
+
+
+def _arxiv_from_eprint(fields: dict[str, str]) -> bool:
+    """Whether the eprint fields give an arXiv id (the record's `arxiv` then holds
+    them); also true when there are none."""
+    eprint = {name: fields.get(name, "") for name in ("eprint", "eprinttype", "archiveprefix")}
+    return not any(value.strip() for value in eprint.values()) or find_arxiv_id(eprint) is not None
+
+
 def entry_to_candidate(fields: dict[str, str], *, file: str, source: str, line: int, bibkey: str, entry_type: str) -> Candidate:
     """Decode an entry's evaluated fields (lower-case names) into a Candidate."""
     names = tuple(parse_names(fields.get("author", "")))
@@ -86,6 +116,7 @@ def entry_to_candidate(fields: dict[str, str], *, file: str, source: str, line: 
         primary = None  # Better BibTeX writes only the archive (`cs`): kept verbatim under extra
     text = {name: decode_latex(next((fields[f] for f in options if fields.get(f, "").strip()), "")) or None
             for name, options in _TEXT.items()}
+    year, month = find_year(fields), find_month(fields)
     return Candidate(
         file=file,
         line=line,
@@ -96,7 +127,7 @@ def entry_to_candidate(fields: dict[str, str], *, file: str, source: str, line: 
         entry_type=entry_type,
         provenance=f"bibtex {source}",
         authors=tuple(n.display() for n in names),
-        year=find_year(fields),
+        year=year,
         doi=find_doi(fields),
         arxiv=find_arxiv_id(fields),
         url=url,
@@ -105,9 +136,9 @@ def entry_to_candidate(fields: dict[str, str], *, file: str, source: str, line: 
         tags=_keywords(fields.get("keywords", "")),
         names=names,
         more_authors=has_more_authors(fields.get("author", "")),
-        month=find_month(fields),
+        month=month,
         pages=_pages(fields.get("pages", "")),
         keep_case=braced_phrases(fields.get("title", "")),
-        extra=_extra(fields, venue, url),
+        extra=_extra(fields, venue, url) + tuple(_unread(fields, year, month, _arxiv_from_eprint(fields))),
         **text,
     )
