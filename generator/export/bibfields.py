@@ -49,6 +49,31 @@ Encode = Callable[[str], str]
 # Names -> a BibTeX name list; True: the list goes on (`and others`).
 NameList = Callable[[list[Name], bool], str]
 
+# The entry types BibTeX's standard styles (plain, plainnat, apalike ...) define;
+# any other makes bibtex warn "entry type ... isn't style-file defined".
+CLASSIC_TYPES = frozenset({"article", "book", "booklet", "conference", "inbook", "incollection", "inproceedings",
+                           "manual", "mastersthesis", "misc", "phdthesis", "proceedings", "techreport", "unpublished"})
+# biblatex's types as the classic type of the same thing (the record keeps its own).
+_CLASSIC_FOR = {
+    "report": "techreport", "mvbook": "book", "collection": "book", "mvcollection": "book", "reference": "book",
+    "mvreference": "book", "bookinbook": "inbook", "suppbook": "inbook", "inreference": "incollection",
+    "suppcollection": "incollection", "mvproceedings": "proceedings", "suppperiodical": "article",
+}
+_MASTERS_RE = re.compile(r"master|mathesis|\bm\.?\s?s\.?c\b|\bm\.?a\b|diplom|licen", re.I)
+# biblatex's `type` keys that say no more than the classic entry type.
+_TYPE_KEYS = {"phdthesis": "phdthesis", "mathesis": "mastersthesis", "mastersthesis": "mastersthesis", "techreport": "techreport"}
+
+
+def classic_type(entry_type: str, extra: dict[str, str]) -> str:
+    """The entry type a .bib export writes: classic BibTeX's for biblatex's
+    (`@online` -> `@misc`, `@report` -> `@techreport`), a `@thesis` by its
+    `type` (master's or else PhD), anything else unknown `@misc`."""
+    if entry_type in CLASSIC_TYPES:
+        return entry_type
+    if entry_type == "thesis":
+        return "mastersthesis" if _MASTERS_RE.search(extra.get("type", "")) else "phdthesis"
+    return _CLASSIC_FOR.get(entry_type, "misc")
+
 
 def container_field(entry_type: str) -> str:
     if entry_type in _BOOKTITLE_TYPES:
@@ -107,6 +132,8 @@ def extra_fields(paper: Paper, etype: str, taken: set[str], encode: Encode, name
         out_name = CLASSIC_NAMES.get(name, name)
         if out_name in taken or not _exported(name, value):
             continue
+        if name == "type" and _TYPE_KEYS.get(value.strip().lower()) == etype:
+            continue  # `@thesis` with `type = {phdthesis}`, written as `@phdthesis`
         if name in NAME_LIST_FIELDS:
             if names := parse_names(value):
                 out.append((name, name_list(names, has_more_authors(value))))

@@ -30,7 +30,7 @@ from bibtexparser.middlewares.parsestack import default_unparse_stack
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 
-from generator.export.bibfields import container_field, extra_fields, month_field, record_fields
+from generator.export.bibfields import classic_type, container_field, extra_fields, month_field, record_fields
 from generator.export.latex_chars import accented_letter, encode_char as _encode_char
 from generator.export.names import bibtex_name, parse_name
 from generator.identifiers import DOI_PREFIX_RE, is_arxiv_id, web_url
@@ -268,7 +268,8 @@ def short_title(title: str) -> str:
 
 
 def entry_type(paper: Paper, kind: str | None) -> str:
-    """The BibTeX entry type: the record's own when it has one, else from the venue.
+    """The BibTeX entry type: the record's own when it has one (biblatex's as
+    the classic type the standard styles define), else from the venue.
 
     `@article` and `@inproceedings` require authors and a year in every
     standard style; without them the entry is `@misc` with the venue as
@@ -276,7 +277,7 @@ def entry_type(paper: Paper, kind: str | None) -> str:
     """
     own = getattr(paper, "entry_type", None)  # records of a richer model carry it
     if isinstance(own, str) and re.fullmatch(r"[a-z]+", own):
-        return own
+        return classic_type(own, dict(paper.extra))
     if kind and paper.authors and paper.year is not None:
         return {"conference": "inproceedings", "journal": "article"}[kind]
     return "misc"

@@ -98,3 +98,38 @@ def test_a_csl_name_list_kept_as_json_is_not_written_as_text():
     fields = exported([paper])["k"][1]
     assert "editor" not in fields and "accessed" not in fields and "Bad Name" not in fields
     assert fields["note"] == "[sic] a note" and fields["eprint"] == "hal\\_0123"
+
+
+BIBLATEX_TYPES = r"""@online{web, title = {A Web Page}, author = {Web, Ann}, url = {https://example.org/page}, urldate = {2021-01-01}, year = 2021}
+@thesis{phd, title = {A Thesis}, author = {Stu, Dent}, institution = {MIT}, type = {phdthesis}, year = 2010}
+@thesis{msc, title = {A Masters Thesis}, author = {Stu, Dent}, school = {MIT}, type = {Master's thesis}, year = 2011}
+@thesis{bare, title = {A Bare Thesis}, author = {Stu, Dent}, institution = {MIT}, year = 2012}
+@report{rep, title = {A Report}, author = {Rep, Orter}, institution = {RAND}, number = {TR-1}, type = {techreport}, year = 2000}
+@dataset{data, title = {A Dataset}, author = {Data, Set}, publisher = {Zenodo}, year = 2022}
+@software{soft, title = {A Program}, author = {Soft, Ware}, version = {1.2}, year = 2022}
+@mvbook{mv, title = {Collected Works}, author = {Many, Volumes}, publisher = {Springer}, year = 1990}
+@article{art, title = {An Article}, author = {Art, Icle}, journal = {Nature}, year = 2001}
+"""
+CLASSIC = {"web": "misc", "phd": "phdthesis", "msc": "mastersthesis", "bare": "phdthesis", "rep": "techreport",
+           "data": "misc", "soft": "misc", "mv": "book", "art": "article"}
+
+
+def test_biblatex_entry_types_are_exported_as_classic_types_and_kept_in_the_record(tmp_path):
+    papers = imported(tmp_path, BIBLATEX_TYPES)
+    assert papers["web"].entry_type == "online" and papers["phd"].entry_type == "thesis" and papers["mv"].entry_type == "mvbook"
+    out = exported(papers.values())
+    assert {key: etype for key, (etype, _) in out.items()} == CLASSIC
+    assert out["phd"][1]["school"] == "MIT" and "type" not in out["phd"][1]  # the type says what @phdthesis says
+    assert out["msc"][1]["type"] == "Master's thesis" and out["rep"][1]["institution"] == "RAND"
+    assert out["web"][1]["url"] == "https://example.org/page" and out["soft"][1]["version"] == "1.2"
+
+
+@pytest.mark.skipif(not __import__("shutil").which("bibtex"), reason="bibtex not installed")
+@pytest.mark.parametrize("style", ["plain", "plainnat"])
+def test_classic_styles_define_every_exported_entry_type(style, tmp_path):
+    from export.engines import run_bibtex
+
+    run = run_bibtex(bibtex_for(list(imported(tmp_path, BIBLATEX_TYPES).values())), style, tmp_path / "tex")
+    assert run.returncode == 0 and run.errors == 0, run.blg[-2000:]
+    assert "isn't style-file defined" not in run.blg, run.blg[-2000:]
+    assert run.bbl.count("\\bibitem") == len(CLASSIC)
