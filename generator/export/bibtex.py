@@ -7,7 +7,9 @@ lower-cases titles in most styles) and LaTeX with any engine (which reads
 `%`, `$`, `#`, `~`, `^` ... as commands). Every text field is therefore
 encoded here, character by character, into LaTeX that reads back as exactly
 the original text: a macro where base LaTeX has one (`{\\'e}`), the UTF-8
-character itself where it has none (CJK, Cyrillic, emoji), never `?`.
+character itself where it has none (CJK, Cyrillic, emoji), never `?`. A
+title's inline math is written as math only when it is in the safe subset
+of `latex_math`; any other is encoded as text like the rest.
 
 Identifiers (url, doi, eprint, primaryClass) are printed verbatim by the
 styles, so they are validated and percent-encoded instead: no backslash,
@@ -32,6 +34,7 @@ from bibtexparser.writer import BibtexFormat
 
 from generator.export.bibfields import classic_type, container_field, extra_fields, month_field, record_fields
 from generator.export.latex_chars import accented_letter, encode_char as _encode_char
+from generator.export.latex_math import math_spans
 from generator.export.names import bibtex_name, parse_name
 from generator.identifiers import DOI_PREFIX_RE, is_arxiv_id, web_url
 from generator.library.keys import BIBKEY_RE
@@ -123,7 +126,51 @@ def encode_title(title: str, keep_case: tuple[str, ...] = ()) -> str:
     the added braces only ever wrap whole encoded words.
     """
     title = clean_text(title)
-    return _encode(title, case_spans(title, [clean_text(p) for p in keep_case]))
+    protect = case_spans(title, [clean_text(p) for p in keep_case])
+    if "$" in title and not _PLACEHOLDER_RE.search(title) and (maths := math_spans(title)):
+        return _encode_with_math(title, protect, maths)
+    return _encode(title, protect)
+
+
+# Plane 15 (private use): where `_encode_with_math` parks formulas while the text is encoded.
+_PLACEHOLDER_RE = re.compile("[\U000f0000-\U000fffff]")
+
+
+def _encode_with_math(title: str, protect: list[tuple[int, int]], maths: list[tuple[int, int, str]]) -> str:
+    """A title whose safe inline math (`latex_math`) is written as math, each
+    formula in braces of its own so that no style changes its case.
+
+    The text around it is encoded as any title; a protected word that reaches
+    into a formula grows to hold all of it, and the formulas stand in the text
+    as private-use placeholders until the encoding is done.
+    """
+    marks = [chr(0xF0000 + i) for i in range(len(maths))]  # a title holds far fewer than 65,536
+    pieces, pos = [], 0
+    for mark, (start, end, _tex) in zip(marks, maths):
+        pieces += [title[pos:start], mark]
+        pos = end
+    text = "".join(pieces + [title[pos:]])
+    shift = [0]
+    for start, end, _tex in maths:
+        shift.append(shift[-1] + (end - start) - 1)
+    moved = [_moved(span, maths, shift) for span in protect]
+    encoded = _encode(text, [span for span in moved if span is not None])
+    for mark, (_start, _end, tex) in zip(marks, maths):
+        encoded = encoded.replace(_encode_char(mark), "{" + tex + "}", 1)
+    return encoded
+
+
+def _moved(span: tuple[int, int], maths: list[tuple[int, int, str]], shift: list[int]) -> tuple[int, int] | None:
+    """A protected span of the title as a span of the text with one placeholder per
+    formula: grown to whole formulas, None when it is only (part of) one."""
+    start, end = span
+    for m_start, m_end, _tex in maths:
+        if m_start < end and start < m_end:
+            start, end = min(start, m_start), max(end, m_end)
+    if any(m_start <= start and end <= m_end for m_start, m_end, _tex in maths):
+        return None  # the formula has braces of its own
+    before = lambda pos: sum(1 for m_start, _e, _t in maths if m_start < pos)  # noqa: E731
+    return start - shift[before(start)], end - shift[before(end)]
 
 
 # Everything `_encode` must look at (one character class, non-ASCII included:
