@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from generator.export.bibtex import arxiv_url, clean_text, venue_kind
+from generator.export.latex_math import math_as_text
 from generator.export.names import csl_name as _csl_name
 from generator.export.names import parse_name
 from generator.identifiers import DOI_PREFIX_RE, arxiv_id, is_doi, web_url
@@ -53,15 +54,28 @@ def csl_title(title: str, keep_case: tuple[str, ...] = ()) -> str:
 
     Styles that change case (Chicago's title case, APA's sentence case)
     otherwise print `FP8` as `Fp8`; the words are the BibTeX export's, plus
-    words in scripts other than Latin.
+    words in scripts other than Latin. Inline math the .bib export writes as
+    math is plain text here (`$\\alpha$` -> `α`), kept as it is cased.
     """
-    title = clean_text(title)
+    title, formulas = math_as_text(clean_text(title)) if "$" in title else (clean_text(title), [])
     out, pos = [], 0
-    for start, end in case_spans(title, [clean_text(p) for p in keep_case], also=_not_latin):
+    for start, end in _with_formulas(case_spans(title, [clean_text(p) for p in keep_case], also=_not_latin), formulas):
         out += [title[pos:start], '<span class="nocase">', title[start:end], "</span>"]
         pos = end
     out.append(title[pos:])
     return "".join(out)
+
+
+def _with_formulas(spans: list[tuple[int, int]], formulas: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The protected spans and the title's formulas (math as text: `O(n²)`, whose
+    case is the author's), merged where they touch, in order."""
+    merged: list[list[int]] = []
+    for start, end in sorted([*spans, *formulas]):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
 
 
 @lru_cache(maxsize=4096)

@@ -12,6 +12,7 @@ keeps the whole span escaped as text, exactly as before, so it stays inert.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # A span of inline math: `$` + no space ... no space + `$`, not next to another
 # `$` and not followed by a digit (pandoc's rule): `$5 and $10` is money.
@@ -107,3 +108,111 @@ def _scripts_have_operands(tex: str) -> bool:
 def _fallback(name: str) -> str:
     """`\\mathbb` where amssymb is loaded, `\\mathbf` where it is not."""
     return f"\\ifdefined\\{name}\\expandafter\\{name}\\else\\expandafter\\{_FALLBACK[name]}\\fi"
+
+
+# --- the same math as plain text, for CSL-JSON (no reader of it typesets TeX)
+
+_TEXT_SYMBOLS = {
+    "varepsilon": "ε", "vartheta": "ϑ", "varpi": "ϖ", "varrho": "ϱ", "varsigma": "ς", "phi": "ϕ", "varphi": "φ",
+    "ell": "ℓ", "infty": "∞", "partial": "∂", "nabla": "∇", "hbar": "ℏ", "imath": "ı", "jmath": "ȷ", "aleph": "ℵ",
+    "emptyset": "∅", "sum": "∑", "prod": "∏", "int": "∫", "times": "×", "cdot": "·", "cdots": "⋯", "ldots": "…",
+    "dots": "…", "leq": "≤", "le": "≤", "geq": "≥", "ge": "≥", "neq": "≠", "ne": "≠", "ll": "≪", "gg": "≫",
+    "to": "→", "rightarrow": "→", "leftarrow": "←", "Rightarrow": "⇒", "Leftarrow": "⇐", "mapsto": "↦", "sim": "∼",
+    "simeq": "≃", "approx": "≈", "equiv": "≡", "propto": "∝", "pm": "±", "mp": "∓", "prime": "′", "star": "⋆",
+    "ast": "∗", "circ": "∘", "bullet": "•", "in": "∈", "notin": "∉", "subset": "⊂", "subseteq": "⊆", "supset": "⊃",
+    "supseteq": "⊇", "cup": "∪", "cap": "∩", "forall": "∀", "exists": "∃", "neg": "¬", "wedge": "∧", "vee": "∨",
+    "oplus": "⊕", "otimes": "⊗", "mid": "|", "perp": "⊥", "top": "⊤", "bot": "⊥", "langle": "⟨", "rangle": "⟩",
+    "lfloor": "⌊", "rfloor": "⌋", "lceil": "⌈", "rceil": "⌉", "vert": "|", "Vert": "‖", "quad": " ", "qquad": " ",
+}
+_GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho sigma tau upsilon chi "
+          "psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega").split()
+_TEXT_SYMBOLS.update({name: unicodedata.lookup(
+    f"GREEK {'CAPITAL' if name[0].isupper() else 'SMALL'} LETTER {name.upper().replace('LAMBDA', 'LAMDA')}") for name in _GREEK})
+_OPERATOR_NAMES = frozenset("log ln exp sin cos tan lim max min sup inf arg det dim ker Pr".split())
+_SUPERSCRIPTS = dict(zip("0123456789+-=()niT*'", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀ*′"))
+_SUBSCRIPTS = dict(zip("0123456789+-=()aeoxhklmnpstijruv", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₕₖₗₘₙₚₛₜᵢⱼᵣᵤᵥ"))
+_DOUBLE_STRUCK = dict(zip("RNZQCP", "ℝℕℤℚℂℙ"))
+_ACCENT_MARKS = {"hat": "\u0302", "widehat": "\u0302", "tilde": "\u0303", "widetilde": "\u0303", "bar": "\u0304",
+                 "overline": "\u0305", "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308", "underline": "\u0332"}
+
+
+def math_as_text(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """`text` with each safe formula as the plain text a reader would type
+    (`$\\mathcal{O}(n^2)$` -> `O(n²)`, `$\\alpha$` -> `α`), and the spans of those
+    formulas in the result; any other `$...$` stays as written."""
+    out, spans, pos = [], [], 0
+    for start, end, _tex in math_spans(text):
+        out.append(text[pos:start])
+        begin = sum(len(piece) for piece in out)
+        formula = " ".join(_as_text(text[start + 1 : end - 1]).split())
+        out.append(formula)
+        spans.append((begin, begin + len(formula)))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out), spans
+
+
+def _as_text(tex: str) -> str:
+    """Safe math (`safe_math` accepted it) as plain Unicode text."""
+    out, pos = [], 0
+    while pos < len(tex):
+        char = tex[pos]
+        if char == "\\":
+            name = re.match(r"\\([A-Za-z]+|.)", tex[pos:]).group(1)
+            pos += 1 + len(name)
+            if name in _ARGUMENTS:
+                args = []
+                for _ in range(_ARGUMENTS[name]):
+                    arg, pos = _argument(tex, pos)
+                    args.append(_as_text(arg))
+                out.append(_with_arguments(name, args))
+            elif name in _OPERATOR_NAMES:
+                out.append(name)
+            else:
+                out.append(_TEXT_SYMBOLS.get(name, " " if name in ",;:" else ""))
+        elif char in "^_":
+            arg, pos = _argument(tex, pos + 1)
+            out.append(_script(_as_text(arg), _SUPERSCRIPTS if char == "^" else _SUBSCRIPTS, char))
+        elif char in "{}":
+            pos += 1
+        else:
+            out.append("′" if char == "'" else char)
+            pos += 1
+    return "".join(out)
+
+
+def _argument(tex: str, pos: int) -> tuple[str, int]:
+    """The argument at `pos` (a group's inside, a macro, or one character) and where it ends."""
+    while pos < len(tex) and tex[pos] == " ":
+        pos += 1
+    if tex.startswith("{", pos):
+        depth = 0
+        for end in range(pos, len(tex)):
+            depth += {"{": 1, "}": -1}.get(tex[end], 0)
+            if depth == 0:
+                return tex[pos + 1 : end], end + 1
+    if tex.startswith("\\", pos):
+        name = re.match(r"\\([A-Za-z]+|.)", tex[pos:]).group(0)
+        return name, pos + len(name)
+    return tex[pos : pos + 1], pos + 1
+
+
+def _with_arguments(name: str, args: list[str]) -> str:
+    if name == "frac":
+        top, bottom = (a if len(a) <= 1 else f"({a})" for a in args)
+        return f"{top}/{bottom}"
+    arg = args[0]
+    if name == "sqrt":
+        return "√" + (arg if len(arg) <= 1 else f"({arg})")
+    if name == "mathbb" and arg in _DOUBLE_STRUCK:
+        return _DOUBLE_STRUCK[arg]
+    if name in _ACCENT_MARKS and len(arg) == 1:
+        return arg + _ACCENT_MARKS[name]
+    return arg
+
+
+def _script(arg: str, table: dict[str, str], sign: str) -> str:
+    """`n²`, `x₁`, `A*`: Unicode super- or subscripts when every character has one, else `^(...)`."""
+    if arg and all(c in table for c in arg):
+        return "".join(table[c] for c in arg)
+    return sign + (arg if len(arg) <= 1 else f"({arg})")

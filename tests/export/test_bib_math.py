@@ -85,3 +85,20 @@ def test_math_titles_compile_and_hostile_ones_run_nothing(style, preamble, tmp_p
     assert not (tmp_path / "pwned").exists() and not (tmp_path / "pwned.tex").exists()
     bbl = (tmp_path / "doc.bbl").read_text(errors="replace")
     assert "$A^*$" in bbl and "\\mathcal{O}(n \\log n)" in bbl
+
+
+CSL = {
+    r"The $A^*$ algorithm": 'The <span class="nocase">A*</span> algorithm',
+    r"Sorting in $\mathcal{O}(n \log n)$ time": 'Sorting in <span class="nocase">O(n log n)</span> time',
+    r"$\alpha$-divergences over $\mathbb{R}^n$": '<span class="nocase">α</span>-divergences over <span class="nocase">ℝⁿ</span>',
+    r"A $\frac{1}{2}$-approximation in $\Omega(\sqrt{n})$ rounds": 'A <span class="nocase">1/2</span>-approximation in <span class="nocase">Ω(√n)</span> rounds',
+    r"From $5 to $10": "From $5 to $10",
+    r"$\input{secret}$ again": r"$\input{secret}$ again",
+}
+
+
+@pytest.mark.parametrize(("title", "shown"), CSL.items())
+def test_csl_shows_safe_math_as_plain_text_kept_as_cased(title, shown):
+    from generator.export.csl import csl_title
+
+    assert csl_title(title) == shown
