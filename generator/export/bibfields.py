@@ -128,7 +128,8 @@ def extra_fields(paper: Paper, etype: str, taken: set[str], encode: Encode, name
         if source:
             out.append((container, encode(decode_latex(extra.pop(source)))))
             taken = taken | {container}
-    for name, value in extra.items():
+    for field, value in extra.items():
+        name = field.lower()  # a curator's `Series:` is BibTeX's `series`
         out_name = CLASSIC_NAMES.get(name, name)
         if out_name in taken or not _exported(name, value):
             continue

@@ -94,10 +94,10 @@ def test_a_csl_name_list_kept_as_json_is_not_written_as_text():
 
     paper = Paper(key="k", title="T", abstract="", added="2026-01-15",
                   extra=(("editor", '[{"family": "Roe", "given": "Ann"}]'), ("accessed", '{"date-parts": [[2020, 1, 2]]}'),
-                         ("note", "[sic] a note"), ("Bad Name", "x"), ("eprint", "hal_0123")))
+                         ("note", "[sic] a note"), ("Bad Name", "x"), ("eprint", "hal_0123"), ("Series", "LNCS")))
     fields = exported([paper])["k"][1]
     assert "editor" not in fields and "accessed" not in fields and "Bad Name" not in fields
-    assert fields["note"] == "[sic] a note" and fields["eprint"] == "hal\\_0123"
+    assert fields["note"] == "[sic] a note" and fields["eprint"] == "hal\\_0123" and fields["series"] == "LNCS"
 
 
 BIBLATEX_TYPES = r"""@online{web, title = {A Web Page}, author = {Web, Ann}, url = {https://example.org/page}, urldate = {2021-01-01}, year = 2021}
