@@ -59,6 +59,7 @@ class _Known:
     # set for an entry of the current import: its own citation key and entry type
     bibkey: str | None = None
     entry_type: str | None = None
+    cites: frozenset[str] = frozenset()  # the keys (own and aliases, case-folded) that cite it
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ class Matcher:
     first; then the same title, only when the years are within one, at
     least one family name agrees (when both give them) and the DOIs do not
     differ; then, only when nothing else matches, the same long abstract.
+    Among papers of one title, the one the candidate's own key cites comes
+    first, so re-importing two versions of a work finds each its own record.
     """
 
     def __init__(self, papers: Iterable[Paper]) -> None:
@@ -106,18 +109,19 @@ class Matcher:
         self.by_title: dict[str, list[_Known]] = {}
         self.by_abstract: dict[str, str] = {}
         for p in papers:
-            self._add(p.key, p.doi, p.arxiv, p.title, p.abstract, p.year, _families(p.authors, p.names))
+            cites = {p.key, *(a.strip() for a in str(dict(p.extra).get("ids", "")).split(","))}
+            self._add(p.key, p.doi, p.arxiv, p.title, p.abstract, p.year, _families(p.authors, p.names), cites=cites)
 
     def _add(self, key: str, doi: str | None, arxiv: str | None, title: str, abstract: str, year: int | None,
-             families: frozenset[str], entry: Candidate | None = None) -> None:
+             families: frozenset[str], entry: Candidate | None = None, cites: Iterable[str] = ()) -> None:
         if (found := doi_identity(doi)) is not None:
             self.by_doi.setdefault(found, key)
         if (found := parse_arxiv_id(arxiv)) is not None:
             self.by_arxiv.setdefault(found, key)
         known = self.by_title.setdefault(title_identity(title), [])
         if all(k.key != key for k in known):
-            known.append(_Known(key, year, families, doi_identity(doi),
-                                entry.bibkey if entry else None, entry.entry_type if entry else None))
+            known.append(_Known(key, year, families, doi_identity(doi), entry.bibkey if entry else None,
+                                entry.entry_type if entry else None, frozenset(c.casefold() for c in cites if c)))
         if (text := abstract_identity(abstract)) is not None:
             self.by_abstract.setdefault(text, key)
 
@@ -133,7 +137,10 @@ class Matcher:
             found.append(Match(self.by_arxiv[arxiv], "arXiv id"))
         families = _families(candidate.authors, candidate.names)
         note = None
-        for known in self.by_title.get(title_identity(candidate.title), []):
+        same_title = self.by_title.get(title_identity(candidate.title), [])
+        if candidate.bibkey:  # the record the entry's own key cites first (a stable sort keeps the rest in order)
+            same_title = sorted(same_title, key=lambda k: candidate.bibkey.casefold() not in k.cites)
+        for known in same_title:
             if _title_fits(known, candidate.year, families, doi):
                 if not found and _other_version(known, candidate):
                     note = Problem(candidate.file, f"{candidate.bibkey}: the same title as {known.bibkey!r} of this import but another "
@@ -152,7 +159,7 @@ class Matcher:
     def remember(self, candidate: Candidate, key: str) -> None:
         """Let later candidates of this import match `key` by what `candidate` says."""
         self._add(key, candidate.doi, candidate.arxiv, candidate.title, candidate.abstract, candidate.year,
-                  _families(candidate.authors, candidate.names), candidate)
+                  _families(candidate.authors, candidate.names), candidate, cites=(key, candidate.bibkey or ""))
 
 
 def _label(candidate: Candidate) -> str:

@@ -263,3 +263,19 @@ def test_biblatex_extended_names_are_read_part_by_part(tmp_path):
     (note,) = [str(n) for n in reading.notes]
     assert note.endswith("x.bib:1: @article{kate2020: biblatex name options in author not kept: "
                          "Warner ten Kate (useprefix=true), Ann Roe (uniquename=false)")
+
+
+def test_re_importing_two_versions_of_a_work_changes_nothing(tmp_path):
+    """The second import found the later version's record by its title first
+    and merged the entry into the earlier version's record."""
+    content = tmp_path / "content"
+    path = _bib(tmp_path, "versions.bib",
+                "@misc{bommasani2021opportunities, title={On the Opportunities and Risks of Foundation Models},"
+                " author={Bommasani, Rishi and Hudson, Drew A.}, year={2021}, eprint={2108.07258}, archivePrefix={arXiv}}\n"
+                "@article{bommasani2022opportunities, title={On the Opportunities and Risks of Foundation Models},"
+                " author={Bommasani, Rishi and Hudson, Drew A.}, journal={ArXiv}, year={2022}}\n")
+    import_bibtex(content, [path], today=DATE)
+    before = {p.name: p.read_bytes() for p in (content / "papers").iterdir()}
+    report = import_bibtex(content, [path], today=DATE)
+    assert {p.name: p.read_bytes() for p in (content / "papers").iterdir()} == before
+    assert not report.conflicts and len(before) == 2
