@@ -39,6 +39,7 @@ from generator.analysis.mentions import find_mentions
 from generator.analysis.themes.review import validate_review
 from generator.analysis.related_update import related_papers_updated
 from generator.analysis.similarity import related_papers
+from generator.export.aliases import with_alias_copies
 from generator.export.bibtex import bibtex_for
 from generator.export.csl import item_text, joined_with_ranges
 from generator.export.downloads import THEME_DOWNLOADS, bib_ranges, theme_downloads
@@ -159,6 +160,7 @@ def generate(content: Content, settings: Settings = Settings(), cache: cache_sta
     assignments = _assign_themes(papers, content.themes, cache)
     related, mentions = _text_stages(papers, cache)
     bibtex = _bibtex_entries(papers, cache)
+    bib_files = with_alias_copies(papers, bibtex, lambda paper: bibtex_for([paper], aliases=False), "\n")
     site = SiteData(
         papers=papers,
         themes=content.themes,
@@ -167,6 +169,7 @@ def generate(content: Content, settings: Settings = Settings(), cache: cache_sta
         mentions_out=mentions.outgoing,
         mentions_in=mentions.incoming,
         bibtex=bibtex,
+        bib_files=bib_files,
         settings=settings,
         home_intro=content.home_intro,
         citations=citation_graph(papers),
@@ -178,7 +181,8 @@ def generate(content: Content, settings: Settings = Settings(), cache: cache_sta
         _pages(outputs, site, cache, shown, listed)
         for relative, data in content.pages:  # hand-written: about, how to curate, images
             outputs.add(relative, data)
-        _cached_exports(outputs, site, _csl_items(papers, cache), cache, listed)
+        csl = with_alias_copies(papers, _csl_items(papers, cache), item_text, ",\n")
+        _cached_exports(outputs, site, csl, cache, listed)
         outputs.add(PAPERS_JSON, _papers_json(site, cache, shown))
     except OutputConflict as err:  # e.g. content/pages/tags.md, or a paper keyed "library"
         raise ContentError([Problem(str(content.root), f"{err}; rename the page or record")]) from None
@@ -237,7 +241,7 @@ def prepare_for_edits(papers: tuple[Paper, ...], cache: cache_stage.BuildCache, 
 
 def _bibtex_entries(papers: tuple[Paper, ...], cache: cache_stage.BuildCache | None) -> dict[str, str]:
     """One BibTeX entry per paper; it depends on that paper alone."""
-    return _per_paper(papers, cache, "bibtex", lambda paper: bibtex_for([paper]))
+    return _per_paper(papers, cache, "bibtex", lambda paper: bibtex_for([paper], aliases=False))
 
 
 def _csl_items(papers: tuple[Paper, ...], cache: cache_stage.BuildCache | None) -> dict[str, str]:
@@ -413,7 +417,7 @@ def _cached_exports(outputs: OutputSet, site: SiteData, csl: dict[str, str],
         return _exports(outputs, site, csl)
     key = cache_stage.digest(
         site.themes, site.settings, [listed[p.key] for p in site.papers],
-        [site.bibtex[p.key] for p in site.papers], [csl[p.key] for p in site.papers],
+        [site.bib_files[p.key] for p in site.papers], [csl[p.key] for p in site.papers],
     )
     stage = cache.stage("exports")
     files = stage.get("all", key)
@@ -432,7 +436,7 @@ def _joined_bibtex(site: SiteData, papers) -> str:
     Same text as `bibtex_for(papers)` (a test holds them equal), without
     encoding each entry again for the library file and every theme file.
     """
-    return "\n".join(site.bibtex[paper.key] for paper in papers)
+    return "\n".join(site.bib_files[paper.key] for paper in papers)
 
 
 def _exports(outputs: OutputSet, site: SiteData, csl: dict[str, str]) -> None:
@@ -454,7 +458,7 @@ def _exports(outputs: OutputSet, site: SiteData, csl: dict[str, str]) -> None:
         )
 
     for paper in site.papers:
-        outputs.add(bib_path(paper.slug), site.bibtex[paper.key])
+        outputs.add(bib_path(paper.slug), site.bib_files[paper.key])
     library_bib = _joined_bibtex(site, site.papers)
     outputs.add(LIBRARY_BIB, library_bib)
     csl_text, csl_ranges = joined_with_ranges([csl[paper.key] for paper in site.papers])
@@ -468,7 +472,7 @@ def _exports(outputs: OutputSet, site: SiteData, csl: dict[str, str]) -> None:
             outputs.add(theme_csv_path(theme.id), comparison_csv(theme, rows, lambda key: page_url(paper_src(site.by_key[key].slug), dirs)))
     # A theme's .bib and CSL-JSON are cut from the library files in the browser (export/downloads.py).
     keys = [paper.key for paper in site.papers]
-    bib = bib_ranges([site.bibtex[key] for key in keys])
+    bib = bib_ranges([site.bib_files[key] for key in keys])
     libraries = {"bib": library_bib.encode("utf-8"), "csl": csl_text.encode("utf-8")}
     outputs.add(THEME_DOWNLOADS, theme_downloads(keys, bib, csl_ranges, {t: [p.key for p in found] for t, found in members.items()}, libraries))
 

@@ -106,9 +106,7 @@ def record_fields(paper: Paper, etype: str, encode: Encode) -> list[tuple[str, s
             out.append((name, encode(value)))
     if paper.tags:
         out.append(("keywords", ", ".join(encode(t) for t in paper.tags if t.strip())))
-    if aliases := alias_keys(paper):
-        out.append(("ids", ",".join(aliases)))
-    return out
+    return out  # alias keys are entries of their own in the library file (export/aliases.py)
 
 
 def extra_fields(paper: Paper, etype: str, taken: set[str], encode: Encode, name_list: NameList) -> list[tuple[str, str]]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import replace
 
 import bibtexparser
 from bibtexparser.library import Library
@@ -32,6 +33,7 @@ from bibtexparser.middlewares.parsestack import default_unparse_stack
 from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 
+from generator.export.aliases import citable_aliases
 from generator.export.bibfields import classic_type, container_field, extra_fields, month_field, record_fields
 from generator.export.latex_chars import accented_letter, encode_char as _encode_char
 from generator.export.latex_math import math_spans
@@ -453,12 +455,16 @@ def _format() -> BibtexFormat:
     return fmt
 
 
-def bibtex_for(papers: Iterable[Paper]) -> str:
-    """A .bib file for these papers, in the given order, ending with a newline.
+def bibtex_for(papers: Iterable[Paper], *, aliases: bool = True) -> str:
+    """A .bib file for these papers, in the given order, ending with a newline;
+    each entry followed by its copies under the record's alias keys
+    (export/aliases.py) unless `aliases` is false.
 
     Two keys that differ only in case are the same key to BibTeX ("Repeated
     entry"), so they are refused here rather than in the user's LaTeX run.
     """
+    papers = list(papers)
+    copies = citable_aliases(papers) if aliases else {}
     library = Library()
     seen: dict[str, str] = {}
     for paper in papers:
@@ -467,6 +473,8 @@ def bibtex_for(papers: Iterable[Paper]) -> str:
             raise ValueError(f"duplicate BibTeX key {paper.key!r} (also {seen[folded]!r})")
         seen[folded] = paper.key
         library.add(paper_entry(paper))
+        for alias in copies.get(paper.key, ()):
+            library.add(paper_entry(replace(paper, key=alias)))
     # The library is ours and thrown away: let the writer's middleware work in
     # place instead of deep-copying every entry (seconds for 10,000 papers).
     stack = default_unparse_stack(allow_inplace_modification=True)

@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import replace
 
+from generator.export.aliases import with_alias_copies
 from generator.export.bibtex import arxiv_url, clean_text, venue_kind
 from generator.export.latex_math import math_as_text
 from generator.export.names import csl_name as _csl_name
@@ -163,12 +164,18 @@ def _item_text(paper: Paper) -> str:
     return text
 
 
-def csl_json(papers: Iterable[Paper]) -> str:
-    """A CSL-JSON file text: an array of items, indented, Unicode kept, newline-terminated.
+def csl_json(papers: Iterable[Paper], *, aliases: bool = True) -> str:
+    """A CSL-JSON file text: an array of items, indented, Unicode kept, newline-terminated;
+    each item followed by its copies under the record's alias keys (export/aliases.py)
+    unless `aliases` is false.
 
-    The same text as `json.dumps(csl_items(papers), ensure_ascii=False, indent=2)`.
+    The same text as `json.dumps(csl_items(papers), ensure_ascii=False, indent=2)` when no record has aliases.
     """
-    items = [_item_text(p) for p in papers]
+    papers = list(papers)
+    entries = {p.key: _item_text(p) for p in papers}
+    if aliases:
+        entries = with_alias_copies(papers, entries, _item_text, ",\n")
+    items = [entries[p.key] for p in papers]
     return ("[\n" + ",\n".join(items) + "\n]" if items else "[]") + "\n"
 
 

@@ -30,6 +30,8 @@ class SiteData:
     mentions_out: Mapping[str, tuple[Any, ...]]  # key -> Mention(name, target, start, end)
     mentions_in: Mapping[str, tuple[str, ...]]  # key -> keys of papers that mention it
     bibtex: Mapping[str, str]  # key -> its BibTeX entry
+    # key -> what the .bib files hold for it: its entry, then copies under its alias keys (export/aliases.py)
+    bib_files: Mapping[str, str] = field(default_factory=dict)
     settings: Settings = Settings()
     home_intro: str | None = None  # trusted Markdown from content/pages/home.md
     citations: CitationGraph = field(default_factory=CitationGraph)  # in-list citations (analysis/citations.py)

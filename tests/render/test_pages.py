@@ -332,13 +332,15 @@ def test_a_hand_written_page_may_not_replace_a_generated_one(content_copy):
 
 
 def test_joined_bibtex_equals_encoding_the_papers_together(library):
-    """The library and theme .bib files reuse the per-paper entries."""
+    """The library and theme .bib files reuse the per-paper entries (and their alias copies)."""
+    from generator.export.aliases import with_alias_copies
     from generator.export.bibtex import bibtex_for
     from generator.build import _joined_bibtex
     papers = library[:40]
 
     class _Site:
-        bibtex = {p.key: bibtex_for([p]) for p in papers}
+        bib_files = with_alias_copies(papers, {p.key: bibtex_for([p], aliases=False) for p in papers},
+                                      lambda p: bibtex_for([p], aliases=False), "\n")
 
     assert _joined_bibtex(_Site, papers) == bibtex_for(papers)
 

@@ -139,10 +139,10 @@ def test_theme_downloads_are_the_bytes_the_theme_files_held(big):
     by_key = {p.key: p for p in papers}
 
     class _Site:
-        bibtex = {}
+        bib_files = {}
 
     for paper in papers:
-        _Site.bibtex[paper.key] = outputs.files[f"bib/{paper.key}.bib"].decode()
+        _Site.bib_files[paper.key] = outputs.files[f"bib/{paper.key}.bib"].decode()
     keys = [p.key for p in papers]
     for theme in content.themes:
         members = [by_key[keys[i]] for i in index["themes"][theme.id]]
