@@ -3,7 +3,8 @@
 Records are read with `rispy`, the maintained RIS parser, and become the
 same Candidates a .bib entry gives. RIS text is plain (no LaTeX). Tags the
 record has no place for are kept verbatim under `extra`; a record without
-a title is a Problem with its line.
+a title is a Problem with its line. EndNote's habits are read for what they
+are: a DOI in M3 (with no DO) is the DOI.
 
 The file is cut into records here, line by line, and rispy reads one record at
 a time: alone it folds a record missing its `ER  - ` into the next, drops an
@@ -22,7 +23,7 @@ from typing import Any
 
 import rispy
 
-from generator.identifiers import ARXIV_DOI_RE, arxiv_id, strip_doi_prefix
+from generator.identifiers import ARXIV_DOI_RE, arxiv_id, is_doi, strip_doi_prefix
 from generator.model import Name, Problem, SourceRef
 from generator.reading.candidate import Candidate, Reading, read_input_text
 from generator.textnorm import clean_line
@@ -98,6 +99,19 @@ def _extra_fields(entry: dict) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _doi_from_extra(extra: tuple[tuple[str, str], ...]) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """The DOI a kept field holds, and the kept fields without it.
+
+    EndNote and RefWorks write the DOI in M3 (`type_of_work`), not DO: a kept
+    field that is nothing but a DOI is the record's DOI (the first, in record order).
+    """
+    for i, (name, value) in enumerate(extra):
+        found = strip_doi_prefix(value)
+        if is_doi(found):
+            return found, extra[:i] + extra[i + 1:]
+    return None, extra
+
+
 def entry_to_candidate(entry: dict, *, file: str, source: str, line: int) -> Candidate:
     names = tuple(n for raw in (entry.get("authors") or entry.get("first_authors") or []) if (n := _name(str(raw))))
     year, month = _date(entry)
@@ -105,6 +119,8 @@ def entry_to_candidate(entry: dict, *, file: str, source: str, line: int) -> Can
     doi = strip_doi_prefix(_text(entry.get("doi")) or "") or None
     start, end = _text(entry.get("start_page")), _text(entry.get("end_page"))
     extra = _extra_fields(entry)
+    if doi is None:
+        doi, extra = _doi_from_extra(extra)
     if len(urls) > 1:
         extra += (("urls", " ".join(urls)),)
     return Candidate(

@@ -99,3 +99,38 @@ def test_tags_rispy_does_not_know_are_kept_each_under_its_own_name(tmp_path):
     path.write_text("TY  - JOUR\nTI  - A title\nXY  - foo\nXY  - bar\nZZ  - baz\nER  - \n", "utf-8")
     (candidate,) = read_ris(path).candidates
     assert dict(candidate.extra) == {"XY": "foo; bar", "ZZ": "baz"}
+
+
+# An EndNote record as it exports it (bdarcus/manuscript-rendition references.ris):
+# the DOI in M3, the abstract in N2, a record number as its ID.
+ENDNOTE = (
+    "TY  - JOUR\r\nID  - 971\r\n"
+    "T1  - One Island, One Team, One Mission: Geopolitics, Sovereignty, Race and Rendition\r\n"
+    "JF  - Geopolitics\r\nM3  - 10.1080/14650040903501120\r\nA1  - Sidaway,James D.\r\nVL  - 15\r\nIS  - 4\r\n"
+    "PY  - 2010/11/19/\r\nN2  - This paper examines the geopolitics of rendition.\r\nSP  - 667\r\nEP  - 683\r\nER  - \r\n"
+)
+
+
+def one_record(tmp_path: Path, text: str):
+    path = tmp_path / "endnote.ris"
+    path.write_bytes(text.encode("utf-8"))
+    (candidate,) = read_ris(path).candidates
+    return candidate
+
+
+def test_a_doi_endnote_puts_in_m3_is_the_records_doi(tmp_path):
+    candidate = one_record(tmp_path, ENDNOTE)
+    assert candidate.doi == "10.1080/14650040903501120"
+    assert "type_of_work" not in dict(candidate.extra)  # it was only the DOI
+
+
+def test_m3_beside_a_do_line_stays_what_it_was(tmp_path):
+    text = ENDNOTE.replace("ER  - ", "DO  - 10.1/other\r\nER  - ")
+    candidate = one_record(tmp_path, text)
+    assert candidate.doi == "10.1/other" and dict(candidate.extra)["type_of_work"] == "10.1080/14650040903501120"
+
+
+def test_m3_that_is_not_a_doi_stays_under_extra(tmp_path):
+    candidate = one_record(tmp_path, ENDNOTE.replace("M3  - 10.1080/14650040903501120", "M3  - Article"))
+    assert candidate.doi is None and dict(candidate.extra)["type_of_work"] == "Article"
+
