@@ -4,7 +4,7 @@ Records are read with `rispy`, the maintained RIS parser, and become the
 same Candidates a .bib entry gives. RIS text is plain (no LaTeX). Tags the
 record has no place for are kept verbatim under `extra`; a record without
 a title is a Problem with its line. EndNote's habits are read for what they
-are: a DOI in M3 (with no DO) is the DOI.
+are: a DOI in M3 (with no DO) is the DOI, and N2 (with no AB) the abstract.
 
 The file is cut into records here, line by line, and rispy reads one record at
 a time: alone it folds a record missing its `ER  - ` into the next, drops an
@@ -118,14 +118,17 @@ def entry_to_candidate(entry: dict, *, file: str, source: str, line: int) -> Can
     urls = [str(u).strip() for u in entry.get("urls") or [] if str(u).strip()]
     doi = strip_doi_prefix(_text(entry.get("doi")) or "") or None
     start, end = _text(entry.get("start_page")), _text(entry.get("end_page"))
+    abstract = _text(entry.get("abstract")) or ""
     extra = _extra_fields(entry)
+    if not abstract and (abstract := _text(entry.get("notes_abstract")) or ""):
+        extra = tuple(kept for kept in extra if kept[0] != "notes_abstract")  # EndNote's abstract is N2
     if doi is None:
         doi, extra = _doi_from_extra(extra)
     if len(urls) > 1:
         extra += (("urls", " ".join(urls)),)
     return Candidate(
         file=file, line=line, source=SourceRef(source),
-        title=_text(entry.get("title") or entry.get("primary_title")) or "", abstract=_text(entry.get("abstract")) or "",
+        title=_text(entry.get("title") or entry.get("primary_title")) or "", abstract=abstract,
         bibkey=None, entry_type=RIS_TO_BIBTEX.get(str(entry.get("type_of_reference")), "misc"), provenance=f"ris {source}",
         authors=tuple(n.display() for n in names), names=names, year=year, month=month, doi=doi, arxiv=_arxiv(doi, urls),
         url=urls[0] if urls else None,

@@ -134,3 +134,15 @@ def test_m3_that_is_not_a_doi_stays_under_extra(tmp_path):
     candidate = one_record(tmp_path, ENDNOTE.replace("M3  - 10.1080/14650040903501120", "M3  - Article"))
     assert candidate.doi is None and dict(candidate.extra)["type_of_work"] == "Article"
 
+
+def test_n2_is_the_abstract_when_there_is_no_ab(tmp_path):
+    candidate = one_record(tmp_path, ENDNOTE)
+    assert candidate.abstract == "This paper examines the geopolitics of rendition."
+    assert "notes_abstract" not in dict(candidate.extra)
+
+
+def test_n2_beside_an_ab_is_kept_under_extra(tmp_path):
+    candidate = one_record(tmp_path, ENDNOTE.replace("SP  - 667", "AB  - The abstract.\r\nSP  - 667"))
+    assert candidate.abstract == "The abstract."
+    assert dict(candidate.extra)["notes_abstract"] == "This paper examines the geopolitics of rendition."
+
