@@ -4,7 +4,8 @@ Records are read with `rispy`, the maintained RIS parser, and become the
 same Candidates a .bib entry gives. RIS text is plain (no LaTeX). Tags the
 record has no place for are kept verbatim under `extra`; a record without
 a title is a Problem with its line. EndNote's habits are read for what they
-are: a DOI in M3 (with no DO) is the DOI, and N2 (with no AB) the abstract.
+are: a DOI in M3 (with no DO) is the DOI, N2 (with no AB) the abstract,
+and an ID that can be a key (not EndNote's record number) the citation key.
 
 The file is cut into records here, line by line, and rispy reads one record at
 a time: alone it folds a record missing its `ER  - ` into the next, drops an
@@ -24,6 +25,7 @@ from typing import Any
 import rispy
 
 from generator.identifiers import ARXIV_DOI_RE, arxiv_id, is_doi, strip_doi_prefix
+from generator.library.keys import is_usable_key
 from generator.model import Name, Problem, SourceRef
 from generator.reading.candidate import Candidate, Reading, read_input_text
 from generator.textnorm import clean_line
@@ -37,7 +39,7 @@ RIS_TO_BIBTEX = {
 _READ = frozenset({
     "type_of_reference", "title", "primary_title", "authors", "first_authors", "secondary_title", "journal_name",
     "alternate_title3", "date", "year", "publication_year", "doi", "volume", "number", "start_page", "end_page",
-    "publisher", "edition", "issn", "language", "abstract", "keywords", "urls", "id",
+    "publisher", "edition", "issn", "language", "abstract", "keywords", "urls",
 })
 _TAG_LINE_RE = re.compile(r"^([A-Z][A-Z0-9])  -(?: |\r?$)")  # "TI  - text", "ER  -"
 _TAGGED_RE = re.compile(r"^([A-Z][A-Z0-9])(?:[ \t-]|\r?$)")  # a tag, then space, a dash or nothing
@@ -112,6 +114,19 @@ def _doi_from_extra(extra: tuple[tuple[str, str], ...]) -> tuple[str | None, tup
     return None, extra
 
 
+def _key_and_extra(entry: dict, extra: tuple[tuple[str, str], ...]) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """The citation key an ID line gives, and the kept fields without it.
+
+    Many reference managers write their citation key as the ID
+    (`ford:1999:territory`); EndNote writes its record number (`971`), which
+    is no key: that, and an ID that cannot be a key, stays under `extra`.
+    """
+    key = _text(entry.get("id"))
+    if key is None or key.isdigit() or not is_usable_key(key):
+        return None, extra
+    return key, tuple(kept for kept in extra if kept[0] != "id")
+
+
 def entry_to_candidate(entry: dict, *, file: str, source: str, line: int) -> Candidate:
     names = tuple(n for raw in (entry.get("authors") or entry.get("first_authors") or []) if (n := _name(str(raw))))
     year, month = _date(entry)
@@ -124,12 +139,13 @@ def entry_to_candidate(entry: dict, *, file: str, source: str, line: int) -> Can
         extra = tuple(kept for kept in extra if kept[0] != "notes_abstract")  # EndNote's abstract is N2
     if doi is None:
         doi, extra = _doi_from_extra(extra)
+    bibkey, extra = _key_and_extra(entry, extra)
     if len(urls) > 1:
         extra += (("urls", " ".join(urls)),)
     return Candidate(
         file=file, line=line, source=SourceRef(source),
         title=_text(entry.get("title") or entry.get("primary_title")) or "", abstract=abstract,
-        bibkey=None, entry_type=RIS_TO_BIBTEX.get(str(entry.get("type_of_reference")), "misc"), provenance=f"ris {source}",
+        bibkey=bibkey, entry_type=RIS_TO_BIBTEX.get(str(entry.get("type_of_reference")), "misc"), provenance=f"ris {source}",
         authors=tuple(n.display() for n in names), names=names, year=year, month=month, doi=doi, arxiv=_arxiv(doi, urls),
         url=urls[0] if urls else None,
         venue=_text(entry.get("secondary_title") or entry.get("journal_name") or entry.get("alternate_title3")),

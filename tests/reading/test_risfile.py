@@ -146,3 +146,17 @@ def test_n2_beside_an_ab_is_kept_under_extra(tmp_path):
     assert candidate.abstract == "The abstract."
     assert dict(candidate.extra)["notes_abstract"] == "This paper examines the geopolitics of rendition."
 
+
+def test_a_key_like_id_is_the_citation_key(tmp_path):
+    candidate = one_record(tmp_path, ENDNOTE.replace("ID  - 971", "ID  - sidaway:2010:island"))
+    assert candidate.bibkey == "sidaway:2010:island" and "id" not in dict(candidate.extra)
+
+
+def test_a_record_number_id_is_no_key_and_is_kept_under_extra(tmp_path):
+    candidate = one_record(tmp_path, ENDNOTE)
+    assert candidate.bibkey is None and dict(candidate.extra)["id"] == "971"
+
+
+def test_an_id_that_cannot_be_a_key_is_kept_under_extra(tmp_path):
+    candidate = one_record(tmp_path, ENDNOTE.replace("ID  - 971", "ID  - Sidaway {2010}"))
+    assert candidate.bibkey is None and dict(candidate.extra)["id"] == "Sidaway {2010}"
