@@ -41,6 +41,7 @@ class ImportReport:
     added: list[str] = field(default_factory=list)
     merged: list[str] = field(default_factory=list)  # existing papers that gained a source or field
     unchanged: int = 0
+    repeats: int = 0  # entries that are the same paper as another entry of this import, added once
     containers: int = 0  # .bib containers only used through crossref
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)  # worth saying, not a failure
@@ -50,6 +51,8 @@ class ImportReport:
 
     def summary(self) -> str:
         text = f"added {len(self.added)}, merged {len(self.merged)}, problems {len(self.problems)} ({self.unchanged} unchanged"
+        if self.repeats:  # without it, an input's entries would not add up to what was added
+            text += f", {self.repeats} {'entry' if self.repeats == 1 else 'entries'} merged into another entry of this import"
         if self.containers:
             text += f", {self.containers} crossref container(s) skipped"
         return text + ")"
@@ -57,6 +60,7 @@ class ImportReport:
     def nothing_written(self) -> None:
         self.added.clear()
         self.merged.clear()
+        self.repeats = 0
 
 
 def plan_sources(content: Path, inputs: list[Path]) -> tuple[dict[Path, bytes], list[Problem]]:
@@ -126,8 +130,11 @@ def _match_all(library: Library, candidates: list[Candidate], taken: set[str], r
         is_new = key in plan.new
         (plan.new if is_new else plan.existing).setdefault(key, []).append(candidate)
         if is_new:
+            report.repeats += 1
             _note_dropped_abstract(plan.new[key][0], candidate, report)
-        if candidate.bibkey is not None or found.by != "title":
+        # A keyless entry found by its title in the library is a re-import, not news;
+        # one found in this import is a repeat the user may not know of.
+        if is_new or candidate.bibkey is not None or found.by != "title":
             where = "another entry of this import" if is_new else "the library's record"
             cite = f" (its key {candidate.bibkey!r} is kept as an alias under extra.ids)" if candidate.bibkey is not None and candidate.bibkey != key else ""
             label = candidate.bibkey if candidate.bibkey is not None else repr(candidate.title[:60])

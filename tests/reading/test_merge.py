@@ -35,7 +35,7 @@ def test_seed_import_merges_repeats(seed_import):
     tmp_path, report = seed_import
     assert report.problems == []
     assert len(report.added) == 478 and report.merged == [] and report.unchanged == 0
-    assert report.summary() == "added 478, merged 0, problems 0 (0 unchanged)"
+    assert report.summary() == "added 478, merged 0, problems 0 (0 unchanged, 16 entries merged into another entry of this import)"
     library = load_library(tmp_path)
     assert len(library.papers) == 478 and library.problems == ()
     sources = {p.key: p.sources for p in library.papers}
@@ -295,7 +295,7 @@ def test_fifth_dump_through_the_cli(seeded_content, capsys):
 
 
 def test_cli_report_for_the_seeds(seeded_content, seed_dumps, seed_import, capsys):
-    assert seed_import[1].summary() == "added 478, merged 0, problems 0 (0 unchanged)"
+    assert seed_import[1].summary() == "added 478, merged 0, problems 0 (0 unchanged, 16 entries merged into another entry of this import)"
     assert main(["import", *map(str, seed_dumps), "--content", str(seeded_content)]) == 0
     out, err = capsys.readouterr()
     assert out == "import: added 0, merged 0, problems 0 (478 unchanged)\n" and err == ""

@@ -160,3 +160,23 @@ def test_a_record_number_id_is_no_key_and_is_kept_under_extra(tmp_path):
 def test_an_id_that_cannot_be_a_key_is_kept_under_extra(tmp_path):
     candidate = one_record(tmp_path, ENDNOTE.replace("ID  - 971", "ID  - Sidaway {2010}"))
     assert candidate.bibkey is None and dict(candidate.extra)["id"] == "Sidaway {2010}"
+
+
+def test_every_record_is_counted_in_the_summary_and_a_repeat_is_noted(tmp_path, capsys):
+    untitled = "TY  - PCOMM\r\nID  - 954\r\nA2  - Moyers,Bill\r\nPY  - 2007///\r\nER  - \r\n"
+    path = tmp_path / "endnote.ris"
+    path.write_bytes((ENDNOTE + "\r\n" + ENDNOTE + "\r\n" + untitled).encode("utf-8"))
+    assert main(["import", str(path), "--content", str(tmp_path / "content"), "--date", "2026-01-15"]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:15: 'One Island, One Team, One Mission" in err and "merged into another entry of this import" in err
+    assert "added 1, merged 0, problems 1 (0 unchanged, 1 entry merged into another entry of this import)" in err
+
+
+def test_a_repeat_found_by_title_alone_is_noted_too(tmp_path, capsys):
+    record = ENDNOTE.replace("M3  - 10.1080/14650040903501120\r\n", "")
+    path = tmp_path / "endnote.ris"
+    path.write_bytes((record + "\r\n" + record).encode("utf-8"))
+    assert main(["import", str(path), "--content", str(tmp_path / "content"), "--date", "2026-01-15"]) == 0
+    captured = capsys.readouterr()
+    assert f"{path}:14: " in captured.err and "by the same title" in captured.err
+    assert "added 1, merged 0, problems 0 (0 unchanged, 1 entry merged into another entry of this import)" in captured.out
