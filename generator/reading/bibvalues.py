@@ -270,6 +270,12 @@ def find_url(fields: dict[str, str]) -> str | None:
 VENUE_FIELDS = ("booktitle", "journal", "journaltitle")
 
 
+def is_preprint_server(text: str) -> bool:
+    """Whether a journal or container name only says the paper is a preprint
+    ("arXiv", "ArXiv", "arXiv preprint arXiv:...", "CoRR"): no venue."""
+    return bool(_NOT_A_VENUE_RE.match(text))
+
+
 def find_venue(fields: dict[str, str]) -> str | None:
     """Booktitle, journal or journaltitle, unless it only says "arXiv" or "CoRR".
 
@@ -278,7 +284,7 @@ def find_venue(fields: dict[str, str]) -> str | None:
     """
     for name in VENUE_FIELDS:
         text = decode_latex(fields.get(name, ""))
-        if text and len(text) <= MAX_VENUE_CHARS and not _NOT_A_VENUE_RE.match(text):
+        if text and len(text) <= MAX_VENUE_CHARS and not is_preprint_server(text):
             return text
     return None
 

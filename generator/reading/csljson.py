@@ -4,8 +4,10 @@ Each item becomes the same Candidate a .bib entry gives: names as CSL holds
 them (family, given, particles, suffix, or a literal), the issued date,
 container, volume, issue, page, publisher, identifiers, keywords, language
 and abstract. Fields the record has no place for are kept verbatim under
-`extra`. Text is plain (CSL-JSON carries no LaTeX); only a file that is
-not JSON, or an item without a title, is a Problem with its line.
+`extra`. As in a .bib, a container that only says "arXiv" is no venue, and
+Semantic Scholar's arXiv id written as the volume (`abs/2410.17020`) is the
+arXiv id, not a volume. Text is plain (CSL-JSON carries no LaTeX); only a
+file that is not JSON, or an item without a title, is a Problem with its line.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 from generator.identifiers import ARXIV_DOI_RE, arxiv_id, strip_doi_prefix
 from generator.library.keys import is_usable_key
+from generator.reading.bibvalues import is_preprint_server
 from generator.model import Name, Problem, SourceRef
 from generator.reading.candidate import Candidate, Reading, read_input_text
 from generator.textnorm import clean_line
@@ -34,6 +37,9 @@ _READ = frozenset({
     "publisher", "edition", "ISBN", "ISSN", "DOI", "URL", "language", "abstract", "keyword", "number",
 })
 _ARXIV_URL_RE = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?/?(?:[?#]|$)", re.IGNORECASE)
+_ARXIV_TEXT_RE = re.compile(r"arxiv:\s*([^\s,;]+)", re.IGNORECASE)
+# Semantic Scholar (and Manubot from it) writes an arXiv id as the volume, as DBLP does for CoRR.
+_ARXIV_VOLUME_RE = re.compile(r"\s*abs/(\S+?)\s*", re.IGNORECASE)
 
 
 def _text(value: Any) -> str | None:
@@ -81,13 +87,49 @@ def _arxiv(item: dict) -> str | None:
     if m := _ARXIV_URL_RE.search(str(item.get("URL") or "")):
         return arxiv_id(m.group(1))
     m = re.match(r"\s*arxiv:\s*(\S+)", str(item.get("number") or ""), re.IGNORECASE)
+    if m and (found := arxiv_id(m.group(1))):
+        return found
+    if (container := _text(item.get("container-title"))) and is_preprint_server(container):
+        if (m := _ARXIV_TEXT_RE.search(container)) and (found := arxiv_id(m.group(1).rstrip("."))):
+            return found
+    return _volume_arxiv(item)
+
+
+def _volume_arxiv(item: dict) -> str | None:
+    """The arXiv id a volume of `abs/2410.17020` (perhaps with a version) is."""
+    m = _ARXIV_VOLUME_RE.fullmatch(str(item.get("volume") or ""))
     return arxiv_id(m.group(1)) if m else None
+
+
+def _venue(item: dict) -> str | None:
+    """The container, unless it only says the paper is a preprint ("ArXiv"): as a .bib's journal."""
+    container = _text(item.get("container-title"))
+    return None if container is None or is_preprint_server(container) else container
+
+
+def _volume(item: dict, arxiv: str | None) -> str | None:
+    """The volume, unless it is the arXiv id the record already holds."""
+    volume = _text(item.get("volume"))
+    return None if volume is not None and arxiv is not None and _volume_arxiv(item) == arxiv else volume
+
+
+def _kept_anyway(item: dict, name: str, value: Any) -> bool:
+    """A field read, yet kept verbatim too: a type with no BibTeX type, a container
+    that is no venue ("ArXiv"), a volume that gave an arXiv id with more (a version)."""
+    if name == "type":
+        return value not in CSL_TO_BIBTEX
+    if name == "container-title":
+        return _text(value) is not None and _venue(item) is None
+    if name == "volume":
+        arxiv = _volume_arxiv(item)
+        return arxiv is not None and _volume(item, _arxiv(item)) is None and _text(value) != f"abs/{arxiv}"
+    return False
 
 
 def _extra(item: dict) -> tuple[tuple[str, str], ...]:
     kept = []
     for name, value in item.items():
-        if name in _READ and not (name == "type" and value not in CSL_TO_BIBTEX):
+        if name in _READ and not _kept_anyway(item, name, value):
             continue
         if name == "number" and CSL_TO_BIBTEX.get(str(item.get("type"))) not in ("techreport", None):
             continue
@@ -128,13 +170,14 @@ def item_to_candidate(item: dict, *, file: str, source: str, line: int) -> Candi
     keywords = re.split(r"[,;]", item["keyword"]) if isinstance(item.get("keyword"), str) else []
     pages = _text(item.get("page"))
     title, keep_case = rich_title(item.get("title"))
+    arxiv = _arxiv(item)
     return Candidate(
         file=file, line=line, source=SourceRef(source), keep_case=keep_case,
         title=title, abstract=_text(item.get("abstract")) or "",
         bibkey=key, entry_type=entry_type, provenance=f"csl-json {source}",
         authors=tuple(n.display() for n in names), names=names, year=year, month=month,
-        doi=strip_doi_prefix(_text(item.get("DOI")) or "") or None, arxiv=_arxiv(item), url=_text(item.get("URL")),
-        venue=_text(item.get("container-title")), volume=_text(item.get("volume")),
+        doi=strip_doi_prefix(_text(item.get("DOI")) or "") or None, arxiv=arxiv, url=_text(item.get("URL")),
+        venue=_venue(item), volume=_volume(item, arxiv),
         number=_text(item.get("issue")) or (_text(item.get("number")) if entry_type == "techreport" else None),
         pages=re.sub(r"\s*[-\u2013\u2014]+\s*", "-", pages) if pages else None,
         publisher=_text(item.get("publisher")), edition=_text(item.get("edition")), isbn=_text(item.get("ISBN")),

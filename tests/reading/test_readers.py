@@ -133,3 +133,44 @@ def test_a_key_differing_only_in_case_is_taken(tmp_path):
     problems = load_library(content).problems
     assert len(problems) == 1 and "differs only in case from" in problems[0].message
     assert {"'SAME'", "'same'"} <= set(problems[0].message.replace("(", " ").split())
+
+
+SEMANTIC_SCHOLAR = {  # as Manubot writes an arXiv paper Semantic Scholar knows (AdaptInfer/context-review)
+    "id": "ySxuugBg", "type": "article-journal",
+    "title": "LFME: A Simple Framework for Learning from Multiple Experts in Domain Generalization",
+    "author": [{"family": "Chen", "given": "Liang"}], "container-title": "ArXiv", "issued": {"date-parts": [[2024]]},
+    "volume": "abs/2410.17020", "URL": "https://api.semanticscholar.org/CorpusID:273507138",
+}
+
+
+def csl_item(tmp_path, **changes):
+    import json
+
+    from generator.reading.csljson import read_csl_json
+
+    path = tmp_path / "refs.json"
+    path.write_text(json.dumps([{**SEMANTIC_SCHOLAR, **changes}]), "utf-8")
+    (candidate,) = read_csl_json(path).candidates
+    return candidate
+
+
+def test_an_arxiv_id_written_as_the_volume_is_the_arxiv_id_and_arxiv_is_no_venue(tmp_path):
+    candidate = csl_item(tmp_path)
+    assert candidate.arxiv == "2410.17020" and candidate.volume is None
+    assert candidate.venue is None and dict(candidate.extra) == {"container-title": "ArXiv"}  # as a .bib's journal = {arXiv}
+
+
+def test_the_version_of_an_arxiv_id_in_the_volume_is_not_lost(tmp_path):
+    candidate = csl_item(tmp_path, volume="abs/2410.17020v2")
+    assert candidate.arxiv == "2410.17020" and candidate.volume is None
+    assert dict(candidate.extra)["volume"] == "abs/2410.17020v2"
+
+
+def test_an_arxiv_preprint_container_gives_its_id(tmp_path):
+    candidate = csl_item(tmp_path, **{"container-title": "arXiv preprint arXiv:2410.17020", "volume": None})
+    assert candidate.arxiv == "2410.17020" and candidate.venue is None
+
+
+def test_a_journal_volume_stays_the_volume(tmp_path):
+    candidate = csl_item(tmp_path, **{"container-title": "Nature", "volume": "586"})
+    assert candidate.venue == "Nature" and candidate.volume == "586" and candidate.arxiv is None
