@@ -21,11 +21,10 @@ MAX_KEY_CHARS = 48
 KEY_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 # Names the site uses for its own pages, and names Windows refuses as files.
-RESERVED_KEYS = frozenset(
-    {"index", "all", "tags", "unsorted", "themes", "papers", "search", "assets", "bib",
-     "feeds", "csl", "library", "about", "curating", "home", "con", "prn", "aux", "nul"}
-    | {f"{device}{n}" for device in ("com", "lpt") for n in range(10)}
-)
+_SITE_NAMES = frozenset({"index", "all", "tags", "unsorted", "themes", "papers", "search", "assets", "bib",
+                         "feeds", "csl", "library", "about", "curating", "home"})
+_WINDOWS_NAMES = frozenset({"con", "prn", "aux", "nul"} | {f"{device}{n}" for device in ("com", "lpt") for n in range(10)})
+RESERVED_KEYS = _SITE_NAMES | _WINDOWS_NAMES
 _STOPWORDS = frozenset(
     "a an the of for and or in on at to with from by via is are as its into toward towards "
     "using use we our your do does how what when why be can".split()
@@ -145,6 +144,30 @@ def is_usable_key(key: str) -> bool:
         and key.lower() not in RESERVED_KEYS
         and file_stem(key) not in RESERVED_KEYS
     )
+
+
+def why_unusable(key: str) -> str | None:
+    """Why `is_usable_key` refuses `key`, to follow "the BibTeX key ...", or None.
+
+    The reason is the real one (a key of allowed characters refused for its
+    length must not be told its characters are wrong), so the user can fix
+    the key in the reference manager rather than guess.
+    """
+    if not key.strip():
+        return "is empty"
+    if len(key) > MAX_BIBKEY_CHARS:
+        return f"is {len(key)} characters long (a key here has at most {MAX_BIBKEY_CHARS})"
+    if not BIBKEY_RE.match(key):
+        bad = list(dict.fromkeys(ch for ch in key if not re.match(r"[A-Za-z0-9_:.+/*?-]", ch)))
+        if not bad:
+            return "must start with a letter or digit"
+        shown = ", ".join(repr(ch) for ch in bad[:-1]) + (" and " if len(bad) > 1 else "") + repr(bad[-1])
+        return f"cannot be a key here: it has {shown} (only letters, digits and _ : . + / * ? - are kept)"
+    for name in (key.lower(), file_stem(key)):
+        if name in RESERVED_KEYS:
+            whose = "the site uses for its own pages" if name in _SITE_NAMES else "Windows refuses as a file name"
+            return f"is a name {whose}" if name == key.lower() else f"would be the file name {name!r}, a name {whose}"
+    return None
 
 
 def file_stem(key: str) -> str:

@@ -164,3 +164,33 @@ def test_shipped_library_keys_are_safe_and_unique(shipped_content):
     for paper in library.papers:
         assert SAFE.match(paper.key) and len(paper.key) <= MAX_KEY_CHARS
         assert paper.path.name == f"{paper.key}.yml"
+
+
+PAPERPILE_LONG_KEY = "Qizhen_Weng_Wencong_Xiao_Yinghao_Yu_Wei_Wang_Cheng_Wang_Jian_He_Yong_Li_Liping_Zhang_Wei_Lin_and_Yu_Ding2022-af"
+
+
+@pytest.mark.parametrize("key, reason", [
+    (PAPERPILE_LONG_KEY, "is 111 characters long (a key here has at most 100)"),
+    ("", "is empty"),
+    ("Smith 2020{a}", "cannot be a key here: it has ' ', '{' and '}' (only letters, digits and _ : . + / * ? - are kept)"),
+    ("_smith2020", "must start with a letter or digit"),
+    ("Index", "is a name the site uses for its own pages"),
+])
+def test_the_reason_a_key_cannot_be_kept_is_the_real_one(key, reason):
+    from generator.library.keys import is_usable_key, why_unusable
+
+    assert not is_usable_key(key) and why_unusable(key) == reason
+
+
+def test_a_usable_key_has_no_reason_against_it():
+    from generator.library.keys import why_unusable
+
+    assert why_unusable("Yan2020-cc") is None and why_unusable("DBLP:conf/nips/X17") is None
+
+
+@given(st.text(alphabet=st.sampled_from("aZ09_:./*?-+ {}\\é"), max_size=110) | st.sampled_from(sorted(RESERVED_KEYS)))
+@settings(max_examples=300, deadline=None)
+def test_a_key_has_a_reason_against_it_exactly_when_it_is_refused(key):
+    from generator.library.keys import is_usable_key, why_unusable
+
+    assert (why_unusable(key) is None) == is_usable_key(key)
