@@ -100,6 +100,12 @@ class _Plan:
 
     new: dict[str, list[Candidate]] = field(default_factory=dict)
     existing: dict[str, list[Candidate]] = field(default_factory=dict)
+    keys: set[str] = field(default_factory=set)  # every record's key after this import, case-folded
+
+    def may_alias(self, alias: str, key: str) -> bool:
+        """Whether an entry's own key may be kept as an alias of `key`'s record: never
+        when it is another record's key (biber: 'Citekey alias is also a real entry key')."""
+        return alias.casefold() == key.casefold() or alias.casefold() not in self.keys
 
 
 def _match_all(library: Library, candidates: list[Candidate], taken: set[str], report: ImportReport, progress: Progress) -> _Plan:
@@ -111,8 +117,9 @@ def _match_all(library: Library, candidates: list[Candidate], taken: set[str], r
     inputs starts from the one with an abstract.
     """
     matcher = Matcher(library.papers)
-    plan = _Plan()
+    plan = _Plan(keys=taken)  # `taken` gains each new key as it is chosen
     ordered = [c for c in candidates if c.abstract] + [c for c in candidates if not c.abstract]
+    merges: list[tuple[Candidate, str, str, bool]] = []
     for candidate in progress(ordered, "matching"):
         found, note = matcher.match(candidate)
         if note is not None:
@@ -135,11 +142,21 @@ def _match_all(library: Library, candidates: list[Candidate], taken: set[str], r
         # A keyless entry found by its title in the library is a re-import, not news;
         # one found in this import is a repeat the user may not know of.
         if is_new or candidate.bibkey is not None or found.by != "title":
-            where = "another entry of this import" if is_new else "the library's record"
-            cite = f" (its key {candidate.bibkey!r} is kept as an alias under extra.ids)" if candidate.bibkey is not None and candidate.bibkey != key else ""
-            label = candidate.bibkey if candidate.bibkey is not None else repr(candidate.title[:60])
-            report.merges.append(Problem(candidate.file, f"{label}: merged into {where} {key!r} by the same {found.by}{cite}", line=candidate.line))
+            merges.append((candidate, key, found.by, is_new))
+    for candidate, key, by, is_new in merges:  # once every key is known: an alias may not be one
+        report.merges.append(_merge_note(candidate, key, by, is_new, plan))
     return plan
+
+
+def _merge_note(candidate: Candidate, key: str, by: str, is_new: bool, plan: _Plan) -> Problem:
+    """Which record an entry was merged into, by what, and what became of its own key."""
+    where = "another entry of this import" if is_new else "the library's record"
+    cite = ""
+    if candidate.bibkey is not None and candidate.bibkey != key:
+        cite = (f" (its key {candidate.bibkey!r} is kept as an alias under extra.ids)" if plan.may_alias(candidate.bibkey, key)
+                else f" (its key {candidate.bibkey!r} is another paper's key, so cite this one as {key!r})")
+    label = candidate.bibkey if candidate.bibkey is not None else repr(candidate.title[:60])
+    return Problem(candidate.file, f"{label}: merged into {where} {key!r} by the same {by}{cite}", line=candidate.line)
 
 
 def _note_dropped_abstract(first: Candidate, twin: Candidate, report: ImportReport) -> None:
@@ -180,7 +197,7 @@ def _label(candidate: Candidate) -> str:
     return candidate.bibkey if candidate.bibkey is not None else repr(candidate.title[:60])
 
 
-def _render_new(key: str, seen: list[Candidate], today: str, report: ImportReport) -> str:
+def _render_new(key: str, seen: list[Candidate], today: str, report: ImportReport, plan: _Plan) -> str:
     """A new record: text of its first candidate, every source, fields filled in order."""
     sources: list[SourceRef] = []
     for candidate in seen:
@@ -192,9 +209,14 @@ def _render_new(key: str, seen: list[Candidate], today: str, report: ImportRepor
         if candidate is not first:
             _conflicts(dict(data), candidate, key, report)
         fill_missing(data, candidate.curated(), provenance=None)
-        if candidate.bibkey is not None:
+        if candidate.bibkey is not None and plan.may_alias(candidate.bibkey, key):
             add_key_aliases(data, [candidate.bibkey])
     return dump_yaml(data)
+
+
+def _alias(candidate: Candidate, key: str, plan: _Plan) -> dict[str, list[str]]:
+    """The entry's own key as an alias for the record `key`, when it may be one."""
+    return {"ids": [candidate.bibkey]} if candidate.bibkey and plan.may_alias(candidate.bibkey, key) else {}
 
 
 def _render(content: Path, library: Library, plan: _Plan, today: str, report: ImportReport, progress: Progress) -> dict[Path, bytes | str]:
@@ -207,7 +229,7 @@ def _render(content: Path, library: Library, plan: _Plan, today: str, report: Im
     planned = sorted([(key, True, seen) for key, seen in plan.new.items()] + [(key, False, seen) for key, seen in plan.existing.items()])
     for key, is_new, seen in progress(planned, "writing"):
         if is_new:
-            files[new_record_path(content, key, stems)] = _render_new(key, seen, today, report)
+            files[new_record_path(content, key, stems)] = _render_new(key, seen, today, report, plan)
             report.added.append(key)
             continue
         path = paths[key]
@@ -219,7 +241,7 @@ def _render(content: Path, library: Library, plan: _Plan, today: str, report: Im
         for candidate in seen:
             _conflicts(kept, candidate, key, report)
         text = path.read_bytes().decode("utf-8")
-        additions = [(c.source, {**c.curated(), **({"ids": [c.bibkey]} if c.bibkey else {})}, c.provenance) for c in seen]
+        additions = [(c.source, {**c.curated(), **_alias(c, key, plan)}, c.provenance) for c in seen]
         changed = add_to_record(text, str(path), additions)
         if changed is None:
             continue

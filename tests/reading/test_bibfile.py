@@ -337,3 +337,34 @@ def test_a_reimport_tells_a_record_its_author_list_goes_on(tmp_path):
     report = import_bibtex(content, [later], today="2025-01-02")
     assert report.problems == [] and not [c for c in report.conflicts if "more_authors" in c.message]
     assert load_library(content).by_key()["k"].more_authors
+
+
+def test_a_key_two_papers_share_is_never_an_alias_of_the_second(tmp_path, capsys):
+    """Paperpile gives `Yan2020-cc` to two papers of one file: the second is re-keyed,
+    and `Yan2020-cc` is not its alias (biber: 'Citekey alias is also a real entry key')."""
+    bib = tmp_path / "paperpile.bib"
+    bib.write_text("@article{Yan2020-cc, title = {Learning to Route}, author = {Yan, Li}, year = {2020}}\n\n"
+                   "@article{Yan2020-cc, title = {Sparse Mixtures at Scale}, author = {Yan, Wei}, year = {2020}}\n", "utf-8")
+    content = tmp_path / "content"
+    assert main(["import", str(bib), "--content", str(content), "--date", "2026-01-15"]) == 0
+    papers = {p.title: p for p in load_library(content).papers}
+    first, second = papers["Learning to Route"], papers["Sparse Mixtures at Scale"]
+    assert first.key == "Yan2020-cc" and second.key != "Yan2020-cc"
+    assert "ids" not in dict(second.extra)
+    assert f"this paper's key is {second.key!r}" in capsys.readouterr().err
+
+
+def test_an_entry_merged_by_doi_does_not_take_another_records_key_as_its_alias(tmp_path, capsys):
+    content = tmp_path / "content"
+    first = tmp_path / "first.bib"
+    first.write_text("@article{Smith2020, title = {Graph Kernels}, author = {Smith, Ann}, year = {2020}}\n\n"
+                     "@article{Jones2021, title = {Tensor Sketches}, author = {Jones, Bo}, year = {2021}, doi = {10.1/ts}}\n", "utf-8")
+    assert main(["import", str(first), "--content", str(content), "--date", "2026-01-15"]) == 0
+    second = tmp_path / "second.bib"  # the same DOI as Jones2021, under the key another record has
+    second.write_text("@article{Smith2020, title = {Tensor Sketches}, author = {Jones, Bo}, year = {2021}, doi = {10.1/ts}}\n", "utf-8")
+    capsys.readouterr()
+    assert main(["import", str(second), "--content", str(content), "--date", "2026-01-16"]) == 0
+    jones = load_library(content).by_key()["Jones2021"]
+    assert "ids" not in dict(jones.extra)
+    err = capsys.readouterr().err
+    assert "merged into the library's record 'Jones2021' by the same DOI" in err and "kept as an alias" not in err
