@@ -132,7 +132,9 @@ def assign_key(title: str, is_taken: Callable[[str], bool]) -> str:
 # brace, `%`, `#`, `^`, `~`, `$`, `&`, quote, comma or space). `*` and `?`
 # occur in real exports (`He.Zhang.Ren.ea.2016*1`, Mendeley's `Arnatkevi?iute2014`).
 BIBKEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+/*?-]*$")
-MAX_BIBKEY_CHARS = 100
+# Only a bound on input: the file name and URL are cut to _MAX_STEM_CHARS apart,
+# and real exports write long keys (Paperpile built one of 111 characters).
+MAX_BIBKEY_CHARS = 200
 _MAX_STEM_CHARS = 60
 
 

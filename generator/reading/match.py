@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.identifiers import arxiv_id as parse_arxiv_id, strip_doi_prefix
-from generator.library.keys import assign_key, is_usable_key, is_valid_key
+from generator.library.keys import assign_key, is_usable_key, is_valid_key, why_unusable
 from generator.model import Paper, Problem
 from generator.reading.candidate import Candidate
 from generator.textnorm import normalise_text, title_identity
@@ -202,10 +202,7 @@ def choose_key(candidate: Candidate, taken: set[str]) -> tuple[str, Problem | No
     if is_usable_key(candidate.bibkey) and candidate.bibkey.casefold() not in taken:
         return candidate.bibkey, None
     wanted = key_from_bibkey(candidate.bibkey)
-    if is_usable_key(candidate.bibkey):
-        why = "is taken by another paper"
-    else:
-        why = "is empty" if not candidate.bibkey.strip() else "cannot be a key here (only letters, digits and _ : . + / * ? - are kept)"
+    why = why_unusable(candidate.bibkey) or "is taken by another paper"
     key = wanted if wanted is not None and wanted.casefold() not in taken and why != "is taken by another paper" else None
     key = key or assign_key(candidate.title, lambda k: k.casefold() in taken)
     note = Problem(candidate.file, f"{candidate.bibkey or repr(candidate.bibkey)}: the BibTeX key {why}; this paper's key is {key!r} (cite it as that)", line=candidate.line)

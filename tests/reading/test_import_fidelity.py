@@ -279,3 +279,14 @@ def test_re_importing_two_versions_of_a_work_changes_nothing(tmp_path):
     report = import_bibtex(content, [path], today=DATE)
     assert {p.name: p.read_bytes() for p in (content / "papers").iterdir()} == before
     assert not report.conflicts and len(before) == 2
+
+
+def test_a_long_real_key_is_kept_and_one_refused_for_its_length_says_so(tmp_path):
+    real = "Qizhen_Weng_Wencong_Xiao_Yinghao_Yu_Wei_Wang_Cheng_Wang_Jian_He_Yong_Li_Liping_Zhang_Wei_Lin_and_Yu_Ding2022-af"  # Paperpile
+    endless = "Key" + "_x" * 120
+    path = _bib(tmp_path, "long.bib", f"@article{{{real}, title={{MLaaS in the Wild: Workload Analysis}}, year={{2022}}}}\n"
+                f"@article{{{endless}, title={{Another Paper}}, year={{2022}}}}\n")
+    report = import_bibtex(tmp_path / "content", [path], today=DATE)
+    assert real in load_library(tmp_path / "content").by_key()
+    (note,) = [n for n in report.notes if n.message.startswith(endless)]
+    assert "is 243 characters long" in note.message and "only letters, digits" not in note.message
