@@ -67,8 +67,10 @@ class _Anchors(html.parser.HTMLParser):
         self.text: list[tuple[str, int]] = []
         self._open: tuple[str, int, list[str]] | None = None
         self._skip = 0
+        self._joined = False  # the last text may go on: no tag came since
 
     def handle_starttag(self, tag, attrs) -> None:
+        self._joined = False
         if tag in ("script", "style"):
             self._skip += 1
         elif tag == "a":
@@ -76,6 +78,7 @@ class _Anchors(html.parser.HTMLParser):
             self._open = (href, self.getpos()[0], [])
 
     def handle_endtag(self, tag) -> None:
+        self._joined = False
         if tag in ("script", "style") and self._skip:
             self._skip -= 1
         elif tag == "a" and self._open is not None:
@@ -88,8 +91,15 @@ class _Anchors(html.parser.HTMLParser):
             return
         if self._open is not None:
             self._open[2].append(data)
+        elif self._joined:  # a bare `<` cut the text: `[1 < 2](link)` stays one Markdown link
+            text, line = self.text[-1]
+            self.text[-1] = (text + data, line)
         else:
             self.text.append((data, self.getpos()[0]))
+            self._joined = True
+
+    def handle_comment(self, data) -> None:
+        self._joined = False
 
 
 class _Spans:

@@ -89,3 +89,13 @@ def test_a_dump_with_a_mistake_is_a_dump_even_when_an_abstract_cites_an_arxiv_id
     dump.write_text("A Good Title About Training\n\nWe study training of large models, following arXiv:2106.09685, and show gains.\n\n"
                     "A Title With No Abstract\n\nAnother Fine Paper Title\n\nThis abstract describes a second paper about adapters.\n")
     assert not is_link_text(dump, dump.read_text())
+
+
+def test_a_bare_less_than_in_markdown_link_text_keeps_the_title_in_a_page_with_anchors():
+    """One `<a href>` sends the whole file to the HTML parser, which cuts its text at a bare `<`."""
+    scan = find_refs('<a href="https://arxiv.org/abs/2503.17407">A Comprehensive Survey on Long Context Language Modeling</a>\n\n'
+                     "2. [**Why 1 + 1 < 1 in Visual Token Pruning: Beyond Naive Integration via Multi-Objective Balanced "
+                     "Covering**](https://arxiv.org/abs/2505.10118) and 3 < 4\n")
+    by_ref = {str(f.ref): (f.hint, f.line) for f in scan.found}
+    assert by_ref["arxiv:2505.10118"] == ("Why 1 + 1 < 1 in Visual Token Pruning: Beyond Naive Integration via "
+                                          "Multi-Objective Balanced Covering", 3)
