@@ -27,6 +27,9 @@ _ARXIV_MENTION_RE = re.compile(r"\barxiv:\s*(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]
 _DOI_MENTION_RE = re.compile(r"(?<![\w/.])(?:doi:\s*)?(10\.\d{4,9}/[^\s\"'<>`\]|]+)", re.I)
 _PAPER_HOSTS_RE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org|doi\.org|dx\.doi\.org|hf\.co|huggingface\.co/papers|openreview\.net|aclanthology\.org)\b", re.I)
 _GENERIC_RE = re.compile(r"^(?:paper|pdf|arxiv|abs|link|here|html|code|url|doi|openreview|acl|website|project|\W*\d{4}\W*|\W*)$", re.I)
+# A final period that an abbreviation needs: `et al.`, `v.s.`, `e.g.`, `Inc.`.
+_ABBREVIATION_END_RE = re.compile(
+    r"(?:^|[\s(])(?:(?:[A-Za-z]\.)+|(?:al|etc|vs|cf|inc|ltd|co|corp|jr|sr|st|no|vol|fig|eq|resp|approx)\.)$", re.I)
 _EMPHASIS_RE = re.compile(r"^(?:\*\*|__|\*|_|`)+|(?:\*\*|__|\*|_|`)+$")
 # A line holding one token and nothing else (a list marker allowed): a bare
 # `2106.09685v2` or `P19-1001` counts only there, never inside prose.
@@ -49,10 +52,18 @@ class Scan:
     unresolved: tuple[tuple[int, str], ...]  # (line, link) to a paper host naming no paper
 
 
+def _without_final_period(title: str) -> str:
+    """`Title.` -> `Title`: lists end each entry's title like a sentence. An
+    ellipsis, `?`/`!` and an abbreviation's period (`et al.`, `v.s.`) are the title's own."""
+    if not title.endswith(".") or title.endswith("..") or _ABBREVIATION_END_RE.search(title):
+        return title
+    return title[:-1].rstrip()
+
+
 def _hint(text: str) -> str:
     """Link text as a title: markdown emphasis trimmed, generic words dropped."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text))  # images out, links as text
-    text = normalise_text(_EMPHASIS_RE.sub("", text.strip()))
+    text = _without_final_period(normalise_text(_EMPHASIS_RE.sub("", text.strip())))
     if _GENERIC_RE.match(text) or parse_ref(text) is not None or text.lower().startswith(("http://", "https://")):
         return ""
     return text[:MAX_HINT_CHARS]

@@ -99,3 +99,19 @@ def test_a_bare_less_than_in_markdown_link_text_keeps_the_title_in_a_page_with_a
     by_ref = {str(f.ref): (f.hint, f.line) for f in scan.found}
     assert by_ref["arxiv:2505.10118"] == ("Why 1 + 1 < 1 in Visual Token Pruning: Beyond Naive Integration via "
                                           "Multi-Objective Balanced Covering", 3)
+
+
+def test_a_sentence_final_period_of_link_text_is_not_part_of_the_title():
+    """Lists write `[**Title.**](link)`: the period ends the list's sentence, not the title."""
+    titles = ["A2SF: Accumulative Attention Scoring with Forgetting Factor for Token Pruning in Transformer Decoder.",
+              "Can Large Language Models Detect Errors in Long Chain-of-Thought Reasoning?.", "Olmo 3.",
+              "Attention Sinks (Effectively).", "Long Context Modeling et al.", "Prompting v.s. Fine-tuning Compared e.g.",
+              "Retrieval Meets Long Context Large Language Models...", "Is It Really Long Context?", "Just Scale It!",
+              "A Paper by Example Inc.", "The Long Context Era, etc."]
+    text = "".join(f"{n}. [**{t}**](https://arxiv.org/abs/2407.{20485 + n})\n" for n, t in enumerate(titles))
+    assert [f.hint for f in find_refs(text).found] == [
+        "A2SF: Accumulative Attention Scoring with Forgetting Factor for Token Pruning in Transformer Decoder",
+        "Can Large Language Models Detect Errors in Long Chain-of-Thought Reasoning?", "Olmo 3",
+        "Attention Sinks (Effectively)", "Long Context Modeling et al.", "Prompting v.s. Fine-tuning Compared e.g.",
+        "Retrieval Meets Long Context Large Language Models...", "Is It Really Long Context?", "Just Scale It!",
+        "A Paper by Example Inc.", "The Long Context Era, etc."]
