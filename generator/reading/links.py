@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import html.parser
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,10 @@ _URL_RE = re.compile(r"(?:https?://|(?<![\w./])(?:www\.)?(?:arxiv\.org|doi\.org|
 _ARXIV_MENTION_RE = re.compile(r"\barxiv:\s*(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?)", re.I)
 _DOI_MENTION_RE = re.compile(r"(?<![\w/.])(?:doi:\s*)?(10\.\d{4,9}/[^\s\"'<>`\]|]+)", re.I)
 _PAPER_HOSTS_RE = re.compile(r"^(?:https?://)?(?:www\.|export\.)?(?:arxiv\.org|doi\.org|dx\.doi\.org|hf\.co|huggingface\.co/papers|openreview\.net|aclanthology\.org)\b", re.I)
-_GENERIC_RE = re.compile(r"^(?:paper|pdf|arxiv|abs|link|here|html|code|url|doi|openreview|acl|website|project|\W*\d{4}\W*|\W*)$", re.I)
+# Link text that labels a link rather than names a paper: `PDF`, `Survey Paper`, `arXiv 2024`.
+_LABEL = r"(?:paper|pdf|arxiv|abs|abstract|link|here|html|code|url|doi|openreview|acl|website|project|page|survey|full|our|the|official|github|homepage|slides|video|blog|demo)"
+_GENERIC_RE = re.compile(rf"^(?:{_LABEL}(?:[\s:/|-]+{_LABEL}){{0,2}}(?:\W*\d{{4}})?|\W*\d{{4}}\W*|\W*)$", re.I)
+_JOINERS = frozenset("\u200d\u20e3\ufe0e\ufe0f")  # zero-width joiner, keycap, variation selectors
 # A final period that an abbreviation needs: `et al.`, `v.s.`, `e.g.`, `Inc.`.
 _ABBREVIATION_END_RE = re.compile(
     r"(?:^|[\s(])(?:(?:[A-Za-z]\.)+|(?:al|etc|vs|cf|inc|ltd|co|corp|jr|sr|st|no|vol|fig|eq|resp|approx)\.)$", re.I)
@@ -60,10 +64,32 @@ def _without_final_period(title: str) -> str:
     return title[:-1].rstrip()
 
 
+def _is_pictograph(ch: str) -> bool:
+    """Emoji and other pictographs (`📝`, `⭐️`, `🏻`), never letters or maths (`∞Bench`)."""
+    return unicodedata.category(ch) == "So" or ch in _JOINERS or "\U0001f3fb" <= ch <= "\U0001f3ff"
+
+
+def _without_pictographs(text: str) -> str:
+    """`📝 Survey Paper` -> `Survey Paper`: a badge's decoration is no part of a title."""
+    start, end = 0, len(text)
+    while start < end and (_is_pictograph(text[start]) or text[start].isspace()):
+        start += 1
+    while end > start and (_is_pictograph(text[end - 1]) or text[end - 1].isspace()):
+        end -= 1
+    return text[start:end]
+
+
+def _words(hint: str) -> int:
+    """How much a hint reads like a title: its words that hold a letter."""
+    return sum(1 for word in hint.split() if any(ch.isalpha() for ch in word))
+
+
 def _hint(text: str) -> str:
     """Link text as a title: markdown emphasis trimmed, generic words dropped."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", re.sub(r"!\[[^\]]*\]\([^)]*\)", "", text))  # images out, links as text
-    text = _without_final_period(normalise_text(_EMPHASIS_RE.sub("", text.strip())))
+    text = _without_pictographs(normalise_text(_EMPHASIS_RE.sub("", text.strip())))
+    text = _without_pictographs(_EMPHASIS_RE.sub("", text))  # `🔥 **Title** 🚀`
+    text = _without_final_period(text)
     if _GENERIC_RE.match(text) or parse_ref(text) is not None or text.lower().startswith(("http://", "https://")):
         return ""
     return text[:MAX_HINT_CHARS]
@@ -166,7 +192,8 @@ def _scan_plain(text: str, first_line: int, add, unresolved: list) -> None:
 
 
 def find_refs(text: str, *, html_page: bool | None = None) -> Scan:
-    """Every paper identifier in `text`, once each (the first with a title hint wins)."""
+    """Every paper identifier in `text`, once each, named by its most title-like
+    link text (a badge's `Survey Paper` gives way to the title the list gives it)."""
     by_ref: dict[Ref, Found] = {}
     unresolved: list[tuple[int, str]] = []
 
@@ -174,7 +201,7 @@ def find_refs(text: str, *, html_page: bool | None = None) -> Scan:
         known = by_ref.get(ref)
         if known is None:
             by_ref[ref] = Found(ref, hint, line, raw)
-        elif not known.hint and hint:
+        elif _words(hint) > _words(known.hint):
             by_ref[ref] = Found(ref, hint, known.line, known.raw)
 
     if html_page is None:

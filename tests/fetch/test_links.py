@@ -115,3 +115,19 @@ def test_a_sentence_final_period_of_link_text_is_not_part_of_the_title():
         "Attention Sinks (Effectively)", "Long Context Modeling et al.", "Prompting v.s. Fine-tuning Compared e.g.",
         "Retrieval Meets Long Context Large Language Models...", "Is It Really Long Context?", "Just Scale It!",
         "A Paper by Example Inc.", "The Long Context Era, etc."]
+
+
+def test_the_most_title_like_link_text_of_a_paper_names_it():
+    """A README opens with a badge (`📝 Survey Paper`) for the paper it lists later by its title."""
+    text = ('<a href="https://arxiv.org/abs/2503.17407">📝 Survey Paper</a> | <a href="https://arxiv.org/abs/2407.20485">PDF</a>\n'
+            "[![arXiv](https://img.shields.io/badge/arXiv-2503.17407-b31b1b.svg)](https://arxiv.org/abs/2503.17407)\n"
+            "1. [**A Comprehensive Survey on Long Context Language Modeling.**](https://arxiv.org/abs/2503.17407) "
+            "_Jiaheng Liu, Dawei Zhu._ Arxiv 2025.\n"
+            "2. [**🔥 A2SF: Accumulative Attention Scoring 🚀**](https://arxiv.org/abs/2407.20485) and "
+            "[the arXiv paper](https://arxiv.org/abs/2407.20485)\n"
+            "3. [∞Bench: Extending Long Context Evaluation Beyond 100K Tokens](https://arxiv.org/abs/2402.13718) "
+            "[📄 Paper](https://arxiv.org/abs/2402.13718) [Code ⭐️](https://arxiv.org/abs/2402.13718)\n")
+    found = {str(f.ref): (f.hint, f.line) for f in find_refs(text).found}
+    assert found == {"arxiv:2503.17407": ("A Comprehensive Survey on Long Context Language Modeling", 1),
+                     "arxiv:2407.20485": ("A2SF: Accumulative Attention Scoring", 1),
+                     "arxiv:2402.13718": ("∞Bench: Extending Long Context Evaluation Beyond 100K Tokens", 5)}
