@@ -124,6 +124,7 @@ class Paper:
     facts: tuple[tuple[str, str | int | float | bool], ...] = ()  # curated values for comparison columns, record order
     cited_by_count: int | None = None  # citations counted by a scholarly graph ...
     cited_by_count_date: str | None = None  # ... on this ISO date
+    stub: bool = False  # added from a link alone: not fetched yet, so no abstract, its title a placeholder
     path: Path | None = field(default=None, compare=False)  # the record's file
 
     @property

@@ -5,8 +5,8 @@ link) is fetched from the source that owns it, then matched to the library
 (by arXiv id, DOI or URL, then by exact normalised title) and either merged
 into the record it matches, filling only what the record lacks, or added as a
 new record keyed like any other. A REF that cannot be fetched is added as a
-stub (`stub: true`: title and abstract are placeholders) when there is text
-to take them from; a later `add`, `import` or `enrich` completes it.
+stub (`stub: true`: its title is a placeholder, it has no abstract) when there
+is text to take them from; a later `add`, `import` or `enrich` completes it.
 
 Everything is planned in memory and written in one all-or-nothing step, so
 the library is never left half-changed.
@@ -165,6 +165,11 @@ def _missing(data: CommentedMap, name: str) -> bool:
     return value is None or (isinstance(value, (str, list)) and not value)
 
 
+def _old_stub_abstract(ref: Ref) -> str:
+    """The placeholder abstract stubs were once given: not a curator's words."""
+    return f"Not fetched yet: {ref.label}."
+
+
 def _values(ref: Ref, fetched: FetchedPaper | None) -> dict[str, object]:
     if fetched is None:
         url = ref_url(ref)
@@ -175,8 +180,9 @@ def _values(ref: Ref, fetched: FetchedPaper | None) -> dict[str, object]:
 def apply(item: _Planned, ref: Ref, fetched: FetchedPaper | None, source: str | None) -> bool:
     """Fill what the record lacks from `fetched` (or the REF alone); True if it changed.
 
-    A stub's title and abstract are placeholders, so a fetched answer replaces
-    them and the mark goes; every other field a record has is kept.
+    A stub's title is a placeholder, so a fetched answer replaces it, fills
+    the abstract a curator has not written, and the mark goes; every other
+    field a record has is kept.
     """
     data = item.data
     avoid = commented_gaps(data, item.text) if item.text else set()
@@ -184,7 +190,9 @@ def apply(item: _Planned, ref: Ref, fetched: FetchedPaper | None, source: str | 
     changed = False
     if fetched is not None and data.get("stub") is True:
         data["title"] = fetched.title
-        data["abstract"] = fetched.abstract or f"No abstract was given by {fetched.source} for {ref.label}."
+        if _missing(data, "abstract") or data["abstract"] == _old_stub_abstract(ref):
+            set_field(data, "abstract", fetched.abstract or f"No abstract was given by {fetched.source} for {ref.label}.",
+                      avoid, new)
         del data["stub"]
         changed = True
     filled = []
@@ -219,7 +227,7 @@ def _new(key: str, ref: Ref, fetched: FetchedPaper | None, hint: str, today: str
         abstract = fetched.abstract or f"No abstract was given by {fetched.source} for {ref.label}."
         data = new_record(key, fetched.title, abstract, today, [])
     else:
-        data = new_record(key, hint or ref.label, f"Not fetched yet: {ref.label}.", today, [])
+        data = new_record(key, hint or ref.label, "", today, [])  # no abstract until one is fetched
         data["stub"] = True
     return _Planned(data, "", True, True)
 

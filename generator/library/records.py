@@ -195,6 +195,10 @@ def _check_curated(data: dict, bad: Any) -> dict[str, Any]:
             hint = "; put it in quotes so it stays text" if isinstance(value, (int, float)) else ""
             bad(field, f"'{field}' must be text, found {_type_name(value)}{hint}")
             values[field] = None
+    stub = data.get("stub")
+    if stub is not None and not isinstance(stub, bool):
+        bad("stub", f"'stub' must be true or false, found {stub!r}")
+    values["stub"] = stub is True
     provenance = data.get("provenance")
     if provenance is not None and not isinstance(provenance, dict):
         bad("provenance", "'provenance' must be a mapping of field: where the value came from")

@@ -149,6 +149,38 @@ def test_offline_add_leaves_stubs_that_a_later_run_completes(content, api, capsy
     assert all(p.authors and p.year for p in done.values())
 
 
+def test_a_stub_has_no_invented_abstract_and_its_page_says_it_is_not_fetched(content, api, capsys):
+    assert run(content, "add", "1706.03762", *OFFLINE) == 0
+    (stub,) = papers(content).values()
+    record = stub.path.read_text()
+    assert stub.abstract == "" and "abstract:" not in record and "stub: true" in record
+    docs = content.parent / "docs"
+    assert main(["build", "--content", str(content), "--docs", str(docs)]) == 0
+    written = {p: p.read_text("utf-8") for p in docs.rglob("*") if p.is_file() and p.suffix in (".md", ".bib", ".json", ".html", ".ris")}
+    assert not [p for p, text in written.items() if "Not fetched yet: arXiv" in text]
+    assert "Not fetched yet: only its link is known." in written[docs / "papers" / f"{stub.key}.md"]
+    assert main(["check", "--content", str(content)]) == 0 and "stub: only its link is known" in capsys.readouterr().out
+
+    assert run(content, "add", "--stubs", *api.cli_args()) == 0
+    (done,) = papers(content).values()
+    assert done.key == stub.key and done.abstract.startswith("The dominant sequence transduction models")
+    assert list(yaml_keys(done.path))[:4] == ["key", "title", "abstract", "added"]
+
+
+def test_completing_a_stub_keeps_an_abstract_a_curator_wrote(content, api):
+    assert run(content, "add", "1706.03762", *OFFLINE) == 0
+    (stub,) = papers(content).values()
+    lines = [line for line in stub.path.read_text().splitlines(keepends=True) if not line.startswith("abstract:")]
+    stub.path.write_text("".join(lines).replace("added:", "abstract: My own summary.\nadded:", 1))
+    assert run(content, "add", "--stubs", *api.cli_args()) == 0
+    (done,) = papers(content).values()
+    assert done.abstract == "My own summary." and done.title == "Attention Is All You Need"
+
+
+def yaml_keys(path: Path) -> list[str]:
+    return [line.split(":", 1)[0] for line in path.read_text().splitlines() if line and not line[0].isspace() and ":" in line]
+
+
 def test_a_rate_limited_source_is_waited_for(content, api, capsys):
     api.then("/crossref/works/10.1145/3065386", Answer(429, b"", {"Retry-After": "0"}), Answer(503, b""))
     assert run(content, "add", "10.1145/3065386", *api.cli_args()) == 0
