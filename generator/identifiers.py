@@ -36,6 +36,18 @@ def arxiv_id(text: str | None) -> str | None:
     return found[0] if found else None
 
 
+def arxiv_date(text: str | None) -> tuple[int, int] | None:
+    """(year, month) an arXiv id states: `2407.20485` is July 2024, `hep-th/9901001`
+    January 1999 (old-style ids ran from 1991 to 2007). None for anything else."""
+    found = arxiv_id(text)
+    if found is None:
+        return None
+    digits = found.split("/")[-1]
+    yy, month = int(digits[:2]), int(digits[2:4])
+    year = 2000 + yy if "/" not in found or yy < 91 else 1900 + yy
+    return (year, month) if 1 <= month <= 12 else None
+
+
 def is_arxiv_id(text: str | None) -> bool:
     """True for a well-formed arXiv id, with or without a version."""
     return bool(text) and ARXIV_ID_RE.fullmatch(text.strip()) is not None

@@ -24,7 +24,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from generator.fetch.metadata import FetchedPaper
 from generator.fetch.resolve import Apis, Progress, Resolution, make_client, resolve
-from generator.identifiers import Ref, arxiv_id, parse_ref
+from generator.identifiers import Ref, arxiv_date, arxiv_id, parse_ref
 from generator.library.keys import assign_key
 from generator.library.edit import commented_gaps, new_record, set_field, source_map
 from generator.library.records import load_library, papers_dir, record_path
@@ -170,6 +170,44 @@ def _old_stub_abstract(ref: Ref) -> str:
     return f"Not fetched yet: {ref.label}."
 
 
+def _id_marker(arxiv: object) -> str:
+    """How `provenance:` says a value came from the arXiv id itself."""
+    return f"arXiv id {arxiv}"
+
+
+def _date_from_id(data: CommentedMap, avoid: set[str], new: set[str]) -> bool:
+    """A stub's year and month as its arXiv id states them, marked as such so
+    that a fetch may refine them; True if the record changed."""
+    date = arxiv_date(data.get("arxiv")) if data.get("stub") is True else None
+    if date is None:
+        return False
+    filled = [name for name in ("year", "month") if _missing(data, name)]
+    if not isinstance(data.get("provenance"), dict) and filled:
+        set_field(data, "provenance", CommentedMap(), avoid, new)
+    for name, value in zip(("year", "month"), date):
+        if name in filled:
+            set_field(data, name, value, avoid, new)
+            data["provenance"][name] = _id_marker(data["arxiv"])
+    return bool(filled)
+
+
+def _forget_id_date(data: CommentedMap, fetched: FetchedPaper) -> None:
+    """Drop the year (and month) the arXiv id gave, while still as it gave them,
+    so the fetched year fills in; a value a curator changed stays."""
+    date, provenance = arxiv_date(data.get("arxiv")), data.get("provenance")
+    if date is None or not fetched.year or not isinstance(provenance, dict):
+        return
+    marker = _id_marker(data["arxiv"])
+    unchanged = {name for name, value in zip(("year", "month"), date)
+                 if provenance.get(name) == marker and data.get(name) == value}
+    if "year" not in unchanged:
+        return
+    forget = ("year", "month") if fetched.year != date[0] and "month" in unchanged else ("year",)
+    for name in forget:  # a month with another year would be a date nobody gave
+        del data[name]
+        del provenance[name]
+
+
 def _values(ref: Ref, fetched: FetchedPaper | None) -> dict[str, object]:
     if fetched is None:
         url = ref_url(ref)
@@ -195,6 +233,8 @@ def apply(item: _Planned, ref: Ref, fetched: FetchedPaper | None, source: str | 
                       avoid, new)
         del data["stub"]
         changed = True
+    if fetched is not None:
+        _forget_id_date(data, fetched)
     filled = []
     for name, value in _values(ref, fetched).items():
         if not value or not _missing(data, name):
@@ -211,6 +251,8 @@ def apply(item: _Planned, ref: Ref, fetched: FetchedPaper | None, source: str | 
         for name in filled:
             data["provenance"].setdefault(name, f"{fetched.source} {ref.value}")
     changed |= bool(filled)
+    if fetched is None:
+        changed |= _date_from_id(data, avoid, new)
     if source:
         sources = data.get("sources")
         if not isinstance(sources, list):

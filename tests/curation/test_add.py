@@ -13,6 +13,9 @@ import apiserver  # noqa: E402
 from apiserver import Answer  # noqa: E402
 
 from generator.cli import main  # noqa: E402
+from generator.curation import add as add_module  # noqa: E402
+from generator.fetch.metadata import FetchedPaper  # noqa: E402
+from generator.identifiers import Ref  # noqa: E402
 from generator.library.records import load_library  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -179,6 +182,37 @@ def test_completing_a_stub_keeps_an_abstract_a_curator_wrote(content, api):
 
 def yaml_keys(path: Path) -> list[str]:
     return [line.split(":", 1)[0] for line in path.read_text().splitlines() if line and not line[0].isspace() and ":" in line]
+
+
+def test_a_stub_has_the_year_and_month_its_arxiv_id_states_until_a_fetch_gives_the_year(content, api):
+    assert run(content, "add", "1706.03762", "hep-th/9901001", "10.1038/nature14539", *OFFLINE) == 0
+    got = {p.arxiv or p.doi: p for p in papers(content).values()}
+    assert [(p.year, p.month) for p in got.values()] == [(2017, 6), (1999, 1), (None, None)]
+    assert "provenance:\n  year: arXiv id 1706.03762\n  month: arXiv id 1706.03762\n" in got["1706.03762"].path.read_text()
+
+    assert run(content, "add", "--stubs", *api.cli_args()) == 0
+    done = papers(content)[got["1706.03762"].key]
+    assert (done.year, done.month) == (2017, 6)
+    assert "  year: arxiv 1706.03762\n" in done.path.read_text()  # the fetched year, no longer the id's
+
+
+def _stub_planned(year: int, month: int) -> add_module._Planned:
+    data = add_module.new_record("a-stub", "A Stub", "", "2026-01-15", [])
+    for name, value in {"arxiv": "2407.20485", "year": year, "month": month, "stub": True,
+                        "provenance": {"year": "arXiv id 2407.20485", "month": "arXiv id 2407.20485"}}.items():
+        data[name] = value
+    return add_module._Planned(data, "", True)
+
+
+@pytest.mark.parametrize("stub_year, year, month", [(2024, 2025, None), (2023, 2023, 7)])
+def test_a_fetched_year_replaces_the_id_year_of_a_stub_never_a_curators(stub_year, year, month):
+    """The id says when a paper was submitted; the source may know better (a DOI's year of
+    publication). A year a curator changed is kept, as is the month that goes with it."""
+    item = _stub_planned(stub_year, 7)
+    fetched = FetchedPaper("crossref", "A Fetched Title", year=2025)
+    assert add_module.apply(item, Ref("arxiv", "2407.20485"), fetched, None)
+    assert (item.data.get("year"), item.data.get("month")) == (year, month)
+    assert item.data["provenance"].get("year") == ("crossref 2407.20485" if year == 2025 else "arXiv id 2407.20485")
 
 
 def test_a_rate_limited_source_is_waited_for(content, api, capsys):

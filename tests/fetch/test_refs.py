@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.identifiers import Ref, parse_ref
+from generator.identifiers import Ref, arxiv_date, parse_ref
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,12 @@ def test_not_refs(text):
 def test_label_names_the_source():
     assert parse_ref("10.1038/nature14539").label == "DOI 10.1038/nature14539"
     assert parse_ref("N19-1423").label == "ACL Anthology N19-1423"
+
+
+@pytest.mark.parametrize(
+    "value, date",
+    [("2407.20485", (2024, 7)), ("0704.0001", (2007, 4)), ("1706.03762", (2017, 6)), ("hep-th/9901001", (1999, 1)),
+     ("math.GT/0309136", (2003, 9)), ("2413.00001", None), ("hep-th/9913001", None), ("not an id", None), (None, None)],
+)
+def test_an_arxiv_id_states_its_year_and_month(value, date):
+    assert arxiv_date(value) == date
