@@ -5,8 +5,10 @@ link) is fetched from the source that owns it, then matched to the library
 (by arXiv id, DOI or URL, then by exact normalised title) and either merged
 into the record it matches, filling only what the record lacks, or added as a
 new record keyed like any other. A REF that cannot be fetched is added as a
-stub (`stub: true`: its title is a placeholder, it has no abstract) when there
-is text to take them from; a later `add`, `import` or `enrich` completes it.
+stub (`stub: true`: its title is a placeholder, it has no abstract; its year
+may come from its arXiv id and its authors from its list, each marked so in
+`provenance:`) when there is text to take them from; a later `add`, `import`
+or `enrich` completes it, replacing such a value only while it is unchanged.
 
 Everything is planned in memory and written in one all-or-nothing step, so
 the library is never left half-changed.
@@ -30,6 +32,9 @@ from generator.library.edit import commented_gaps, new_record, set_field, source
 from generator.library.records import load_library, papers_dir, record_path
 from generator.library.yamlio import dump_yaml, load_yaml
 from generator.model import Paper, Problem, SourceRef
+from generator.reading.dumps import read_dump_text
+from generator.reading.links import Scan, find_refs
+from generator.reading.merge import SOURCES_DIR, plan_sources
 from generator.textnorm import title_identity
 from generator.writer import write_all_or_nothing
 
@@ -47,6 +52,7 @@ class Wanted:
     title_hint: str = ""  # link text, for a stub
     source: str | None = None  # file name for the record's `sources:`
     line: int | None = None
+    authors: tuple[str, ...] = ()  # the names the list gives, for a stub
 
 
 @dataclass
@@ -208,6 +214,54 @@ def _forget_id_date(data: CommentedMap, fetched: FetchedPaper) -> None:
         del provenance[name]
 
 
+def _listed_marker(source: str) -> str:
+    """How `provenance:` says the authors are those a list in content/sources/ gives."""
+    return f"listed in {source}"
+
+
+def _authors_from_list(data: CommentedMap, authors: tuple[str, ...], source: str | None, avoid: set[str],
+                       new: set[str]) -> bool:
+    """A stub's authors as its list gives them, marked as such so that a fetch
+    may replace them; True if the record changed."""
+    if not authors or not source or data.get("stub") is not True or not _missing(data, "authors"):
+        return False
+    seq = CommentedSeq()
+    seq.extend(authors)
+    set_field(data, "authors", seq, avoid, new)
+    if not isinstance(data.get("provenance"), dict):
+        set_field(data, "provenance", CommentedMap(), avoid, new)
+    data["provenance"]["authors"] = _listed_marker(source)
+    return True
+
+
+class _KeptLists:
+    """The authors each list kept in content/sources/ gives its papers, read once a file."""
+
+    def __init__(self, content: Path) -> None:
+        self.folder = content / SOURCES_DIR
+        self.read: dict[str, dict[Ref, tuple[str, ...]]] = {}
+
+    def authors(self, source: str, refs: list[Ref]) -> tuple[str, ...] | None:
+        if source not in self.read:
+            scan = scan_link_file(self.folder / source) if Path(source).name == source else None
+            self.read[source] = {f.ref: f.authors for f in scan.found} if scan is not None else {}
+        return next((self.read[source][ref] for ref in refs if ref in self.read[source]), None)
+
+
+def _forget_listed_authors(data: CommentedMap, ref: Ref, fetched: FetchedPaper, lists: _KeptLists) -> None:
+    """Drop the authors a list gave, while still as that list gives them, so the
+    fetched ones fill in; names a curator changed stay."""
+    provenance = data.get("provenance")
+    marker = provenance.get("authors") if isinstance(provenance, dict) else None
+    if not fetched.authors or not isinstance(marker, str) or not marker.startswith(_listed_marker("")):
+        return
+    refs = [ref] + ([Ref("arxiv", str(data["arxiv"]))] if data.get("arxiv") else [])
+    listed = lists.authors(marker[len(_listed_marker("")):], refs)
+    if listed and isinstance(data.get("authors"), list) and tuple(map(str, data["authors"])) == listed:
+        del data["authors"]
+        del provenance["authors"]
+
+
 def _values(ref: Ref, fetched: FetchedPaper | None) -> dict[str, object]:
     if fetched is None:
         url = ref_url(ref)
@@ -215,7 +269,8 @@ def _values(ref: Ref, fetched: FetchedPaper | None) -> dict[str, object]:
     return {name: getattr(fetched, name) for name in FILLED}
 
 
-def apply(item: _Planned, ref: Ref, fetched: FetchedPaper | None, source: str | None) -> bool:
+def apply(item: _Planned, ref: Ref, fetched: FetchedPaper | None, source: str | None,
+          authors: tuple[str, ...] = ()) -> bool:
     """Fill what the record lacks from `fetched` (or the REF alone); True if it changed.
 
     A stub's title is a placeholder, so a fetched answer replaces it, fills
@@ -253,6 +308,7 @@ def apply(item: _Planned, ref: Ref, fetched: FetchedPaper | None, source: str | 
     changed |= bool(filled)
     if fetched is None:
         changed |= _date_from_id(data, avoid, new)
+        changed |= _authors_from_list(data, authors, source, avoid, new)
     if source:
         sources = data.get("sources")
         if not isinstance(sources, list):
@@ -287,6 +343,7 @@ def plan(content: Path, wanted: list[Wanted], resolution: Resolution, library_pa
     paths = {p.key: p.path for p in library_papers}
     taken = set(paths) | ({p.stem.lower() for p in papers_dir(content).iterdir()} if papers_dir(content).is_dir() else set())
     planned: dict[str, _Planned] = {}
+    lists = _KeptLists(content)
     for w in wanted:
         fetched = resolution.found.get(w.ref)
         key = index.find(w.ref, fetched, w.title_hint)
@@ -309,7 +366,9 @@ def plan(content: Path, wanted: list[Wanted], resolution: Resolution, library_pa
                 continue
             planned[key] = _Planned(data, text, False)
         item = planned[key]
-        item.changed |= apply(item, w.ref, fetched, w.source)
+        if fetched is not None:
+            _forget_listed_authors(item.data, w.ref, fetched, lists)
+        item.changed |= apply(item, w.ref, fetched, w.source, w.authors)
         if not item.new and item.changed and key not in report.merged:
             report.merged.append(key)
         data = item.data
@@ -391,26 +450,33 @@ def add_refs(content: Path, texts: list[str], *, apis: Apis = Apis(), client=Non
 # ------------------------------------------------------------------ text import
 
 
+def scan_link_file(path: Path, problems: list[Problem] | None = None) -> Scan | None:
+    """The identifiers of one link text, read the one way both an import and
+    a later look at its kept copy read it; None when it cannot be read."""
+    text, found = read_dump_text(path)
+    if problems is not None:
+        problems.extend(found)
+    if text is None:
+        return None
+    return find_refs(text, html_page=True if path.suffix.lower() in (".html", ".htm") else None)
+
+
 def import_link_texts(content: Path, paths: list[Path], *, apis: Apis = Apis(), client=None, today: str | None = None,
                       log: Callable[[str], None] | None = None, progress: Progress | None = None) -> tuple[AddReport, list[str]]:
     """`import` for texts that are not dumps: every identifier they hold, added
     as `add` would, unfetchable ones as stubs; (report, notes on skipped links)."""
-    from generator.reading.dumps import read_dump_text
-    from generator.reading.links import find_refs
-    from generator.reading.merge import plan_sources
-
     wanted: list[Wanted] = []
     notes: list[str] = []
     problems: list[Problem] = []
     for path in paths:
-        text, found = read_dump_text(path)
+        found: list[Problem] = []
+        scan = scan_link_file(path, found)
         problems.extend(found)
-        if text is None:
+        if scan is None:
             continue
-        scan = find_refs(text, html_page=True if path.suffix.lower() in (".html", ".htm") else None)
         if not scan.found:
             problems.append(Problem(str(path), "no paper link or identifier found (arXiv, DOI, Hugging Face, OpenReview, ACL Anthology)"))
-        wanted.extend(Wanted(f.ref, f.hint, path.name, f.line) for f in scan.found)
+        wanted.extend(Wanted(f.ref, f.hint, path.name, f.line, f.authors) for f in scan.found)
         notes.extend(f"{path}:{line}: {link}: links to a paper site but names no paper; skipped" for line, link in scan.unresolved)
         notes.append(f"{path}: {len(scan.found)} paper identifier(s) found")
     sources, found = plan_sources(content, paths)

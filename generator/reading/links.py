@@ -3,9 +3,9 @@
 Markdown links (`[title](https://arxiv.org/abs/...)`), HTML anchors, bare
 URLs, `arXiv:2403.03507` mentions and bare DOIs are all read; each becomes a
 `Found` with the link text as a title hint (for a stub when the paper cannot
-be fetched) and its line. Links to a paper host that name no paper we can
-parse (an arXiv listing, a search page) are returned as unresolved so the
-import can say so. The text is data: nothing in it is ever run or rendered.
+be fetched), the authors an italic list gives right after the link, and its
+line. Links to a paper host that name no paper we can parse (an arXiv
+listing, a search page) are returned as unresolved so the import can say so. The text is data: nothing in it is ever run or rendered.
 """
 
 from __future__ import annotations
@@ -35,6 +35,11 @@ _JOINERS = frozenset("\u200d\u20e3\ufe0e\ufe0f")  # zero-width joiner, keycap, v
 _ABBREVIATION_END_RE = re.compile(
     r"(?:^|[\s(])(?:(?:[A-Za-z]\.)+|(?:al|etc|vs|cf|inc|ltd|co|corp|jr|sr|st|no|vol|fig|eq|resp|approx)\.)$", re.I)
 _EMPHASIS_RE = re.compile(r"^(?:\*\*|__|\*|_|`)+|(?:\*\*|__|\*|_|`)+$")
+# Authors as lists write them right after the link: `_Hyun-rae Jo, Dongkun Shin._`.
+_ITALIC_AFTER_RE = re.compile(r"[ \t]*(?P<mark>[_*])(?![\s_*])([^\n]+?)(?<![\s_*])(?P=mark)(?![\w*])")
+_NAME_WORD_RE = re.compile(r"(?:[^\W\d_]\.)+|[^\W\d_]+(?:['’-][^\W\d_]+)*\.?")
+_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "del", "della", "la", "le", "du", "dos", "das",
+                        "ter", "ten", "bin", "al", "el", "y", "i", "zu"})
 # A line holding one token and nothing else (a list marker allowed): a bare
 # `2106.09685v2` or `P19-1001` counts only there, never inside prose.
 _LONE_TOKEN_RE = re.compile(r"^[ \t]*(?:[-*+][ \t]+|\d+[.)][ \t]+)?(\S+)[ \t\r]*$", re.M)
@@ -48,6 +53,7 @@ class Found:
     hint: str  # link text, "" when it says nothing (`[pdf]`, a bare URL)
     line: int
     raw: str  # as written
+    authors: tuple[str, ...] = ()  # the names a list gives right after a titled link, when each is clearly a name
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,28 @@ def _hint(text: str) -> str:
     if _GENERIC_RE.match(text) or parse_ref(text) is not None or text.lower().startswith(("http://", "https://")):
         return ""
     return text[:MAX_HINT_CHARS]
+
+
+def _is_name(name: str) -> bool:
+    """`Hyun-rae Jo`, `Markus N. Rabe`, `Éric de la Clergerie`: two to five
+    capitalised words (particles aside), letters only."""
+    words = name.split()
+    return 2 <= len(words) <= 5 and all(
+        _NAME_WORD_RE.fullmatch(word) and (word[0].isupper() or word in _PARTICLES) for word in words)
+
+
+def _listed_authors(after: str) -> tuple[str, ...]:
+    """The names of an italic list right after a link (`_A. Smith, B. Jones._`),
+    or none when any item is not clearly one person's name: a list cut short
+    (`et al.`), a team (`Qwen: An Yang`), a name split in two (`Yu, Wang`)."""
+    m = _ITALIC_AFTER_RE.match(after)
+    if m is None:
+        return ()
+    names = [n.strip() for n in re.split(r",|\band\b", normalise_text(m.group(2)))]
+    names = [n[:-1] if n.endswith(".") and not re.search(r"(?:\b[^\W\d_]|\b[JS]r)\.$", n) else n for n in names]
+    if names and not names[-1]:
+        names.pop()  # `A. Smith, B. Jones,`
+    return tuple(names) if names and all(_is_name(n) for n in names) else ()
 
 
 class _Anchors(html.parser.HTMLParser):
@@ -169,7 +197,8 @@ def _scan_plain(text: str, first_line: int, add, unresolved: list) -> None:
         ref = parse_ref(link)
         line = spans.line(m.start())
         if ref is not None:
-            add(ref, _hint(m.group(1)), line, link)
+            hint = _hint(m.group(1))
+            add(ref, hint, line, link, _listed_authors(text[m.end():]) if hint else ())
         else:
             inner = _MD_LINK_RE.search(m.group(1))  # a badge: [![...](img)](link)
             if _PAPER_HOSTS_RE.match(link) and inner is None:
@@ -197,12 +226,14 @@ def find_refs(text: str, *, html_page: bool | None = None) -> Scan:
     by_ref: dict[Ref, Found] = {}
     unresolved: list[tuple[int, str]] = []
 
-    def add(ref: Ref, hint: str, line: int, raw: str) -> None:
+    def add(ref: Ref, hint: str, line: int, raw: str, authors: tuple[str, ...] = ()) -> None:
         known = by_ref.get(ref)
         if known is None:
-            by_ref[ref] = Found(ref, hint, line, raw)
-        elif _words(hint) > _words(known.hint):
-            by_ref[ref] = Found(ref, hint, known.line, known.raw)
+            by_ref[ref] = Found(ref, hint, line, raw, authors)
+        elif _words(hint) > _words(known.hint):  # its authors are those of the link that names it
+            by_ref[ref] = Found(ref, hint, known.line, known.raw, authors or known.authors)
+        elif authors and not known.authors:
+            by_ref[ref] = Found(ref, known.hint, known.line, known.raw, authors)
 
     if html_page is None:
         html_page = bool(re.search(r"<a\s[^>]*href\s*=", text, re.I))

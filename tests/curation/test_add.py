@@ -215,6 +215,35 @@ def test_a_fetched_year_replaces_the_id_year_of_a_stub_never_a_curators(stub_yea
     assert item.data["provenance"].get("year") == ("crossref 2407.20485" if year == 2025 else "arXiv id 2407.20485")
 
 
+LIST_ENTRY = ("1. [**Attention Is All You Need.**](https://arxiv.org/abs/1706.03762) _Ashish Vaswani, Noam Shazeer._ "
+              "NeurIPS 2017.\n")
+
+
+def test_a_stub_keeps_the_authors_its_list_gives_until_a_fetch_gives_them_all(content, api, tmp_path):
+    readme = tmp_path / "list.md"
+    readme.write_text(LIST_ENTRY)
+    assert run(content, "import", str(readme), *OFFLINE) == 0
+    (stub,) = papers(content).values()
+    assert stub.title == "Attention Is All You Need" and stub.authors == ("Ashish Vaswani", "Noam Shazeer")
+    assert "  authors: listed in list.md\n" in stub.path.read_text()
+
+    assert run(content, "add", "--stubs", *api.cli_args()) == 0
+    (done,) = papers(content).values()
+    assert done.authors[:2] == ("Ashish Vaswani", "Noam Shazeer") and len(done.authors) == 8
+    assert "  authors: arxiv 1706.03762\n" in done.path.read_text()
+
+
+def test_completing_a_stub_keeps_the_authors_a_curator_edited(content, api, tmp_path):
+    readme = tmp_path / "list.md"
+    readme.write_text(LIST_ENTRY)
+    assert run(content, "import", str(readme), *OFFLINE) == 0
+    (stub,) = papers(content).values()
+    stub.path.write_text(stub.path.read_text().replace("- Noam Shazeer", "- Noam M. Shazeer"))
+    assert run(content, "add", "--stubs", *api.cli_args()) == 0
+    (done,) = papers(content).values()
+    assert done.authors == ("Ashish Vaswani", "Noam M. Shazeer") and done.title == "Attention Is All You Need"
+
+
 def test_a_rate_limited_source_is_waited_for(content, api, capsys):
     api.then("/crossref/works/10.1145/3065386", Answer(429, b"", {"Retry-After": "0"}), Answer(503, b""))
     assert run(content, "add", "10.1145/3065386", *api.cli_args()) == 0

@@ -131,3 +131,35 @@ def test_the_most_title_like_link_text_of_a_paper_names_it():
     assert found == {"arxiv:2503.17407": ("A Comprehensive Survey on Long Context Language Modeling", 1),
                      "arxiv:2407.20485": ("A2SF: Accumulative Attention Scoring", 1),
                      "arxiv:2402.13718": ("∞Bench: Extending Long Context Evaluation Beyond 100K Tokens", 5)}
+
+
+def test_a_lists_italic_authors_right_after_the_link_are_read_only_when_each_is_clearly_a_name():
+    scan = find_refs((AWESOME / "long-context-modeling.md").read_text("utf-8"))
+    found = {f.ref.value: f for f in scan.found}
+    survey = found["2503.17407"]  # first linked by a badge, then listed with its title and authors
+    assert survey.hint == "A Comprehensive Survey on Long Context Language Modeling"
+    assert survey.authors[:2] == ("Jiaheng Liu", "Dawei Zhu") and len(survey.authors) == 37
+    assert survey.authors[-1] == "Zhaoxiang Zhang"
+    assert found["2407.20485"].authors == ("Hyun-rae Jo", "Dongkun Shin")
+    assert found["2406.02069"].authors[:2] == ("Zefan Cai", "Yichi Zhang")  # the list's stray period after a name
+    assert found["2502.12215"].hint.endswith("Test-Time Scaling Capabilities?")
+    assert found["2505.10118"].authors == ("Yangfu Li", "Hongjian Zhan", "Tianyi Chen", "Qi Liu", "Yue Lu")
+    # Not clearly a list of names, so none is kept: a fetch gives them.
+    assert found["2509.17396"].authors == ()  # `Hana_Byul Kim`
+    assert found["2509.12635"].authors == ()  # `Yu, Wang, ...`: one name cut in two
+    assert found["2505.23932"].authors == ()  # no opening `_`: not italic
+    assert found["2412.15115"].authors == ()  # `Qwen: An Yang, ...`
+
+
+def test_authors_are_only_an_italic_names_list_right_after_a_titled_link():
+    scan = find_refs(
+        "- [Attention Is All You Need](https://arxiv.org/abs/1706.03762) _ICLR 2018_\n"
+        "- [paper](https://arxiv.org/abs/2407.20485) _Hyun-rae Jo, Dongkun Shin._\n"
+        "- [Long Context Scaling](https://arxiv.org/abs/2309.16039) _Wenhan Xiong, Jingyu Liu et al._\n"
+        "- [Sparse Attention Methods](https://arxiv.org/abs/2402.13718) <br> Xinyin Ma, Gongfan Fang\n"
+        "- [Memorizing Transformers](https://arxiv.org/abs/2203.08913) by _Yuhuai Wu, Markus N. Rabe_\n"
+        "- [Ring Attention](https://arxiv.org/abs/2310.01889) *Hao Liu, Matei Zaharia and Pieter Abbeel*\n"
+        "- [Block-Recurrent Transformers](https://arxiv.org/abs/2203.07852)\n  _DeLesley Hutchins, Imanol Schlag._\n")
+    assert {f.ref.value: f.authors for f in scan.found} == {
+        "1706.03762": (), "2407.20485": (), "2309.16039": (), "2402.13718": (), "2203.08913": (),
+        "2310.01889": ("Hao Liu", "Matei Zaharia", "Pieter Abbeel"), "2203.07852": ()}
