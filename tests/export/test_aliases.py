@@ -54,14 +54,19 @@ def test_each_alias_is_an_entry_of_its_own_and_never_a_second_entry_of_a_key():
     assert [item["id"] for item in json.loads(csl_json([one, two]))] == ["a", "c", "b"]
 
 
+def _compiled(folder, papers, step: str, preamble: str, body: str):
+    """The folder after pdflatex, `step` (bibtex or biber) and pdflatex on a document citing the library's .bib."""
+    folder.mkdir()
+    (folder / "refs.bib").write_text(bibtex_for(papers), "utf-8")
+    (folder / "doc.tex").write_text(latex_document(preamble, body), "utf-8")
+    compile_latex(folder, "pdflatex", step)
+    return folder
+
+
 @pytest.mark.skipif(not (PROGRAMS["bibtex"] and PROGRAMS["pdflatex"]), reason="needs bibtex and pdflatex")
 def test_natbib_cites_the_merged_key(merged, tmp_path):
-    folder = tmp_path / "natbib"
-    folder.mkdir()
-    (folder / "refs.bib").write_text(bibtex_for(merged), "utf-8")
-    body = "\\citet{kadavath2022mostly} \\citep{kadavath2022mostlyknow}\n\\bibliographystyle{plainnat}\n\\bibliography{refs}\n"
-    (folder / "doc.tex").write_text(latex_document("\\usepackage{natbib}", body), "utf-8")
-    compile_latex(folder, "pdflatex", "bibtex")
+    folder = _compiled(tmp_path / "natbib", merged, "bibtex", "\\usepackage{natbib}",
+                       "\\citet{kadavath2022mostly} \\citep{kadavath2022mostlyknow}\n\\bibliographystyle{plainnat}\n\\bibliography{refs}\n")
     log = (folder / "doc.log").read_text(errors="replace") + (folder / "doc.blg").read_text(errors="replace")
     assert "undefined" not in log and "didn't find a database entry" not in log
     assert (folder / "doc.bbl").read_text().count("\\bibitem") == 2
@@ -69,12 +74,8 @@ def test_natbib_cites_the_merged_key(merged, tmp_path):
 
 @pytest.mark.skipif(not (PROGRAMS["biber"] and PROGRAMS["pdflatex"]), reason="needs biber and pdflatex")
 def test_biber_cites_the_merged_key_without_a_warning(merged, tmp_path):
-    folder = tmp_path / "biber"
-    folder.mkdir()
-    (folder / "refs.bib").write_text(bibtex_for(merged), "utf-8")
-    body = "\\cite{kadavath2022mostly} \\cite{kadavath2022mostlyknow}\n\\printbibliography\n"
-    (folder / "doc.tex").write_text(latex_document("\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}", body), "utf-8")
-    compile_latex(folder, "pdflatex", "biber")
+    folder = _compiled(tmp_path / "biber", merged, "biber", "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}",
+                       "\\cite{kadavath2022mostly} \\cite{kadavath2022mostlyknow}\n\\printbibliography\n")
     blg = (folder / "doc.blg").read_text(errors="replace")
     assert "WARN" not in blg and "ERROR" not in blg
     assert "undefined" not in (folder / "doc.log").read_text(errors="replace")
