@@ -35,11 +35,20 @@ _SHORT_NAME_RE = re.compile(r"^\s*([^:]{1,40}?)\s*:\s+\S")
 _SUBSCRIPT_RE = re.compile(r"(?<=[A-Za-z0-9])_(\d+|\{[A-Za-z0-9]+\})")
 
 
+# Letters Unicode gives no decomposition, written as their usual ASCII spelling.
+_NO_DECOMPOSITION = str.maketrans({"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d",
+                                   "Đ": "D", "œ": "oe", "Œ": "OE", "þ": "th", "Þ": "Th", "ı": "i"})
+
+
 def ascii_words(text: str) -> list[str]:
     """Lower-case ASCII words of a text, accents folded (Poké -> poke)."""
     # A subscript flattened by a dump (`H_2O`, `G_{stack}`) is one word: `h2o`, not `h-2o`.
     text = _SUBSCRIPT_RE.sub(lambda m: m.group(1).strip("{}"), text)
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    # A mark folds away (é is e); any other letter or sign with no ASCII form
+    # (an en dash, a CJK character) separates words: protein–protein is two.
+    text = text.replace("\u2019", "'").translate(_NO_DECOMPOSITION)
+    folded = "".join(ch if ch.isascii() else "" if unicodedata.combining(ch) else " "
+                     for ch in unicodedata.normalize("NFKD", text))
     folded = folded.replace("'", "")
     return [w for w in re.split(r"[^a-z0-9]+", folded.lower()) if w]
 

@@ -195,3 +195,15 @@ def test_a_key_has_a_reason_against_it_exactly_when_it_is_refused(key):
     from generator.library.keys import is_usable_key, why_unusable
 
     assert (why_unusable(key) is None) == is_usable_key(key)
+
+
+@pytest.mark.parametrize("title, words", [
+    ("Predicting Protein–Protein Interactions", ["predicting", "protein", "protein", "interactions"]),  # an en dash parts words
+    ("Don’t Stop Pretraining", ["dont", "stop", "pretraining"]),
+    ("Łukasz and the Straße", ["lukasz", "and", "the", "strasse"]),
+    ("Poké Champ 大模型", ["poke", "champ"]),
+])
+def test_a_title_folds_to_the_ascii_words_a_reader_would_write(title, words):
+    from generator.library.keys import ascii_words
+
+    assert ascii_words(title) == words
