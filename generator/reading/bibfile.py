@@ -4,7 +4,10 @@ Entries of a .bib file (as Zotero, Better BibTeX, Mendeley, Google Scholar
 or DBLP export them) become candidate papers with every field a reference
 manager holds (`reading.bibrecord`), LaTeX decoded to Unicode
 (`reading.bibvalues`). A child entry inherits what its `crossref` parent
-gives; a container used only through `crossref` is no paper. Two entries
+gives; a container used only through `crossref` is no paper. The .bib
+files of one import are read as one database, in the order given, as
+bibtex reads several: macros hold for the files after their own, crossref
+parents come from any of them. Two entries
 with one key are both read (the merge gives the second another key), as is
 an entry giving a field twice (the first value counts). Only a block that
 cannot be parsed, or has no title (or one past the limits), is skipped as a
@@ -82,10 +85,12 @@ def _name_notes(entry: Entry, fields: dict[str, str], file: str) -> list[Problem
     return [Problem(file, f"@{entry.entry_type}{{{entry.key}: {note}", line=entry.start_line + 1) for note in notes]
 
 
-def _strings(blocks, name: str, problems: list[Problem]) -> dict[str, str]:
-    """The file's `@string` macros, expanded in order; one that grows past the
-    limit (macros chained to double each time) is a problem and reads as empty."""
-    strings: dict[str, str] = {}
+def _strings(blocks, name: str, problems: list[Problem], earlier: dict[str, str]) -> dict[str, str]:
+    """The macros the file's entries see: those of the files read before it
+    (`earlier`), then the file's own `@string`s expanded in order; one that
+    grows past the limit (macros chained to double each time) is a problem
+    and reads as empty."""
+    strings = dict(earlier)
     for block in blocks:
         if isinstance(block, String):
             value = evaluate(str(block.value), strings)
@@ -109,14 +114,60 @@ def parse_quietly(text: str) -> bibtexparser.Library:
         logger.setLevel(level)
 
 
-def read_bib(path: Path) -> Reading:
-    """Entries of one .bib file as candidates, and a Problem per bad entry."""
-    out = _Collected()
-    name = str(path)
+@dataclass
+class _File:
+    """One .bib file of an import: its parsed blocks, then its entries with their
+    fields evaluated, and what reading it found so far."""
+
+    path: Path
+    library: bibtexparser.Library | None  # None: the file could not be read
+    out: _Collected = field(default_factory=_Collected)
+    macros: frozenset[str] = frozenset()  # the names its own @strings define
+    entries: list[tuple[Entry, dict[str, str]]] = field(default_factory=list)
+
+
+def _parse(path: Path) -> _File:
+    """The file's blocks; an unreadable file or a block that cannot be parsed is a problem."""
     text, problems = read_input_text(path, ".bib")
     if text is None:
-        return Reading(path, (), tuple(problems))
+        return _File(path, None, _Collected(problems=problems))
     library = parse_quietly(text)
+    macros = frozenset(block.key.lower() for block in library.blocks if isinstance(block, String))
+    return _File(path, library, macros=macros)
+
+
+def read_bib(path: Path) -> Reading:
+    """Entries of one .bib file as candidates, and a Problem per bad entry."""
+    return read_bib_set([path])[0]
+
+
+def read_bib_set(paths: list[Path]) -> list[Reading]:
+    """The .bib files of one import read as bibtex reads `\\bibliography{a,b,c}`:
+    a file's entries see the @string macros of the files before it (macro
+    files usually come apart from the entries), and a crossref parent may be
+    in any of them (proceedings often are kept in a file of their own).
+    One Reading per path, in order, each naming its own file and lines."""
+    files = [_parse(path) for path in paths]
+    strings: dict[str, str] = {}
+    for index, file in enumerate(files):
+        if file.library is not None:
+            strings = _read_entries(file, strings, files[index + 1:])
+    parents: dict[str, dict[str, str]] = {}
+    for file in files:
+        for entry, fields in file.entries:
+            parents.setdefault(entry.key.lower(), fields)
+    referenced = {fields["crossref"].strip().lower() for file in files for _, fields in file.entries if fields.get("crossref", "").strip()}
+    missing = "not in this file" if len(paths) == 1 else f"in none of the {len(paths)} .bib files of this import"
+    for file in files:
+        _make_candidates(file, parents, referenced, missing)
+    return [Reading(f.path, tuple(f.out.candidates), tuple(f.out.problems), tuple(f.out.notes), f.out.containers) for f in files]
+
+
+def _read_entries(file: _File, earlier: dict[str, str], later: list[_File]) -> dict[str, str]:
+    """Evaluate each readable entry's fields with the macros known so far, noting
+    what reading them left out; the macros known after this file."""
+    out, name, library = file.out, str(file.path), file.library
+    assert library is not None
     readable = list(library.entries)
     for block in library.failed_blocks:
         entry = getattr(block, "ignore_error_block", None)
@@ -126,10 +177,7 @@ def read_bib(path: Path) -> Reading:
             continue
         out.problems.append(Problem(name, _failure_message(block), line=block.start_line + 1))
     readable.sort(key=lambda e: e.start_line)
-    strings = _strings(library.blocks, name, out.problems)
-    entries: list[tuple[Entry, dict[str, str]]] = []
-    by_key: dict[str, dict[str, str]] = {}
-    types: dict[str, str] = {}
+    strings = _strings(library.blocks, name, out.problems, earlier)
     for entry in readable:
         unknown: list[str] = []
         fields: dict[str, str] = {}
@@ -141,36 +189,48 @@ def read_bib(path: Path) -> Reading:
             out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: the author list ends in 'and others'; the names given are kept, with more_authors: true (exports end the list with 'and others', the page with 'et al.')", line=entry.start_line + 1))
         out.notes.extend(_name_notes(entry, fields, name))
         for macro in unknown:
-            out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: undefined @string {macro!r} read as empty text", line=entry.start_line + 1))
-        entries.append((entry, fields))
-        by_key.setdefault(entry.key.lower(), fields)
-        types.setdefault(entry.key.lower(), entry.entry_type.lower())
-    referenced = {fields["crossref"].strip().lower() for _, fields in entries if fields.get("crossref", "").strip()}
-    for entry, fields in entries:
+            message = f"@{entry.entry_type}{{{entry.key}: undefined @string {macro!r} read as empty text{_defined_later(macro, later)}"
+            out.notes.append(Problem(name, message, line=entry.start_line + 1))
+        file.entries.append((entry, fields))
+    return strings
+
+
+def _defined_later(macro: str, later: list[_File]) -> str:
+    """Where an undefined macro is defined after all, to say that the order of
+    the files is what to change (bibtex, too, reads them in the order given)."""
+    for file in later:
+        if macro.lower() in file.macros:
+            return f" ({file.path.name} defines it, but is read after this file: give it first)"
+    return ""
+
+
+def _make_candidates(file: _File, parents: dict[str, dict[str, str]], referenced: set[str], missing: str) -> None:
+    """The file's entries as candidates, each child filled from its crossref parent;
+    a container only cited through crossref is counted, not made a paper."""
+    out, name = file.out, str(file.path)
+    for entry, fields in file.entries:
         line = entry.start_line + 1
-        key_lower = entry.key.lower()
-        if key_lower in referenced and entry.entry_type.lower() in CONTAINER_TYPES:
+        if entry.key.lower() in referenced and entry.entry_type.lower() in CONTAINER_TYPES:
             out.containers += 1
             continue
         parent_key = fields.get("crossref", "").strip()
         if parent_key:
-            parent = by_key.get(parent_key.lower())
+            parent = parents.get(parent_key.lower())
             if parent is None:
-                out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: crossref {parent_key!r} is not in this file; imported without it", line=line))
+                out.notes.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: crossref {parent_key!r} is {missing}; imported without it", line=line))
             else:
                 for field_name, value in parent.items():
                     if field_name not in _NOT_INHERITED and field_name not in fields:
                         fields[field_name] = value
                 if "booktitle" not in fields and parent.get("title"):
                     fields["booktitle"] = parent["title"]
-        record = entry_to_candidate(fields, file=name, source=path.name, line=line, bibkey=entry.key, entry_type=entry.entry_type.lower())
+        record = entry_to_candidate(fields, file=name, source=file.path.name, line=line, bibkey=entry.key, entry_type=entry.entry_type.lower())
         if not record.title:
             out.problems.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: no title; this entry was skipped", line=line))
             continue
         record = _within_limits(record, fields, f"@{entry.entry_type}{{{entry.key}", Problem(name, "", line=line), out)
         if record is not None:
             out.candidates.append(record)
-    return Reading(path, tuple(out.candidates), tuple(out.problems), tuple(out.notes), out.containers)
 
 
 def _drop_oversized(fields: dict[str, str], label: str, where: Problem, out: _Collected) -> bool:

@@ -22,7 +22,7 @@ from generator.library.edit import add_key_aliases, add_to_record, fill_missing,
 from generator.library.records import Library, load_library, new_record_path, papers_dir
 from generator.library.yamlio import dump_yaml
 from generator.model import RECORD_FIELDS, Problem, SourceRef
-from generator.reading.bibfile import read_bib
+from generator.reading.bibfile import read_bib, read_bib_set
 from generator.reading.candidate import Candidate, Reading
 from generator.reading.csljson import read_csl_json
 from generator.reading.risfile import read_ris
@@ -341,4 +341,11 @@ def read_references(path: Path) -> Reading:
 
 def import_bibtex(content: Path, paths: list[Path], *, today: str | None = None, write: bool = True, progress: Progress | None = None) -> ImportReport:
     """Read the reference files `paths` (.bib, .json, .ris) and add their good entries to the library."""
-    return merge_readings(content, [read_references(path) for path in paths], today=today, write=write, progress=progress)
+    return merge_readings(content, read_reference_files(paths), today=today, write=write, progress=progress)
+
+
+def read_reference_files(paths: list[Path]) -> list[Reading]:
+    """One Reading per path, in order; the .bib files among them are read together,
+    sharing their @string macros and crossref parents as bibtex does."""
+    bibs = iter(read_bib_set([path for path in paths if path.suffix.lower() == ".bib"]))
+    return [next(bibs) if path.suffix.lower() == ".bib" else read_references(path) for path in paths]
