@@ -85,20 +85,33 @@ def _name_notes(entry: Entry, fields: dict[str, str], file: str) -> list[Problem
     return [Problem(file, f"@{entry.entry_type}{{{entry.key}: {note}", line=entry.start_line + 1) for note in notes]
 
 
-def _strings(blocks, name: str, problems: list[Problem], earlier: dict[str, str]) -> dict[str, str]:
+def _strings(blocks, name: str, out: _Collected, earlier: dict[str, str], later: list[_File]) -> dict[str, str]:
     """The macros the file's entries see: those of the files read before it
     (`earlier`), then the file's own `@string`s expanded in order; one that
     grows past the limit (macros chained to double each time) is a problem
-    and reads as empty."""
+    and reads as empty. An undefined macro inside one is noted there, once:
+    the entries using it see only a defined macro."""
     strings = dict(earlier)
     for block in blocks:
         if isinstance(block, String):
-            value = evaluate(str(block.value), strings)
+            unknown: list[str] = []
+            value = evaluate(str(block.value), strings, unknown)
+            line = block.start_line + 1
+            for macro in _once(unknown):
+                out.notes.append(Problem(name, f"@string{{{block.key}: undefined @string {macro!r} read as empty text{_defined_later(macro, later)}", line=line))
             if len(value) > MAX_BIB_VALUE_CHARS:
-                problems.append(Problem(name, f"@string{{{block.key}: expands past {MAX_BIB_VALUE_CHARS:,} characters; read as empty text", line=block.start_line + 1))
+                out.problems.append(Problem(name, f"@string{{{block.key}: expands past {MAX_BIB_VALUE_CHARS:,} characters; read as empty text", line=line))
                 value = ""
             strings[block.key.lower()] = value
     return strings
+
+
+def _once(names: list[str]) -> list[str]:
+    """Each name once (case-blind, as macros are), in order, as first written."""
+    first: dict[str, str] = {}
+    for name in names:
+        first.setdefault(name.lower(), name)
+    return list(first.values())
 
 
 def parse_quietly(text: str) -> bibtexparser.Library:
@@ -177,7 +190,7 @@ def _read_entries(file: _File, earlier: dict[str, str], later: list[_File]) -> d
             continue
         out.problems.append(Problem(name, _failure_message(block), line=block.start_line + 1))
     readable.sort(key=lambda e: e.start_line)
-    strings = _strings(library.blocks, name, out.problems, earlier)
+    strings = _strings(library.blocks, name, out, earlier, later)
     for entry in readable:
         unknown: list[str] = []
         fields: dict[str, str] = {}

@@ -117,3 +117,15 @@ def test_the_import_command_reads_the_three_files_as_one_library(tmp_path, capsy
     papers = load_library(content).by_key()
     assert set(papers) == {"abdulaziz-et-al-icaps2017", "adriaensen-et-al-jair2022", "algorithmics2009"}
     assert papers["adriaensen-et-al-jair2022"].venue == "Journal of Artificial Intelligence Research"
+
+
+def test_a_macro_a_string_uses_may_come_from_an_earlier_file_only(tmp_path):
+    abbrv, extended, entries = tmp_path / "abbrv.bib", tmp_path / "extended.bib", tmp_path / "entries.bib"
+    abbrv.write_text('@String{jair = "Journal of Artificial Intelligence Research"}\n', "utf-8")
+    extended.write_text('@String{jairx = jair # " (extended)"}\n', "utf-8")
+    entries.write_text("@article{a, title={One}, journal=jairx}\n", "utf-8")
+    *_, reading = bibfile.read_bib_set([abbrv, extended, entries])
+    assert reading.candidates[0].venue == "Journal of Artificial Intelligence Research (extended)"
+    early, *_ = bibfile.read_bib_set([extended, abbrv, entries])
+    assert [str(n) for n in early.notes] == [f"{extended}:1: @string{{jairx: undefined @string 'jair' read as empty text"
+                                             " (abbrv.bib defines it, but is read after this file: give it first)"]

@@ -194,6 +194,16 @@ def test_duplicate_fields_are_read_with_the_first_value(tmp_path):
     assert "field(s) title given twice; the first value is kept" in reading.notes[0].message
 
 
+def test_an_undefined_macro_inside_a_string_is_noted_once_at_the_string(tmp_path):
+    """bibtex warns at the @string; its entries use a defined macro, so only the
+    @string can say the text lost a piece."""
+    path = _bib(tmp_path, "jml.bib", '% macros\n@string{jml = "J. " # undefinedMacro # undefinedmacro # "Learn."}\n'
+                "@article{a, title={One}, journal=jml}\n@article{b, title={Two}, journal=jml}\n")
+    reading = read_bib(path)
+    assert [c.venue for c in reading.candidates] == ["J. Learn.", "J. Learn."]
+    assert [str(n) for n in reading.notes] == [f"{path}:2: @string{{jml: undefined @string 'undefinedMacro' read as empty text"]
+
+
 def test_the_cli_routes_csl_json_and_ris_by_suffix_and_names_bad_input_with_its_line(tmp_path, capsys):
     from generator.cli import main
 
