@@ -22,6 +22,7 @@ from generator.export.names import csl_name as _csl_name
 from generator.export.names import parse_name
 from generator.identifiers import DOI_PREFIX_RE, arxiv_id, is_doi, web_url
 from generator.model import Name, Paper
+from generator.reading.bibnames import parse_names
 from generator.titlecase import case_spans
 
 CSL_TYPES = {"conference": "paper-conference", "journal": "article-journal", None: "article"}
@@ -32,6 +33,19 @@ _BIBTEX_TYPES = {
     "mastersthesis": "thesis", "techreport": "report", "misc": "article", "unpublished": "manuscript",
     "online": "webpage", "dataset": "dataset", "software": "software",
 }
+
+# The BibTeX name lists a record keeps under `extra`, as the CSL variables of the
+# same role. biblatex's editora/b/c (whose role is another field's), annotator,
+# commentator, introduction, foreword, afterword and holder have none.
+_BIBTEX_NAME_FIELDS = {"editor": "editor", "translator": "translator", "bookauthor": "container-author"}
+# CSL's name variables other than `author`, as a CSL-JSON import keeps them (JSON).
+_CSL_NAME_VARIABLES = frozenset({
+    "chair", "collection-editor", "compiler", "composer", "container-author", "contributor", "curator", "director",
+    "editor", "editorial-director", "executive-producer", "guest", "host", "illustrator", "interviewer", "narrator",
+    "organizer", "original-author", "performer", "producer", "recipient", "reviewed-author", "script-writer",
+    "series-creator", "translator",
+})
+_CSL_NAME_PARTS = ("family", "given", "dropping-particle", "non-dropping-particle", "suffix", "literal")
 
 
 def csl_name(name: str) -> dict[str, str]:
@@ -104,6 +118,7 @@ def csl_item(paper: Paper) -> dict:
         item["author"] = [_csl_name(_clean_name(n)) for n in paper.names if (n.literal or n.family).strip()]
     elif authors := [a for a in paper.authors if clean_text(a)]:
         item["author"] = [csl_name(a) for a in authors]
+    item.update(_name_variables(paper))
     if paper.year is not None:
         month = paper.month if isinstance(paper.month, int) and 1 <= paper.month <= 12 else None
         item["issued"] = {"date-parts": [[paper.year, month] if month else [paper.year]]}
@@ -124,6 +139,47 @@ def csl_item(paper: Paper) -> dict:
     if paper.abstract.strip():
         item["abstract"] = clean_text(paper.abstract)
     return item
+
+
+def _name_variables(paper: Paper) -> dict[str, list[dict[str, str]]]:
+    """The record's other name lists (editors, translators ...) as CSL names, in
+    the order the record keeps them: BibTeX text split as the authors were, a
+    CSL-JSON import's list taken back part by part, as text."""
+    out: dict[str, list[dict[str, str]]] = {}
+    for field, value in paper.extra:
+        name = field.lower()
+        kept = _kept_csl_names(value) if name in _CSL_NAME_VARIABLES else None
+        if kept is not None:
+            names, variable = kept, name
+        elif name in _BIBTEX_NAME_FIELDS:
+            names = [_csl_name(_clean_name(n)) for n in parse_names(value) if (n.literal or n.family).strip()]
+            variable = _BIBTEX_NAME_FIELDS[name]
+        else:
+            continue
+        if names:
+            out.setdefault(variable, names)
+    return out
+
+
+def _kept_csl_names(value: str) -> list[dict[str, str]] | None:
+    """A name list kept as CSL-JSON text: each name's text parts, cleaned; any
+    other key, or a part that is no text, is left out (it is data from outside).
+    None when the value is no JSON list of objects (BibTeX text, `[Anonymous]`)."""
+    try:
+        names = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(names, list) or not all(isinstance(name, dict) for name in names):
+        return None
+    out = []
+    for name in names:
+        parts = {part: clean_text(name[part]) for part in _CSL_NAME_PARTS if isinstance(name.get(part), str)}
+        parts = {part: text for part, text in parts.items() if text}
+        if parts.get("literal"):
+            out.append({"literal": parts["literal"]})
+        elif parts.get("family") or parts.get("given"):
+            out.append(parts)
+    return out
 
 
 def _record_variables(paper: Paper, item: dict) -> None:

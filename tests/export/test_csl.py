@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,62 @@ def test_titles_protect_case_with_nocase_spans(title, expected) -> None:
 def test_no_internal_fields_or_hostile_identifiers() -> None:
     item = csl_item(make("h", "T", doi="not a doi", arxiv="2403.03507}\\input{x}", url="javascript:alert(1)"))
     assert set(item) == {"id", "type", "title", "abstract"}
+
+
+EDITED = make(
+    "chapter", "A Chapter", abstract="", year=2020, venue="The Handbook of Planning", entry_type="incollection",
+    authors=("Al Doe",), publisher="Press",
+    extra=(("editor", "Roe, Jane and van der Berg, Piet and others"), ("translator", "Bo L{\\'e}e"), ("bookauthor", "{The Collective}"),
+           ("editora", "Ed A"), ("series", "Lecture Notes")),
+)
+
+
+def test_editors_translators_and_book_authors_are_csl_names_split_as_authors_are() -> None:
+    item = csl_item(EDITED)
+    assert item["editor"] == [{"family": "Roe", "given": "Jane"}, {"family": "Berg", "given": "Piet", "non-dropping-particle": "van der"}]
+    assert item["translator"] == [{"family": "Lée", "given": "Bo"}]
+    assert item["container-author"] == [{"literal": "The Collective"}]
+    assert list(item)[:7] == ["id", "type", "title", "author", "editor", "translator", "container-author"]
+    assert "editora" not in json.dumps(item)  # biblatex's editora has a role of its own, which CSL has no name for
+    _valid_names(item, "editor", "translator", "container-author")
+
+
+def test_a_csl_name_list_kept_from_a_csl_json_import_is_written_back() -> None:
+    kept = json.dumps([{"family": "Roe", "given": "J.", "dropping-particle": "de"}, {"literal": "WHO"},
+                       {"family": ["not", "text"]}, {"given": "<b>x</b>", "family": "Y", "static-ordering": True}])
+    item = csl_item(make("c", "T", abstract="", extra=(("editor", kept), ("collection-editor", '[{"family": "Poe"}]'),
+                                                       ("translator", "[]"))))
+    assert item["editor"] == [{"family": "Roe", "given": "J.", "dropping-particle": "de"}, {"literal": "WHO"},
+                              {"family": "Y", "given": "<b>x</b>"}]
+    assert item["collection-editor"] == [{"family": "Poe"}] and "translator" not in item
+    # a curator's editor in brackets is text, not a CSL list
+    for text in ("[Anonymous]", "[1]"):
+        assert csl_item(make("b", "T", extra=(("editor", text),)))["editor"] == [{"family": text}]
+    _valid_names(item, "editor", "collection-editor")
+
+
+def _valid_names(item: dict, *variables: str) -> None:
+    """Each name list is made of CSL name objects (the schema's `author` stands for every name variable)."""
+    for variable in variables:
+        jsonschema.validate([{"id": "x", "type": "book", "author": item[variable]}], SCHEMA)
+
+
+# The APA style TeX Live ships with citation-style-language, when installed.
+APA = Path("/usr/share/texlive/texmf-dist/tex/latex/citation-style-language/styles/apa.csl")
+
+
+def _citeproc(folder: Path, *style: str) -> str:
+    (folder / "refs.json").write_text(csl_json([EDITED]), "utf-8")
+    (folder / "doc.md").write_text("See [@chapter].\n", "utf-8")
+    result = subprocess.run(["pandoc", "--citeproc", "--bibliography", "refs.json", *style, "-t", "plain", "--wrap=none", "doc.md"],
+                            cwd=folder, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0 and not result.stderr, result.stderr
+    return result.stdout
+
+
+@pytest.mark.skipif(not shutil.which("pandoc"), reason="needs pandoc")
+def test_citeproc_prints_the_editors_of_a_chapter(tmp_path) -> None:
+    assert ("Doe, Al. 2020. “A Chapter.” In The Handbook of Planning, by The Collective, edited by Jane Roe and "
+            "Piet van der Berg, translated by Bo Lée. Press.") in _citeproc(tmp_path)  # pandoc's Chicago author-date
+    if APA.is_file():
+        assert "Doe, A. (2020). A Chapter. In J. Roe & P. van der Berg (Eds.)" in _citeproc(tmp_path, "--csl", str(APA))
