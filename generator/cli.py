@@ -84,7 +84,7 @@ def _print_add_report(command: str, report, unknown: list[str] = ()) -> None:
             print(f"{what}: {text}", file=sys.stderr)
     for key in report.stubs:
         print(f"note: {key} is a stub (not fetched yet); `python -m generator add --stubs` completes it later")
-    for text in report.incomplete:
+    for text in report.incomplete + report.notes:
         print(f"note: {text}")
     for name, keys in (("added", report.added), ("merged", report.merged)):
         for key in keys:

@@ -5,10 +5,11 @@ link) is fetched from the source that owns it, then matched to the library
 (by arXiv id, DOI or URL, then by exact normalised title) and either merged
 into the record it matches, filling only what the record lacks, or added as a
 new record keyed like any other. A REF that cannot be fetched is added as a
-stub (`stub: true`: its title is a placeholder, it has no abstract; its year
-may come from its arXiv id and its authors from its list, each marked so in
-`provenance:`) when there is text to take them from; a later `add`, `import`
-or `enrich` completes it, replacing such a value only while it is unchanged.
+stub (`stub: true`: its title is its link text or a placeholder, it has no
+abstract; its year may come from its arXiv id and its authors from its list,
+each marked so in `provenance:`) when there is text to take them from; a later
+`add`, `import` or `enrich` completes it, replacing such a value only while it
+is unchanged.
 
 Everything is planned in memory and written in one all-or-nothing step, so
 the library is never left half-changed.
@@ -33,7 +34,7 @@ from generator.library.records import load_library, papers_dir, record_path
 from generator.library.yamlio import dump_yaml, load_yaml
 from generator.model import Paper, Problem, SourceRef
 from generator.reading.dumps import read_dump_text
-from generator.reading.links import Scan, find_refs
+from generator.reading.links import Found, Scan, find_refs
 from generator.reading.merge import SOURCES_DIR, plan_sources
 from generator.textnorm import title_identity
 from generator.writer import write_all_or_nothing
@@ -64,6 +65,7 @@ class AddReport:
     not_found: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     incomplete: list[str] = field(default_factory=list)  # "key: missing abstract, venue"
+    notes: list[str] = field(default_factory=list)  # "key: ..." worth a curator's look
     problems: list[Problem] = field(default_factory=list)
     requests: int = 0
     cache_hits: int = 0
@@ -164,6 +166,7 @@ class _Planned:
     text: str  # the record as read ("" for a new one)
     new: bool
     changed: bool = False
+    notes: list[str] = field(default_factory=list)  # for the run's report
 
 
 def _missing(data: CommentedMap, name: str) -> bool:
@@ -181,6 +184,14 @@ def _id_marker(arxiv: object) -> str:
     return f"arXiv id {arxiv}"
 
 
+def _mark(data: CommentedMap, name: str, marker: str, avoid: set[str], new: set[str]) -> None:
+    """Say in `provenance:` where a stub's value came from, so that a fetch knows
+    it may replace the value while it is still that one."""
+    if not isinstance(data.get("provenance"), dict):
+        set_field(data, "provenance", CommentedMap(), avoid, new)
+    data["provenance"][name] = marker
+
+
 def _date_from_id(data: CommentedMap, avoid: set[str], new: set[str]) -> bool:
     """A stub's year and month as its arXiv id states them, marked as such so
     that a fetch may refine them; True if the record changed."""
@@ -188,12 +199,10 @@ def _date_from_id(data: CommentedMap, avoid: set[str], new: set[str]) -> bool:
     if date is None:
         return False
     filled = [name for name in ("year", "month") if _missing(data, name)]
-    if not isinstance(data.get("provenance"), dict) and filled:
-        set_field(data, "provenance", CommentedMap(), avoid, new)
     for name, value in zip(("year", "month"), date):
         if name in filled:
             set_field(data, name, value, avoid, new)
-            data["provenance"][name] = _id_marker(data["arxiv"])
+            _mark(data, name, _id_marker(data["arxiv"]), avoid, new)
     return bool(filled)
 
 
@@ -215,7 +224,7 @@ def _forget_id_date(data: CommentedMap, fetched: FetchedPaper) -> None:
 
 
 def _listed_marker(source: str) -> str:
-    """How `provenance:` says the authors are those a list in content/sources/ gives."""
+    """How `provenance:` says a value (the authors, the title) is what a list in content/sources/ gives."""
     return f"listed in {source}"
 
 
@@ -228,38 +237,83 @@ def _authors_from_list(data: CommentedMap, authors: tuple[str, ...], source: str
     seq = CommentedSeq()
     seq.extend(authors)
     set_field(data, "authors", seq, avoid, new)
-    if not isinstance(data.get("provenance"), dict):
-        set_field(data, "provenance", CommentedMap(), avoid, new)
-    data["provenance"]["authors"] = _listed_marker(source)
+    _mark(data, "authors", _listed_marker(source), avoid, new)
     return True
 
 
 class _KeptLists:
-    """The authors each list kept in content/sources/ gives its papers, read once a file."""
+    """What each list kept in content/sources/ says of its papers (link text,
+    authors), read once a file."""
 
     def __init__(self, content: Path) -> None:
         self.folder = content / SOURCES_DIR
-        self.read: dict[str, dict[Ref, tuple[str, ...]]] = {}
+        self.read: dict[str, dict[Ref, Found]] = {}
 
-    def authors(self, source: str, refs: list[Ref]) -> tuple[str, ...] | None:
+    def entry(self, source: str, refs: list[Ref]) -> Found | None:
         if source not in self.read:
             scan = scan_link_file(self.folder / source) if Path(source).name == source else None
-            self.read[source] = {f.ref: f.authors for f in scan.found} if scan is not None else {}
+            self.read[source] = {f.ref: f for f in scan.found} if scan is not None else {}
         return next((self.read[source][ref] for ref in refs if ref in self.read[source]), None)
+
+    def authors(self, source: str, refs: list[Ref]) -> tuple[str, ...] | None:
+        found = self.entry(source, refs)
+        return found.authors if found is not None else None
+
+
+def _refs_of(data: CommentedMap, ref: Ref) -> list[Ref]:
+    """The identifiers a record is known by here: the REF asked for and its arXiv id."""
+    return [ref] + ([Ref("arxiv", str(data["arxiv"]))] if data.get("arxiv") else [])
+
+
+def _listed_source(data: CommentedMap, name: str) -> str | None:
+    """The list a stub's value came from, as its `provenance:` marks it."""
+    provenance = data.get("provenance")
+    marker = provenance.get(name) if isinstance(provenance, dict) else None
+    if not isinstance(marker, str) or not marker.startswith(_listed_marker("")):
+        return None
+    return marker[len(_listed_marker("")):]
 
 
 def _forget_listed_authors(data: CommentedMap, ref: Ref, fetched: FetchedPaper, lists: _KeptLists) -> None:
     """Drop the authors a list gave, while still as that list gives them, so the
     fetched ones fill in; names a curator changed stay."""
-    provenance = data.get("provenance")
-    marker = provenance.get("authors") if isinstance(provenance, dict) else None
-    if not fetched.authors or not isinstance(marker, str) or not marker.startswith(_listed_marker("")):
+    source = _listed_source(data, "authors")
+    if not fetched.authors or source is None:
         return
-    refs = [ref] + ([Ref("arxiv", str(data["arxiv"]))] if data.get("arxiv") else [])
-    listed = lists.authors(marker[len(_listed_marker("")):], refs)
+    listed = lists.authors(source, _refs_of(data, ref))
     if listed and isinstance(data.get("authors"), list) and tuple(map(str, data["authors"])) == listed:
         del data["authors"]
-        del provenance["authors"]
+        del data["provenance"]["authors"]
+
+
+def _imported_title(data: CommentedMap, ref: Ref, lists: _KeptLists | None) -> bool:
+    """Whether a stub's title is still the one its import gave it: the placeholder
+    naming its identifier, or the link text its list still gives it. The list is
+    the one `provenance:` names, else those of its `sources:` (a stub imported
+    before titles were marked)."""
+    title, refs = str(data.get("title") or ""), _refs_of(data, ref)
+    if title in {r.label for r in refs}:
+        return True
+    if lists is None:
+        return False
+    marked = _listed_source(data, "title")
+    sources = [marked] if marked else [str(s.get("file")) for s in data.get("sources") or () if isinstance(s, dict)]
+    return any(getattr(lists.entry(source, refs), "hint", None) == title for source in sources)
+
+
+def _complete_title(item: _Planned, ref: Ref, fetched: FetchedPaper, lists: _KeptLists | None) -> None:
+    """A stub's fetched title replaces the one its import gave; a title a curator
+    changed stays, with a note, since the fetched one may still be worth a look."""
+    data = item.data
+    if _imported_title(data, ref, lists):
+        data["title"] = fetched.title
+    elif str(data.get("title")) != fetched.title:
+        item.notes.append(f"{data.get('key')}: kept the title a curator gave the stub, {str(data.get('title'))!r}; "
+                          f"{fetched.source} calls it {fetched.title!r}")
+    if _listed_source(data, "title") is not None:  # the title is now the source's or the curator's
+        del data["provenance"]["title"]
+        if not data["provenance"]:
+            del data["provenance"]
 
 
 def _values(ref: Ref, fetched: FetchedPaper | None) -> dict[str, object]:
@@ -270,19 +324,19 @@ def _values(ref: Ref, fetched: FetchedPaper | None) -> dict[str, object]:
 
 
 def apply(item: _Planned, ref: Ref, fetched: FetchedPaper | None, source: str | None,
-          authors: tuple[str, ...] = ()) -> bool:
+          authors: tuple[str, ...] = (), lists: _KeptLists | None = None) -> bool:
     """Fill what the record lacks from `fetched` (or the REF alone); True if it changed.
 
-    A stub's title is a placeholder, so a fetched answer replaces it, fills
-    the abstract a curator has not written, and the mark goes; every other
-    field a record has is kept.
+    A fetched answer replaces a stub's title while it is the one the import
+    gave, fills the abstract a curator has not written, and the mark goes;
+    every other field a record has is kept.
     """
     data = item.data
     avoid = commented_gaps(data, item.text) if item.text else set()
     new: set[str] = set()
     changed = False
     if fetched is not None and data.get("stub") is True:
-        data["title"] = fetched.title
+        _complete_title(item, ref, fetched, lists)
         if _missing(data, "abstract") or data["abstract"] == _old_stub_abstract(ref):
             set_field(data, "abstract", fetched.abstract or f"No abstract was given by {fetched.source} for {ref.label}.",
                       avoid, new)
@@ -320,13 +374,16 @@ def apply(item: _Planned, ref: Ref, fetched: FetchedPaper | None, source: str | 
     return changed
 
 
-def _new(key: str, ref: Ref, fetched: FetchedPaper | None, hint: str, today: str) -> _Planned:
+def _new(key: str, ref: Ref, fetched: FetchedPaper | None, hint: str, today: str,
+         source: str | None) -> _Planned:
     if fetched is not None:
         abstract = fetched.abstract or f"No abstract was given by {fetched.source} for {ref.label}."
         data = new_record(key, fetched.title, abstract, today, [])
     else:
         data = new_record(key, hint or ref.label, "", today, [])  # no abstract until one is fetched
         data["stub"] = True
+        if hint and source:
+            _mark(data, "title", _listed_marker(source), set(), set())
     return _Planned(data, "", True, True)
 
 
@@ -356,7 +413,7 @@ def plan(content: Path, wanted: list[Wanted], resolution: Resolution, library_pa
         if key is None:
             key = assign_key(fetched.title if fetched else (w.title_hint or w.ref.label), lambda k: k in taken)
             taken.add(key)
-            planned[key] = _new(key, w.ref, fetched, w.title_hint, today)
+            planned[key] = _new(key, w.ref, fetched, w.title_hint, today, w.source)
             report.added.append(key)
         elif key not in planned:
             text = paths[key].read_text("utf-8")
@@ -368,7 +425,7 @@ def plan(content: Path, wanted: list[Wanted], resolution: Resolution, library_pa
         item = planned[key]
         if fetched is not None:
             _forget_listed_authors(item.data, w.ref, fetched, lists)
-        item.changed |= apply(item, w.ref, fetched, w.source, w.authors)
+        item.changed |= apply(item, w.ref, fetched, w.source, w.authors, lists)
         if not item.new and item.changed and key not in report.merged:
             report.merged.append(key)
         data = item.data
@@ -376,6 +433,7 @@ def plan(content: Path, wanted: list[Wanted], resolution: Resolution, library_pa
         index.remember(key, url=ref_url(w.ref), **({"arxiv": w.ref.value} if w.ref.kind == "arxiv" else {}))
     files: dict[Path, str] = {}
     for key, item in planned.items():
+        report.notes.extend(item.notes)
         if item.data.get("stub") is True:
             report.stubs.append(key)
         elif any(_missing(item.data, name) for name in ("authors", "year", "venue", "url")):

@@ -244,6 +244,53 @@ def test_completing_a_stub_keeps_the_authors_a_curator_edited(content, api, tmp_
     assert done.authors == ("Ashish Vaswani", "Noam M. Shazeer") and done.title == "Attention Is All You Need"
 
 
+def test_completing_a_stub_keeps_a_title_a_curator_gave_it_and_says_so(content, api, capsys):
+    assert run(content, "add", "1706.03762", "2403.03507", *OFFLINE) == 0
+    got = {p.arxiv: p for p in papers(content).values()}
+    edited = got["2403.03507"]
+    edited.path.write_text(edited.path.read_text().replace("title: arXiv 2403.03507", "title: 'GaLore (my notes)'"))
+    capsys.readouterr()
+    assert run(content, "add", "--stubs", *api.cli_args()) == 0
+    done = papers(content)
+    assert done[got["1706.03762"].key].title == "Attention Is All You Need"  # the placeholder goes
+    assert done[edited.key].title == "GaLore (my notes)" and "stub:" not in edited.path.read_text()
+    (note,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith(f"note: {edited.key}: ")]
+    assert "'GaLore: Memory-Efficient LLM Training" in note
+
+
+TITLED_LIST = ("- [Transformer](https://arxiv.org/abs/1706.03762)\n"
+               "- [GaLore: memory effcient training](https://arxiv.org/abs/2403.03507)\n")
+
+
+def test_a_stub_titled_by_its_list_takes_the_fetched_title_unless_a_curator_fixed_it(content, api, tmp_path, capsys):
+    readme = tmp_path / "list.md"
+    readme.write_text(TITLED_LIST)
+    assert run(content, "import", str(readme), *OFFLINE) == 0
+    got = {p.arxiv: p for p in papers(content).values()}
+    assert got["1706.03762"].title == "Transformer"
+    assert "  title: listed in list.md\n" in got["1706.03762"].path.read_text()
+    fixed = got["2403.03507"]
+    fixed.path.write_text(fixed.path.read_text().replace("effcient", "efficient"))
+    capsys.readouterr()
+    assert run(content, "add", "--stubs", *api.cli_args()) == 0
+    done = papers(content)
+    assert done[got["1706.03762"].key].title == "Attention Is All You Need"
+    assert done[fixed.key].title == "GaLore: memory efficient training"
+    assert not any("title: listed in" in p.path.read_text() for p in done.values())
+    out = capsys.readouterr().out
+    assert f"note: {fixed.key}: " in out and f"note: {got['1706.03762'].key}: " not in out
+
+
+def test_a_stub_imported_before_titles_were_marked_takes_the_fetched_title(content, api, tmp_path):
+    readme = tmp_path / "list.md"
+    readme.write_text(TITLED_LIST)
+    assert run(content, "import", str(readme), *OFFLINE) == 0
+    stub = {p.arxiv: p for p in papers(content).values()}["1706.03762"]
+    stub.path.write_text(stub.path.read_text().replace("  title: listed in list.md\n", ""))
+    assert run(content, "add", "--stubs", *api.cli_args()) == 0
+    assert papers(content)[stub.key].title == "Attention Is All You Need"  # its `sources:` name the list
+
+
 def test_a_rate_limited_source_is_waited_for(content, api, capsys):
     api.then("/crossref/works/10.1145/3065386", Answer(429, b"", {"Retry-After": "0"}), Answer(503, b""))
     assert run(content, "add", "10.1145/3065386", *api.cli_args()) == 0
