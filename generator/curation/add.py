@@ -8,8 +8,8 @@ new record keyed like any other. A REF that cannot be fetched is added as a
 stub (`stub: true`: its title is its link text or a placeholder, it has no
 abstract; its year may come from its arXiv id and its authors from its list,
 each marked so in `provenance:`) when there is text to take them from; a later
-`add`, `import` or `enrich` completes it, replacing such a value only while it
-is unchanged.
+`add --stubs`, `add` or `import` of it completes it, replacing such a value only
+while it is unchanged (`enrich` only fills what is missing and leaves the stub).
 
 Everything is planned in memory and written in one all-or-nothing step, so
 the library is never left half-changed.
