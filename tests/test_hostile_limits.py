@@ -351,9 +351,9 @@ def test_a_twin_in_one_dump_whose_abstract_is_dropped_gets_a_note(tmp_path):
     assert "how they scale with data" in record.read_text("utf-8")
 
 
-def test_csl_json_and_ris_readers_meet_the_same_limits(tmp_path):
+def test_csl_json_and_ris_readers_meet_the_same_limits(tmp_path, capsys):
     """Every reader's candidates pass one size check in the merge: a 5 MB abstract
-    from CSL-JSON or RIS is refused with its file and line, the rest imported."""
+    from CSL-JSON or RIS is refused with its file and line, the paper imported without it."""
     import json
 
     from generator.cli import main
@@ -373,8 +373,12 @@ def test_csl_json_and_ris_readers_meet_the_same_limits(tmp_path):
     status = main(["import", str(csl), str(ris), "--content", str(content), "--date", "2026-01-15"])
     assert time.monotonic() - start < 30
     assert status == 1
-    records = sorted(p.name for p in (content / "papers").glob("*.yml"))
-    assert records == ["small2021.yml"]
+    err = capsys.readouterr().err
+    assert f"{csl}:1: abstract is 5,000,000 characters; at most 20,000 expected; imported without it" in err
+    assert f"{ris}:1: abstract is 5,000,000 characters" in err
+    stored = {p.title: p for p in load_library(content).papers}
+    assert sorted(stored) == ["A Huge Abstract", "A Small Paper", "Another Huge Abstract"]
+    assert stored["A Huge Abstract"].abstract == stored["Another Huge Abstract"].abstract == ""
 
 
 def test_a_csl_json_file_nested_thousands_deep_is_named_not_a_traceback(tmp_path):

@@ -26,12 +26,12 @@ from pathlib import Path
 import bibtexparser
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, String
 
-from generator.limits import MAX_BIB_VALUE_CHARS, MAX_VENUE_CHARS, size_problems
+from generator.limits import MAX_BIB_VALUE_CHARS
 from generator.model import Problem
 from generator.reading.bibnames import NAME_LIST_FIELDS, empty_names, has_more_authors, name_options
 from generator.reading.bibrecord import entry_to_candidate
 from generator.reading.bibvalues import VENUE_FIELDS, decode_latex, evaluate
-from generator.reading.candidate import Candidate, Reading, read_input_text
+from generator.reading.candidate import Candidate, Reading, fits_venue, long_venue_note, read_input_text, within_limits
 
 # Containers other entries point at with `crossref`: not papers themselves.
 CONTAINER_TYPES = frozenset({"proceedings", "mvproceedings", "book", "mvbook", "collection", "mvcollection", "periodical"})
@@ -241,7 +241,7 @@ def _make_candidates(file: _File, parents: dict[str, dict[str, str]], referenced
         if not record.title:
             out.problems.append(Problem(name, f"@{entry.entry_type}{{{entry.key}: no title; this entry was skipped", line=line))
             continue
-        record = _within_limits(record, fields, f"@{entry.entry_type}{{{entry.key}", Problem(name, "", line=line), out)
+        record = _within_limits(record, fields, f"@{entry.entry_type}{{{entry.key}", out)
         if record is not None:
             out.candidates.append(record)
 
@@ -259,23 +259,15 @@ def _drop_oversized(fields: dict[str, str], label: str, where: Problem, out: _Co
     return True
 
 
-def _within_limits(record: Candidate, fields: dict[str, str], label: str, where: Problem, out: _Collected) -> Candidate | None:
-    """The record within the sizes generator.limits states for every reader.
-
-    A title or author list beyond them is no paper to keep (None); an
-    abstract beyond them is left out, naming it; a venue field longer than a
-    venue is kept whole under `extra` (the reader put it there), with a note.
-    """
-    too_big = dict(size_problems(record.title, record.abstract, record.authors, record.venue))
-    if "title" in too_big or "authors" in too_big:
-        found = "; ".join(too_big.values())
-        out.problems.append(replace(where, message=f"{label}: {found}; this entry was skipped"))
+def _within_limits(record: Candidate, fields: dict[str, str], label: str, out: _Collected) -> Candidate | None:
+    """The record within the sizes every reader keeps to (`candidate.within_limits`),
+    each venue field too long to be a venue noted: the reader kept it under `extra`."""
+    record, problems = within_limits(record, label)
+    out.problems.extend(problems)
+    if record is None:
         return None
-    if "abstract" in too_big:
-        out.problems.append(replace(where, message=f"{label}: {too_big['abstract']}; imported without it"))
-        record = replace(record, abstract="")
     for name in VENUE_FIELDS:
-        size = len(decode_latex(fields.get(name, "")))
-        if size > MAX_VENUE_CHARS:
-            out.notes.append(replace(where, message=f"{label}: {name} is {size:,} characters, more than the {MAX_VENUE_CHARS:,} of a venue: kept whole under extra (and in .bib exports), not shown as the venue"))
+        text = decode_latex(fields.get(name, ""))
+        if text and not fits_venue(text):
+            out.notes.append(long_venue_note(record.file, record.line, label, name, len(text)))
     return record

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from generator.identifiers import ARXIV_DOI_RE as _ARXIV_DOI_RE, DOI_PREFIX_RE as _DOI_PREFIX_RE, arxiv_id as parse_arxiv_id
-from generator.limits import MAX_BIB_VALUE_CHARS, MAX_VENUE_CHARS
+from generator.limits import MAX_BIB_VALUE_CHARS
+from generator.reading.candidate import fits_venue
 from generator.textnorm import clean_line, convert_latex_escapes, latex_symbol
 from generator.titlecase import adds_protection
 
@@ -284,7 +285,7 @@ def find_venue(fields: dict[str, str]) -> str | None:
     """
     for name in VENUE_FIELDS:
         text = decode_latex(fields.get(name, ""))
-        if text and len(text) <= MAX_VENUE_CHARS and not is_preprint_server(text):
+        if fits_venue(text) and not is_preprint_server(text):
             return text
     return None
 

@@ -9,11 +9,12 @@ same for every reader.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 MAX_INPUT_BYTES = 50_000_000
 
+from generator.limits import MAX_VENUE_CHARS, size_problems
 from generator.model import Name, Problem, SourceRef
 
 # Bibliographic text fields a candidate may carry, in record order.
@@ -109,3 +110,34 @@ def read_input_text(path: Path, what: str) -> tuple[str | None, list[Problem]]:
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         return None, [Problem(name, f"not UTF-8 text (byte 0x{data[err.start]:02x}); export the {what} file as UTF-8", line=line)]
+
+
+def fits_venue(text: str | None) -> bool:
+    """Whether a container name can be the venue: one longer is kept under
+    `extra` by its reader, whole, rather than costing the paper."""
+    return bool(text) and len(text) <= MAX_VENUE_CHARS
+
+
+def long_venue_note(file: str, line: int, label: str, name: str, size: int) -> Problem:
+    """The note every reader gives for a container too long to be the venue."""
+    return Problem(file, f"{label}: {name} is {size:,} characters, more than the {MAX_VENUE_CHARS:,} of a venue: "
+                   "kept whole under extra, not shown as the venue", line=line)
+
+
+def within_limits(candidate: Candidate, label: str) -> tuple[Candidate | None, list[Problem]]:
+    """The candidate within the sizes generator.limits states for every reader,
+    and the problems naming what it lost.
+
+    A title or author list beyond them is no paper to keep (None); an
+    abstract beyond them is left out alone. Readers set an over-long venue
+    aside themselves (`fits_venue`), as only they know the field it came from.
+    """
+    where = f"{label}: " if label else ""
+    too_big = dict(size_problems(candidate.title, candidate.abstract, candidate.authors, candidate.venue))
+    if too_big.keys() & {"title", "authors", "venue"}:
+        found = "; ".join(too_big.values())
+        return None, [Problem(candidate.file, f"{where}{found}; this entry was skipped", line=candidate.line)]
+    if "abstract" in too_big:
+        lost = Problem(candidate.file, f"{where}{too_big['abstract']}; imported without it", line=candidate.line)
+        return replace(candidate, abstract=""), [lost]
+    return candidate, []

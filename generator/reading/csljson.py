@@ -4,7 +4,8 @@ Each item becomes the same Candidate a .bib entry gives: names as CSL holds
 them (family, given, particles, suffix, or a literal), the issued date,
 container, volume, issue, page, publisher, identifiers, keywords, language
 and abstract. Fields the record has no place for are kept verbatim under
-`extra`. As in a .bib, a container that only says "arXiv" is no venue, and
+`extra`. As in a .bib, a container that only says "arXiv", or is too long
+to be a venue (kept whole under `extra`, with a note), is no venue, and
 Semantic Scholar's arXiv id written as the volume (`abs/2410.17020`) is the
 arXiv id, not a volume. Text is plain (CSL-JSON carries no LaTeX); only a
 file that is not JSON, or an item without a title, is a Problem with its line.
@@ -21,7 +22,7 @@ from generator.identifiers import ARXIV_DOI_RE, arxiv_id, strip_doi_prefix
 from generator.library.keys import is_usable_key
 from generator.reading.bibvalues import is_preprint_server
 from generator.model import Name, Problem, SourceRef
-from generator.reading.candidate import Candidate, Reading, read_input_text
+from generator.reading.candidate import Candidate, Reading, fits_venue, long_venue_note, read_input_text
 from generator.textnorm import clean_line
 from generator.titlecase import adds_protection
 
@@ -102,9 +103,10 @@ def _volume_arxiv(item: dict) -> str | None:
 
 
 def _venue(item: dict) -> str | None:
-    """The container, unless it only says the paper is a preprint ("ArXiv"): as a .bib's journal."""
+    """The container, unless it only says the paper is a preprint ("ArXiv") or is
+    too long to be a venue: as a .bib's journal, it is then kept under `extra`."""
     container = _text(item.get("container-title"))
-    return None if container is None or is_preprint_server(container) else container
+    return container if fits_venue(container) and not is_preprint_server(container) else None
 
 
 def _volume(item: dict, arxiv: str | None) -> str | None:
@@ -227,7 +229,7 @@ def read_csl_json(path: Path) -> Reading:
         items = items["items"]
     if not isinstance(items, list):
         return Reading(path, (), (Problem(name, "expected a CSL-JSON array of items, found a JSON " + type(items).__name__, line=1),))
-    candidates, problems = [], []
+    candidates, problems, notes = [], [], []
     for item, line in zip(items, _item_lines(text, len(items))):
         if not isinstance(item, dict):
             problems.append(Problem(name, f"expected a CSL item (a JSON object), found {type(item).__name__}; skipped", line=line))
@@ -236,5 +238,7 @@ def read_csl_json(path: Path) -> Reading:
         if not candidate.title:
             problems.append(Problem(name, f"item {item.get('id')!r}: no title; this item was skipped", line=line))
             continue
+        if (container := _text(item.get("container-title"))) and not fits_venue(container):
+            notes.append(long_venue_note(name, line, f"item {item.get('id')!r}", "container-title", len(container)))
         candidates.append(candidate)
-    return Reading(path, tuple(candidates), tuple(problems))
+    return Reading(path, tuple(candidates), tuple(problems), tuple(notes))

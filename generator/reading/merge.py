@@ -17,13 +17,12 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
-from generator.limits import size_problems
 from generator.library.edit import add_key_aliases, add_to_record, fill_missing, new_record
 from generator.library.records import Library, load_library, new_record_path, papers_dir
 from generator.library.yamlio import dump_yaml
 from generator.model import RECORD_FIELDS, Problem, SourceRef
 from generator.reading.bibfile import read_bib, read_bib_set
-from generator.reading.candidate import Candidate, Reading
+from generator.reading.candidate import Candidate, Reading, within_limits
 from generator.reading.csljson import read_csl_json
 from generator.reading.risfile import read_ris
 from generator.reading.dumps import read_dump
@@ -263,15 +262,13 @@ def _valid_date(today: str | None, report: ImportReport) -> str | None:
 
 def _within_limits(candidates: list[Candidate], report: ImportReport) -> list[Candidate]:
     """The candidates within the sizes of generator.limits, whatever reader made them
-    (CSL-JSON, RIS, pages of links...); each one over them is a problem with its line."""
+    (CSL-JSON, RIS, pages of links...), each loss a problem with its line."""
     kept = []
     for candidate in candidates:
-        too_big = size_problems(candidate.title, candidate.abstract, candidate.authors, candidate.venue)
-        if too_big:
-            found = "; ".join(message for _field, message in too_big)
-            report.problems.append(Problem(candidate.file, f"{found}; this entry was skipped", line=candidate.line))
-        else:
-            kept.append(candidate)
+        fitted, problems = within_limits(candidate, "")
+        report.problems.extend(problems)
+        if fitted is not None:
+            kept.append(fitted)
     return kept
 
 

@@ -3,7 +3,8 @@
 Records are read with `rispy`, the maintained RIS parser, and become the
 same Candidates a .bib entry gives. RIS text is plain (no LaTeX). Tags the
 record has no place for are kept verbatim under `extra`; a record without
-a title is a Problem with its line. EndNote's habits are read for what they
+a title is a Problem with its line, and a container name too long to be a
+venue is kept whole under `extra`, with a note. EndNote's habits are read for what they
 are: a DOI in M3 (with no DO) is the DOI, N2 (with no AB) the abstract,
 and an ID that can be a key (not EndNote's record number) the citation key.
 
@@ -27,7 +28,7 @@ import rispy
 from generator.identifiers import ARXIV_DOI_RE, arxiv_id, is_doi, strip_doi_prefix
 from generator.library.keys import is_usable_key
 from generator.model import Name, Problem, SourceRef
-from generator.reading.candidate import Candidate, Reading, read_input_text
+from generator.reading.candidate import Candidate, Reading, fits_venue, long_venue_note, read_input_text
 from generator.textnorm import clean_line
 
 RIS_TO_BIBTEX = {
@@ -81,6 +82,29 @@ def _arxiv(doi: str | None, urls: list[str]) -> str | None:
         if m := _ARXIV_URL_RE.search(url):
             return arxiv_id(m.group(1))
     return None
+
+
+# The tags a container name may come in, first choice first.
+_VENUE_TAGS = {"secondary_title": "T2", "journal_name": "JO", "alternate_title3": "JF"}
+
+
+def _venue(entry: dict) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """The first container name that can be the venue, and those too long to
+    be one, kept whole for `extra` rather than costing the paper."""
+    venue, too_long = None, []
+    for name in _VENUE_TAGS:
+        text = _text(entry.get(name))
+        if text is not None and not fits_venue(text):
+            too_long.append((name, str(entry[name][0] if isinstance(entry[name], list) else entry[name])))
+        elif venue is None:
+            venue = text
+    return venue, tuple(too_long)
+
+
+def _long_venue_notes(candidate: Candidate) -> list[Problem]:
+    """A note for each container name kept under `extra` for being too long a venue."""
+    return [long_venue_note(candidate.file, candidate.line, "the record", f"{_VENUE_TAGS[name]} ({name})", len(value))
+            for name, value in candidate.extra if name in _VENUE_TAGS]
 
 
 def _extra_fields(entry: dict) -> tuple[tuple[str, str], ...]:
@@ -142,13 +166,14 @@ def entry_to_candidate(entry: dict, *, file: str, source: str, line: int) -> Can
     bibkey, extra = _key_and_extra(entry, extra)
     if len(urls) > 1:
         extra += (("urls", " ".join(urls)),)
+    venue, too_long = _venue(entry)
     return Candidate(
         file=file, line=line, source=SourceRef(source),
         title=_text(entry.get("title") or entry.get("primary_title")) or "", abstract=abstract,
         bibkey=bibkey, entry_type=RIS_TO_BIBTEX.get(str(entry.get("type_of_reference")), "misc"), provenance=f"ris {source}",
         authors=tuple(n.display() for n in names), names=names, year=year, month=month, doi=doi, arxiv=_arxiv(doi, urls),
         url=urls[0] if urls else None,
-        venue=_text(entry.get("secondary_title") or entry.get("journal_name") or entry.get("alternate_title3")),
+        venue=venue,
         volume=_text(entry.get("volume")), number=_text(entry.get("number")),
         pages=f"{start}-{end}" if start and end and end != start else start,
         publisher=_text(entry.get("publisher")), edition=_text(entry.get("edition")),
@@ -156,7 +181,7 @@ def entry_to_candidate(entry: dict, *, file: str, source: str, line: int) -> Can
         issn=_text(entry.get("issn")) if str(entry.get("type_of_reference")) not in ("BOOK", "CHAP", "EBOOK", "EDBOOK") else None,
         language=_text(entry.get("language")),
         tags=tuple(dict.fromkeys(clean_line(str(k)) for k in entry.get("keywords") or [] if clean_line(str(k)))),
-        extra=extra,
+        extra=extra + too_long,
     )
 
 
@@ -239,7 +264,7 @@ def read_ris(path: Path) -> Reading:
     if text is None:
         return Reading(path, (), tuple(problems))
     split = split_records(text, name)
-    candidates, problems = [], list(split.problems)
+    candidates, problems, notes = [], list(split.problems), list(split.notes)
     for line, record in split.records:
         try:
             (entry,) = rispy.loads(record)
@@ -251,5 +276,6 @@ def read_ris(path: Path) -> Reading:
         if not candidate.title:
             problems.append(Problem(name, "a record with no title (TI or T1); skipped", line=line))
             continue
+        notes += _long_venue_notes(candidate)
         candidates.append(candidate)
-    return Reading(path, tuple(candidates), tuple(sorted(problems, key=lambda p: p.line or 0)), tuple(split.notes))
+    return Reading(path, tuple(candidates), tuple(sorted(problems, key=lambda p: p.line or 0)), tuple(sorted(notes, key=lambda p: p.line or 0)))
