@@ -48,6 +48,35 @@ def arxiv_date(text: str | None) -> tuple[int, int] | None:
     return (year, month) if 1 <= month <= 12 else None
 
 
+# The archives of old-style ids (1991 to March 2007), current and retired.
+OLD_ARXIV_ARCHIVES = frozenset({
+    "astro-ph", "cond-mat", "cs", "gr-qc", "hep-ex", "hep-lat", "hep-ph", "hep-th", "math", "math-ph", "nlin",
+    "nucl-ex", "nucl-th", "physics", "q-bio", "q-fin", "quant-ph", "stat", "acc-phys", "adap-org", "alg-geom",
+    "ao-sci", "atom-ph", "bayes-an", "chao-dyn", "chem-ph", "cmp-lg", "comp-gas", "dg-ga", "funct-an", "mtrl-th",
+    "patt-sol", "plasm-ph", "q-alg", "solv-int", "supr-con",
+})
+_OLD_NUMBER_RE = re.compile(r"(\d{2})(\d{2})\d{3}(v\d+)?")
+_CLASS_RE = re.compile(r"(?:arxiv:)?([a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z-]+)?", re.IGNORECASE)
+
+
+def joined_arxiv_id(number: str, category: str) -> str | None:
+    """The old-style id a number and a class written apart give: `0308036v2` with
+    `arXiv:cs`, `cs.LG` or `cs` is `cs/0308036`, as Mendeley splits it.
+
+    None unless both are unambiguous: a 7-digit number of a month arXiv gave
+    such ids in, and one class naming an old-style archive.
+    """
+    number_match = _OLD_NUMBER_RE.fullmatch(number.strip())
+    class_match = _CLASS_RE.fullmatch(category.strip())
+    if number_match is None or class_match is None:
+        return None
+    yy, month = int(number_match.group(1)), int(number_match.group(2))
+    archive = class_match.group(1).lower()
+    if not (yy >= 91 or yy <= 7) or not 1 <= month <= 12 or archive not in OLD_ARXIV_ARCHIVES:
+        return None
+    return arxiv_id(f"{archive}/{number.strip()}")
+
+
 def is_arxiv_id(text: str | None) -> bool:
     """True for a well-formed arXiv id, with or without a version."""
     return bool(text) and ARXIV_ID_RE.fullmatch(text.strip()) is not None

@@ -103,7 +103,8 @@ def _arxiv_from_eprint(fields: dict[str, str]) -> bool:
     """Whether the eprint fields give an arXiv id (the record's `arxiv` then holds
     them); also true when there are none."""
     eprint = {name: fields.get(name, "") for name in ("eprint", "eprinttype", "archiveprefix")}
-    return not any(value.strip() for value in eprint.values()) or find_arxiv_id(eprint) is not None
+    classes = {name: fields.get(name, "") for name in ("primaryclass", "eprintclass")}  # an old id's archive
+    return not any(value.strip() for value in eprint.values()) or find_arxiv_id(eprint | classes) is not None
 
 
 def entry_to_candidate(fields: dict[str, str], *, file: str, source: str, line: int, bibkey: str, entry_type: str) -> Candidate:

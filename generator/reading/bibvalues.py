@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from generator.identifiers import ARXIV_DOI_RE as _ARXIV_DOI_RE, DOI_PREFIX_RE as _DOI_PREFIX_RE, arxiv_id as parse_arxiv_id
+from generator.identifiers import ARXIV_DOI_RE as _ARXIV_DOI_RE, DOI_PREFIX_RE as _DOI_PREFIX_RE, arxiv_id as parse_arxiv_id, joined_arxiv_id
 from generator.limits import MAX_BIB_VALUE_CHARS
 from generator.reading.candidate import fits_venue
 from generator.textnorm import clean_line, convert_latex_escapes, latex_symbol
@@ -215,16 +215,29 @@ def _arxiv_id(text: str | None) -> str | None:
     return parse_arxiv_id(text.strip().rstrip(".")) if text else None
 
 
+def _split_arxiv_id(eprint: str, fields: dict[str, str], *, said: bool = False) -> str | None:
+    """An old-style id whose archive is written apart, in the class: Mendeley's
+    `eprint = {0308036v2}` with `primaryclass = {arXiv:cs}`. With `said`, no
+    archiveprefix said arXiv, so the class itself must (`arXiv:cs`, not `cs`)."""
+    category = decode_latex(fields.get("primaryclass", "") or fields.get("eprintclass", ""))
+    if not category or (said and not category.lower().startswith("arxiv:")):
+        return None
+    return joined_arxiv_id(eprint, category)
+
+
 def find_arxiv_id(fields: dict[str, str]) -> str | None:
-    """From eprint (arXiv), an arxiv.org URL, an arXiv DOI, or `arXiv:XXXX` text."""
+    """From eprint (arXiv; an old-style number with its archive in the class), an
+    arxiv.org URL, an arXiv DOI, or `arXiv:XXXX` text."""
     eprint = _identifier(fields.get("eprint", ""))
     prefix = (fields.get("archiveprefix") or fields.get("eprinttype") or "").strip().lower()
     if eprint:
         eprint = re.sub(r"^arxiv:", "", eprint, flags=re.IGNORECASE)
         if prefix == "arxiv" or re.fullmatch(r"\d{4}\.\d{4,5}(v\d+)?", eprint):
-            found = _arxiv_id(eprint)
+            found = _arxiv_id(eprint) or _split_arxiv_id(eprint, fields)
             if found:
                 return found
+        elif not prefix and (found := _split_arxiv_id(eprint, fields, said=True)):
+            return found
     for name in ("url", "howpublished", "note"):
         m = _ARXIV_URL_RE.search(_identifier(fields.get(name, "")))
         if m and (found := _arxiv_id(m.group(1))):
