@@ -33,6 +33,10 @@ MAX_MARKDOWN_BRACKETS = 1_000  # opening `[` and `(`
 # A .bib value after `@string` macros and `#` are expanded: far above any
 # field above, so that chained macros (each doubling the last) stop here.
 MAX_BIB_VALUE_CHARS = 200_000
+# Values YAML aliases may repeat in themes.yml: a list of phrases shared by
+# a few dozen themes is hundreds; nested aliases (the "billion laughs") are
+# billions. Records allow no alias at all.
+MAX_ALIAS_VALUES = 10_000
 
 # A UTF-16 surrogate written as a YAML escape ("\ud800"): no UTF-8 file can
 # hold one, so the build would crash writing it.
@@ -44,11 +48,9 @@ def _line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def yaml_alias_problems(text: str, filename: str) -> list[Problem]:
-    """Aliases (`*name`) in a record: refused, since a few of them nested
-    expand to gigabytes (the "billion laughs"), and a record never needs one."""
-    if "*" not in text:
-        return []
+def _yaml_events(text: str):
+    """The YAML parse events of `text` (through the C parser when there is one),
+    stopping quietly at a syntax error: load_yaml reports it with its line."""
     try:
         from ruamel.yaml.cyaml import CParser
     except ImportError:  # pragma: no cover - no C parser for this Python
@@ -60,23 +62,70 @@ def yaml_alias_problems(text: str, filename: str) -> list[Problem]:
         parser = CParser(text)
         events = _events(parser)
         dispose = parser.dispose
-    from ruamel.yaml.events import AliasEvent
-
-    problems: dict[Problem, None] = {}  # each alias once a line: a bomb repeats one many times
     try:
-        for event in events:
-            if isinstance(event, AliasEvent):
-                problems[Problem(
-                    filename,
-                    f"YAML alias *{event.anchor} found; records may not use anchors and aliases: write the value out",
-                    line=event.start_mark.line + 1,
-                )] = None
-    except Exception:  # a syntax error: load_yaml reports it with its line
-        pass
+        yield from events
+    except Exception:
+        return
     finally:
         if dispose is not None:
             dispose()
+
+
+def yaml_alias_problems(text: str, filename: str) -> list[Problem]:
+    """Aliases (`*name`) in a record: refused, since a few of them nested
+    expand to gigabytes (the "billion laughs"), and a record never needs one."""
+    if "*" not in text:
+        return []
+    from ruamel.yaml.events import AliasEvent
+
+    problems: dict[Problem, None] = {}  # each alias once a line: a bomb repeats one many times
+    for event in _yaml_events(text):
+        if isinstance(event, AliasEvent):
+            problems[Problem(
+                filename,
+                f"YAML alias *{event.anchor} found; records may not use anchors and aliases: write the value out",
+                line=event.start_mark.line + 1,
+            )] = None
     return list(problems)
+
+
+def yaml_alias_budget(text: str, filename: str, limit: int = MAX_ALIAS_VALUES) -> list[Problem]:
+    """One problem, at the alias that crosses `limit`, when aliases repeat more
+    values than that: a curator's few anchors load, a "billion laughs" does not.
+
+    Counted from the parse events, never expanded: an anchored node's size is
+    known when it ends, and each alias adds that size again.
+    """
+    if "*" not in text:
+        return []
+    from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
+
+    sizes: dict[str, int] = {}
+    open_nodes: list[list[Any]] = []  # [values so far, anchor] of each collection being read
+    added = 0
+    for event in _yaml_events(text):
+        if isinstance(event, CollectionStartEvent):
+            open_nodes.append([1, event.anchor])
+            continue
+        if isinstance(event, AliasEvent):
+            size = sizes.get(event.anchor, 1)
+            added += size
+            if added > limit:
+                return [Problem(filename, f"YAML aliases expand to more than {limit:,} values (at *{event.anchor}); "
+                                          "write the values out, or repeat fewer", line=event.start_mark.line + 1)]
+        elif isinstance(event, CollectionEndEvent):
+            size, anchor = open_nodes.pop()
+            if anchor:
+                sizes[anchor] = size
+        elif isinstance(event, NodeEvent):  # a scalar
+            size = 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        else:
+            continue
+        if open_nodes:
+            open_nodes[-1][0] += size
+    return []
 
 
 def _events(parser: Any):

@@ -258,6 +258,42 @@ def test_check_refuses_catastrophic_theme_regexes_naming_their_lines(tmp_path):
     assert themes.read_bytes() == before
 
 
+# ------------------------------------------------------------------ aliases in themes.yml
+
+
+def _themes_library(tmp_path: Path, themes: str) -> Path:
+    content = tmp_path / "content"
+    (content / "papers").mkdir(parents=True)
+    (content / "papers" / "hostile.yml").write_text(RECORD, "utf-8")
+    (content / "themes.yml").write_text(themes, "utf-8")
+    return content
+
+
+def test_an_alias_bomb_in_themes_yml_is_one_problem_with_file_and_line(tmp_path):
+    from generator.curation.check import check_content
+
+    bomb = "".join(f"      - &{c} [" + ", ".join([f"*{p}"] * 9) + "]\n" for p, c in zip("abcdefg", "bcdefgh"))
+    themes = ("themes:\n  - id: data\n    title: Data\n    intro: Data.\n    match: [curation]\n"
+              "    hints:\n      - &a [x, x, x, x, x, x, x, x, x]\n" + bomb)
+    content = _themes_library(tmp_path, themes)
+    started = time.monotonic()
+    report = check_content(content)
+    assert time.monotonic() - started < 5
+    found = [p for p in report.problems if p.file == str(content / "themes.yml")]
+    assert len(found) == 1, [str(p) for p in found]
+    assert "YAML aliases expand to more than 10,000 values" in found[0].message and found[0].line == 11
+
+
+def test_a_few_anchors_in_themes_yml_still_load(tmp_path):
+    from generator.curation.check import check_content
+
+    themes = ("themes:\n  - id: data\n    title: Data\n    intro: Data.\n    match: [curation]\n"
+              "    hints: &common [benchmark*, leaderboard]\n"
+              "  - id: evals\n    title: Evals\n    intro: Evals.\n    match: [evaluation]\n    hints: *common\n")
+    report = check_content(_themes_library(tmp_path, themes))
+    assert not report.problems, [str(p) for p in report.problems]
+
+
 # ------------------------------------------------------------------ Markdown in notes
 
 

@@ -21,6 +21,7 @@ from generator.analysis.themes.phrases import check_pattern
 from generator.analysis.themes.review import FIELDS as REVIEW_FIELDS, review_parts
 from generator.library import schema
 from generator.library.records import did_you_mean, line_of, load_yaml
+from generator.limits import yaml_alias_budget
 from generator.model import Paper, Problem
 
 THEMES_FILE = "themes.yml"
@@ -115,6 +116,9 @@ def load_themes(path: Path) -> tuple[tuple[Theme, ...], list[Problem]]:
     except UnicodeDecodeError:
         return (), [Problem(name, "not UTF-8 text")]
     data, problems = load_yaml(text, name)
+    if problems:
+        return (), problems
+    problems = yaml_alias_budget(text, name)  # before anything walks the aliases' values
     if problems:
         return (), problems
     if data is None:
