@@ -527,9 +527,7 @@ def import_link_texts(content: Path, paths: list[Path], *, apis: Apis = Apis(), 
     notes: list[str] = []
     problems: list[Problem] = []
     for path in paths:
-        found: list[Problem] = []
-        scan = scan_link_file(path, found)
-        problems.extend(found)
+        scan = scan_link_file(path, problems)
         if scan is None:
             continue
         if not scan.found:

@@ -2,9 +2,9 @@
 
 An imported library comes back out with what it brought in: entry type,
 structured names, month, container, volume, number, pages, publisher,
-institution or school, edition, ISBN/ISSN, language, keywords, the keys it
-was merged from (`ids`, biblatex's aliases) and every field it kept that is
-not private. Every value is text encoded like a title (`encode`), so a
+institution or school, edition, ISBN/ISSN, language, keywords and every
+field it kept that is not private (the keys it was merged from are entries of
+their own: export/aliases.py). Every value is text encoded like a title (`encode`), so a
 field read verbatim from someone's `.bib` can no more run TeX than a title.
 """
 
@@ -29,9 +29,9 @@ _HOWPUBLISHED_TYPES = frozenset({"misc", "online", "electronic", "www"})
 _SCHOOL_TYPES = frozenset({"phdthesis", "mastersthesis", "thesis"})
 
 # Fields kept under `extra` that are never written back: `file` holds local
-# PDF paths, `annote`/`annotation`/`mendeley-*` are private notes, `ids` is
-# written from the keys that can be citation keys, `url`/`urls` (a second
-# address) cannot be linked safely as text. Every other kept field is written,
+# PDF paths, `annote`/`annotation`/`mendeley-*` are private notes, the keys
+# merged in (`ids`) are entries of their own (export/aliases.py), `url`/`urls`
+# (a second address) cannot be linked safely as text. Every other kept field is written,
 # when the record has no field of its own for it: a style ignores a field it
 # does not know, and a reader must not lose one a style does know.
 NOT_EXPORTED = frozenset({"file", "annote", "annotation", "mendeley-tags", "mendeley-groups", "ids", "url", "urls"})
@@ -106,7 +106,7 @@ def record_fields(paper: Paper, etype: str, encode: Encode) -> list[tuple[str, s
             out.append((name, encode(value)))
     if paper.tags:
         out.append(("keywords", ", ".join(encode(t) for t in paper.tags if t.strip())))
-    return out  # alias keys are entries of their own in the library file (export/aliases.py)
+    return out
 
 
 def extra_fields(paper: Paper, etype: str, taken: set[str], encode: Encode, name_list: NameList) -> list[tuple[str, str]]:

@@ -5,7 +5,8 @@ URLs, `arXiv:2403.03507` mentions and bare DOIs are all read; each becomes a
 `Found` with the link text as a title hint (for a stub when the paper cannot
 be fetched), the authors an italic list gives right after the link, and its
 line. Links to a paper host that name no paper we can parse (an arXiv
-listing, a search page) are returned as unresolved so the import can say so. The text is data: nothing in it is ever run or rendered.
+listing, a search page) are returned as unresolved so the import can say so.
+The text is data: nothing in it is ever run or rendered.
 """
 
 from __future__ import annotations

@@ -208,8 +208,7 @@ def _render_new(key: str, seen: list[Candidate], today: str, report: ImportRepor
         if candidate is not first:
             _conflicts(dict(data), candidate, key, report)
         fill_missing(data, candidate.curated(), provenance=None)
-        if candidate.bibkey is not None and plan.may_alias(candidate.bibkey, key):
-            add_key_aliases(data, [candidate.bibkey])
+        add_key_aliases(data, _alias(candidate, key, plan).get("ids", []))
     return dump_yaml(data)
 
 

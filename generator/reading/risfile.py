@@ -4,9 +4,10 @@ Records are read with `rispy`, the maintained RIS parser, and become the
 same Candidates a .bib entry gives. RIS text is plain (no LaTeX). Tags the
 record has no place for are kept verbatim under `extra`; a record without
 a title is a Problem with its line, and a container name too long to be a
-venue is kept whole under `extra`, with a note. EndNote's habits are read for what they
-are: a DOI in M3 (with no DO) is the DOI, N2 (with no AB) the abstract,
-and an ID that can be a key (not EndNote's record number) the citation key.
+venue is kept whole under `extra`, with a note. EndNote's habits are read
+for what they are: a DOI in M3 (with no DO) is the DOI, N2 (with no AB) the
+abstract, and an ID that can be a key (not EndNote's record number) the
+citation key.
 
 The file is cut into records here, line by line, and rispy reads one record at
 a time: alone it folds a record missing its `ER  - ` into the next, drops an
